@@ -1,0 +1,56 @@
+"""Configuration read from the environment. Production and tests differ only where they must."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, or one generated once and kept in the instance folder (mode 0600).
+
+    The key never lives in the repository; keeping it on disk lets sessions survive a restart.
+    """
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def default_config(instance_path: str) -> dict:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mou_tracker.sqlite3'}"
+    production = os.environ.get("MOU_ENV", "development").strip().lower() == "production"
+    secure_cookies = _flag("MOU_SECURE_COOKIES", production)
+    return {
+        "MOU_PRODUCTION": production,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: never readable by scripts, not sent on cross-site requests, Secure wherever HTTPS is in front.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=14),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Sign-in attempts: per address and per account (the account limit holds across addresses).
+        "RATELIMIT_STORAGE_URI": os.environ.get("MOU_RATELIMIT_STORAGE", "memory://"),
+        "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes"),
+        "MOU_LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("MOU_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        # The largest legitimate form is one clause in two languages; 2 MiB leaves room and refuses floods.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, so long drafting is not lost
+    }

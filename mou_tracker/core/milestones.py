@@ -1,0 +1,94 @@
+"""The meetings that take the draft forward (SWG, then SOC, then signature), as a state machine."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+
+class MilestoneState(enum.StrEnum):
+    #: Scheduled; the draft is still moving. Name and date can be edited.
+    planned = "planned"
+    #: The chair froze the draft that goes to the meeting; outcomes per clause are being recorded.
+    frozen = "frozen"
+    #: The meeting is over: its result is recorded and nothing about it changes any more.
+    concluded = "concluded"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Outcome(enum.StrEnum):
+    #: The meeting endorsed the clause as frozen.
+    endorsed = "endorsed"
+    #: Endorsed, subject to changes noted by the meeting.
+    endorsed_with_changes = "endorsed_with_changes"
+    #: Not taken up; left for a later meeting.
+    deferred = "deferred"
+    #: A party or a Member State entered a reservation: the clause stays in brackets.
+    reservation = "reservation"
+
+    @property
+    def label(self) -> str:
+        return {
+            "endorsed": "Endorsed",
+            "endorsed_with_changes": "Endorsed with changes",
+            "deferred": "Deferred",
+            "reservation": "Reservation",
+        }[self.value]
+
+    @property
+    def endorses(self) -> bool:
+        return self in (Outcome.endorsed, Outcome.endorsed_with_changes)
+
+
+class MeetingResult(enum.StrEnum):
+    recommended = "recommended"
+    approved = "approved"
+    approved_with_changes = "approved_with_changes"
+    not_approved = "not_approved"
+
+    @property
+    def label(self) -> str:
+        return {
+            "recommended": "Recommended to the next meeting",
+            "approved": "Approved",
+            "approved_with_changes": "Approved subject to changes",
+            "not_approved": "Not approved",
+        }[self.value]
+
+
+class MilestoneRefused(Exception):
+    """The milestone action is not allowed now; the message says why."""
+
+
+def check_can_freeze(
+    state: MilestoneState, earlier_states: Sequence[MilestoneState], earlier_names: Sequence[str]
+) -> None:
+    """A meeting takes only text that the meetings before it have dealt with."""
+    if state is not MilestoneState.planned:
+        raise MilestoneRefused(f"This meeting's draft is already {state.value}.")
+    for earlier, name in zip(earlier_states, earlier_names, strict=True):
+        if earlier is not MilestoneState.concluded:
+            raise MilestoneRefused(f"The {name} has not concluded yet; its draft must be dealt with first.")
+
+
+def check_can_record(state: MilestoneState) -> None:
+    if state is MilestoneState.planned:
+        raise MilestoneRefused("Freeze the draft for this meeting before recording outcomes.")
+    if state is MilestoneState.concluded:
+        raise MilestoneRefused("This meeting has concluded; its outcomes can no longer be changed.")
+
+
+def check_can_conclude(state: MilestoneState, clauses_without_outcome: int) -> None:
+    check_can_record(state)
+    if clauses_without_outcome:
+        raise MilestoneRefused(
+            f"{clauses_without_outcome} clause(s) of the frozen draft have no outcome yet; record one for each."
+        )
+
+
+def check_can_edit(state: MilestoneState) -> None:
+    if state is MilestoneState.concluded:
+        raise MilestoneRefused("A concluded meeting's name and date are part of the record; they cannot change.")

@@ -1,0 +1,111 @@
+"""Who may do what. Pure rules over plain attributes, so they can be tested without an app.
+
+Services call these before acting; views and templates call them only to decide what to show.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .roles import Role
+from .workflow import AmendmentState
+
+
+class Actor(Protocol):
+    id: int
+    role: Role
+    party_id: int | None
+    active: bool
+
+
+def can_read_draft(actor: Actor | None) -> bool:
+    """Every signed-in, active user reads the agreed draft; nobody else does."""
+    return actor is not None and actor.active
+
+
+def can_manage_users(actor: Actor | None) -> bool:
+    return actor is not None and actor.active and actor.role is Role.administrator
+
+
+def is_self_lockout(actor: Actor, target: Actor, *, new_role: Role, new_active: bool) -> bool:
+    """An administrator who removes their own rights could leave the system without one."""
+    return actor.id == target.id and (new_role is not Role.administrator or not new_active)
+
+
+# Amendments ----------------------------------------------------------------------------------------------------
+# `amendment` is anything with party_id and state (an AmendmentState).
+
+
+def is_negotiator_for(actor: Actor | None, party_id: int | None) -> bool:
+    return (
+        actor is not None
+        and actor.active
+        and actor.role is Role.negotiator
+        and party_id is not None
+        and actor.party_id == party_id
+    )
+
+
+def can_view_amendment(actor: Actor | None, amendment) -> bool:
+    """A draft is the party's private business; once tabled, every signed-in user may read it."""
+    if not can_read_draft(actor):
+        return False
+    return amendment.state is not AmendmentState.draft or actor.party_id == amendment.party_id
+
+
+def can_propose(actor: Actor | None, party_id: int | None) -> bool:
+    """Negotiators propose for their own party only."""
+    return is_negotiator_for(actor, party_id)
+
+
+def can_edit_amendment(actor: Actor | None, amendment) -> bool:
+    """Revise, rebase, table or withdraw: the proposing party's negotiators, while it is open."""
+    return is_negotiator_for(actor, amendment.party_id) and amendment.state.is_open
+
+
+def can_counter(actor: Actor | None, amendment) -> bool:
+    """The other party answers a tabled amendment with its own proposal."""
+    return (
+        actor is not None
+        and actor.active
+        and actor.role is Role.negotiator
+        and actor.party_id is not None
+        and actor.party_id != amendment.party_id
+        and amendment.state is AmendmentState.tabled
+    )
+
+
+def can_comment(actor: Actor | None, amendment, *, internal: bool) -> bool:
+    """Anyone who can read the amendment may comment; an internal note needs a party to be internal to."""
+    return can_view_amendment(actor, amendment) and (not internal or (actor is not None and actor.party_id is not None))
+
+
+def can_see_comment(actor: Actor | None, comment) -> bool:
+    """Shared comments are for everyone who can read the amendment; internal ones for their party alone."""
+    return not comment.internal or (
+        actor is not None and actor.party_id is not None and actor.party_id == comment.party_id
+    )
+
+
+# Legal review, agreement, meetings ----------------------------------------------------------------------------
+
+
+def can_review(actor: Actor | None, amendment, proposer_ids: set[int]) -> bool:
+    """Legal reviewers review tabled amendments, never one they had a hand in writing."""
+    return (
+        actor is not None
+        and actor.active
+        and actor.role is Role.legal_reviewer
+        and amendment.state is AmendmentState.tabled
+        and actor.id not in proposer_ids
+    )
+
+
+def can_respond(actor: Actor | None, amendment) -> bool:
+    """Concur with or reject a tabled amendment: a negotiator of another party."""
+    return can_counter(actor, amendment)
+
+
+def can_chair(actor: Actor | None) -> bool:
+    """Chairs run the meetings: freeze drafts, record outcomes, conclude."""
+    return actor is not None and actor.active and actor.role is Role.chair

@@ -1,0 +1,391 @@
+"""The redline engine: word-level tracked changes between two texts, rendered as escaped HTML.
+
+How a redline is made:
+1. Both texts are split into tokens: words, runs of white space, and single punctuation marks. Combining marks,
+   emoji modifiers and zero-width joiners stay with the token before them, so no change ever splits a letter.
+2. Every distinct token becomes one private-use character, and diff-match-patch diffs those token strings.
+   Working on tokens makes changes whole words, as lawyers read them, and is many times faster than characters.
+3. The diff is cleaned up semantically (small equalities between changes are folded in), then expanded back.
+
+Determinism: diff-match-patch's time limit is switched off, so a redline never depends on the machine's load.
+Its cost is bounded instead, by counting work rather than seconds:
+- texts are capped in size (core.text.MAX_CLAUSE_TEXT);
+- when two texts share too little wording for a word-by-word comparison to help a reader, the redline is one
+  whole replacement;
+- the Myers search is given a budget of DIFF_WORK_BUDGET steps (a step at depth d costs d). diff-match-patch
+  consults its `deadline` once per step; a counting object stands in for the clock, so the same texts always
+  stop at the same place. Past the budget the rest is shown as a whole replacement: coarser, never wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from diff_match_patch import diff_match_patch
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_ZWJ = "\u200d"
+#: Token characters are taken from Supplementary Private Use Areas A and B: never in real clause text here
+#: (clean_text refuses nothing of them, but a collision only costs an imprecise diff, never lost text).
+_TOKEN_BASE = 0xF0000
+_MAX_TOKENS = 0x10FFFD - _TOKEN_BASE
+
+#: Below this share of common words, a word-by-word redline is noise: show one whole replacement.
+MIN_SHARED_FOR_WORD_DIFF = 0.3
+#: Measured on the 2-core machine class (units are words and punctuation; white space is never compared): one
+#: unit is about 1.2 microseconds; a 20,000-character clause with 5% of its words changed needs about 25,000 and
+#: stays exact; two unrelated texts of that size would need about 6 million (7 seconds) and stop at ~0.5 s.
+DIFF_WORK_BUDGET = 400_000
+
+
+class Op(enum.IntEnum):
+    delete = -1
+    equal = 0
+    insert = 1
+
+
+@dataclass(frozen=True)
+class Segment:
+    op: Op
+    text: str
+
+
+def _joins_previous(token: str) -> bool:
+    """A token that must not stand apart from the one before it (it belongs to the same character)."""
+    first = token[0]
+    return (
+        unicodedata.category(first).startswith("M")  # combining accents, variation selectors
+        or first == _ZWJ
+        or 0x1F3FB <= ord(first) <= 0x1F3FF  # emoji skin-tone modifiers
+    )
+
+
+def tokenize(text: str) -> list[str]:
+    """Split into words, white-space runs and punctuation; ''.join(tokenize(t)) == t for every t."""
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        # Only characters from U+0300 up can belong to the character before (combining marks, ZWJ, modifiers).
+        if tokens and ((token[0] >= "\u0300" and _joins_previous(token)) or tokens[-1][-1] == _ZWJ):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    return tokens
+
+
+class _WorkBudget:
+    """Stands in for diff-match-patch's deadline: `time.time() > budget` asks it whether to stop."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.depth = 0
+        self.spent = 0
+
+    def start_search(self) -> None:
+        self.depth = 0
+
+    def __lt__(self, _now: float) -> bool:  # evaluated for `time.time() > budget`
+        self.depth += 1
+        self.spent += self.depth
+        return self.spent > self.limit
+
+    def __gt__(self, _now: float) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:  # `deadline == None` must be False
+        return other is self
+
+    __hash__ = object.__hash__
+
+
+class _BudgetedDiff(diff_match_patch):
+    def __init__(self) -> None:
+        super().__init__()
+        self.Diff_Timeout = 0  # no clock: the same inputs always give the same redline
+
+    def diff_bisect(self, text1, text2, deadline):
+        if isinstance(deadline, _WorkBudget):
+            deadline.start_search()  # every search starts at depth 0
+        return super().diff_bisect(text1, text2, deadline)
+
+
+def _shared_share(old: Sequence[str], new: Sequence[str]) -> float:
+    """How much of the shorter text's wording the other text also has (0..1), counting words only.
+
+    Measured on the shorter text, so that cutting a long clause down to a few of its words still reads as
+    deletions around the words kept; two texts of similar length with little in common fall below the bar.
+    """
+    old_words = Counter(t for t in old if _is_word(t))
+    new_words = Counter(t for t in new if _is_word(t))
+    shortest = min(sum(old_words.values()), sum(new_words.values()))
+    if shortest == 0:
+        return 0.0
+    return sum((old_words & new_words).values()) / shortest
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_word(text: str) -> bool:
+    """Whether the text holds a letter or digit (in any script), not only spaces and punctuation."""
+    return _WORD_CHAR.search(text) is not None
+
+
+_GAP_AND_WORD = re.compile(r"(\s*)(\w+|[^\w\s])")
+
+
+def _words_and_gaps(text: str) -> tuple[list[str], list[str], str]:
+    """Split into non-space tokens, the white space before each, and the white space at the end.
+
+    The same tokens as `tokenize`, in one pass: `"".join(g + w for g, w in zip(gaps, words)) + tail == text`.
+    """
+    words: list[str] = []
+    gaps: list[str] = []
+    for gap, word in _GAP_AND_WORD.findall(text):
+        if words and not gap and ((word[0] >= "\u0300" and _joins_previous(word)) or words[-1][-1] == _ZWJ):
+            words[-1] += word
+        else:
+            gaps.append(gap)
+            words.append(word)
+    consumed = sum(map(len, gaps)) + sum(map(len, words))
+    return words, gaps, text[consumed:]
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Join neighbours of the same kind, and put a change's deletion before its insertion."""
+    merged: list[Segment] = []
+    run_deleted, run_inserted = "", ""
+
+    def add_equal(text: str) -> None:
+        if not text:
+            return
+        if merged and merged[-1].op is Op.equal:
+            merged[-1] = Segment(Op.equal, merged[-1].text + text)
+        else:
+            merged.append(Segment(Op.equal, text))
+
+    def flush_run() -> None:
+        nonlocal run_deleted, run_inserted
+        lead = trail = ""
+        if run_deleted and run_inserted:
+            # White space both sides share at the edges of a replacement is not part of the change.
+            lead = _common_space(run_deleted, run_inserted)
+            run_deleted, run_inserted = run_deleted[len(lead) :], run_inserted[len(lead) :]
+            trail = _common_space(run_deleted[::-1], run_inserted[::-1])[::-1]
+            if trail:
+                run_deleted, run_inserted = run_deleted[: -len(trail)], run_inserted[: -len(trail)]
+        add_equal(lead)
+        if run_deleted:
+            merged.append(Segment(Op.delete, run_deleted))
+        if run_inserted:
+            merged.append(Segment(Op.insert, run_inserted))
+        add_equal(trail)
+        run_deleted, run_inserted = "", ""
+
+    for segment in segments:
+        if not segment.text:
+            continue
+        if segment.op is Op.delete:
+            run_deleted += segment.text
+        elif segment.op is Op.insert:
+            run_inserted += segment.text
+        else:
+            flush_run()
+            add_equal(segment.text)
+    flush_run()
+    return merged
+
+
+def _common_space(a: str, b: str) -> str:
+    """The white space both strings start with."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n] and a[n].isspace():
+        n += 1
+    return a[:n]
+
+
+def _fold_wordless_equalities(segments: list[Segment]) -> list[Segment]:
+    """Fold an unchanged run of only spaces and punctuation between two changes into them, so that
+    "[-will-] [-promptly-]" reads "[-will promptly-]". An unchanged word always stays visible, as in Word."""
+    out: list[Segment] = []
+    folded = False
+    for i, segment in enumerate(segments):
+        between_changes = 0 < i < len(segments) - 1 and Op.equal not in (segments[i - 1].op, segments[i + 1].op)
+        if segment.op is Op.equal and between_changes and not _is_word(segment.text):
+            out += [Segment(Op.delete, segment.text), Segment(Op.insert, segment.text)]
+            folded = True
+        else:
+            out.append(segment)
+    return _merge(out) if folded else out
+
+
+def diff_tokens(old: str, new: str) -> list[Segment]:
+    """Word-level diff of two texts as segments whose old side is exactly `old` and new side exactly `new`.
+
+    Only words and punctuation are compared: white space is never an anchor (a space matched to another space
+    would split "by mutual" from "at any" in the middle). The white space before a changed token changes with
+    it; the white space before an unchanged token is unchanged, unless it differs in itself.
+    """
+    if old == new:
+        return [Segment(Op.equal, old)] if old else []
+    old_words, old_gaps, old_tail = _words_and_gaps(old)
+    new_words, new_gaps, new_tail = _words_and_gaps(new)
+    codes: dict[str, str] = {}
+    vocabulary: list[str] = []
+
+    def encode(tokens: Iterable[str]) -> str:
+        out = []
+        for token in tokens:
+            code = codes.get(token)
+            if code is None:
+                if len(vocabulary) >= _MAX_TOKENS:
+                    raise ValueError("text too large for a redline")
+                code = codes[token] = chr(_TOKEN_BASE + len(vocabulary))
+                vocabulary.append(token)
+            out.append(code)
+        return "".join(out)
+
+    encoded_old, encoded_new = encode(old_words), encode(new_words)
+    dmp = _BudgetedDiff()
+    prefix = dmp.diff_commonPrefix(encoded_old, encoded_new)
+    suffix = dmp.diff_commonSuffix(encoded_old[prefix:], encoded_new[prefix:])
+    middle_old = old_words[prefix : len(old_words) - suffix]
+    middle_new = new_words[prefix : len(new_words) - suffix]
+    if middle_old and middle_new and _shared_share(middle_old, middle_new) < MIN_SHARED_FOR_WORD_DIFF:
+        diffs = [(Op.equal, prefix), (Op.delete, len(middle_old)), (Op.insert, len(middle_new)), (Op.equal, suffix)]
+    else:
+        diffs = [
+            (Op(op), len(chunk))
+            for op, chunk in dmp.diff_main(encoded_old, encoded_new, False, _WorkBudget(DIFF_WORK_BUDGET))
+        ]
+
+    segments: list[Segment] = []
+    i = j = 0  # next old word, next new word
+    for op, length in diffs:
+        if op is Op.delete:
+            segments.append(
+                Segment(Op.delete, "".join(map(str.__add__, old_gaps[i : i + length], old_words[i : i + length])))
+            )
+            i += length
+        elif op is Op.insert:
+            segments.append(
+                Segment(Op.insert, "".join(map(str.__add__, new_gaps[j : j + length], new_words[j : j + length])))
+            )
+            j += length
+        elif old_gaps[i : i + length] == new_gaps[j : j + length]:  # the usual case: one unchanged run
+            segments.append(
+                Segment(Op.equal, "".join(map(str.__add__, old_gaps[i : i + length], old_words[i : i + length])))
+            )
+            i, j = i + length, j + length
+        else:
+            for _ in range(length):
+                if old_gaps[i] == new_gaps[j]:
+                    segments.append(Segment(Op.equal, old_gaps[i] + old_words[i]))
+                else:
+                    segments += [Segment(Op.delete, old_gaps[i]), Segment(Op.insert, new_gaps[j])]
+                    segments.append(Segment(Op.equal, old_words[i]))
+                i, j = i + 1, j + 1
+    if old_tail == new_tail:
+        segments.append(Segment(Op.equal, old_tail))
+    else:
+        segments += [Segment(Op.delete, old_tail), Segment(Op.insert, new_tail)]
+    return _fold_wordless_equalities(_merge(segments))
+
+
+@dataclass(frozen=True)
+class Redline:
+    """The tracked changes from `old` to `new`, attributed to `author` (a party code, or '' when none)."""
+
+    segments: tuple[Segment, ...]
+    author: str = ""
+
+    @classmethod
+    def between(cls, old: str | None, new: str | None, author: str = "") -> Redline:
+        return cls(tuple(diff_tokens(old or "", new or "")), author)
+
+    @property
+    def old_text(self) -> str:
+        return "".join(s.text for s in self.segments if s.op is not Op.insert)
+
+    @property
+    def new_text(self) -> str:
+        return "".join(s.text for s in self.segments if s.op is not Op.delete)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(s.op is not Op.equal for s in self.segments)
+
+    @cached_property
+    def words_changed(self) -> tuple[int, int]:
+        """(words deleted, words inserted): the size of the change as a reader counts it."""
+        deleted = sum(_word_count(s.text) for s in self.segments if s.op is Op.delete)
+        inserted = sum(_word_count(s.text) for s in self.segments if s.op is Op.insert)
+        return deleted, inserted
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for t in tokenize(text) if _is_word(t))
+
+
+# Rendering ---------------------------------------------------------------------------------------------------
+# Every piece of user text passes through html.escape (quotes included); nothing else writes user text.
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _change_tag(kind: str, text: str, author: str) -> str:
+    verb = "Deleted" if kind == "del" else "Inserted"
+    title = f' title="{verb} by {_esc(author)}"' if author else ""
+    party = f' data-party="{_esc(author)}"' if author else ""
+    return f'<{kind} class="rl-{kind}"{party}{title}>{_esc(text)}</{kind}>'
+
+
+def _party_tag(author: str) -> str:
+    return f'<sup class="rl-party" aria-label="change by {_esc(author)}">{_esc(author)}</sup>' if author else ""
+
+
+def render_inline(redline: Redline) -> str:
+    """Deletions struck through and insertions underlined in one text; each run of changes tagged with its party,
+    so the redline reads without colour and in black-and-white print."""
+    out: list[str] = []
+    in_change = False
+    for segment in redline.segments:
+        if segment.op is Op.equal:
+            if in_change:
+                out.append(_party_tag(redline.author))
+                in_change = False
+            out.append(_esc(segment.text))
+        else:
+            out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, redline.author))
+            in_change = True
+    if in_change:
+        out.append(_party_tag(redline.author))
+    return "".join(out)
+
+
+def render_side_by_side(redline: Redline) -> tuple[str, str]:
+    """(old text with its deletions marked, new text with its insertions marked)."""
+    old = [
+        _change_tag("del", s.text, redline.author) if s.op is Op.delete else _esc(s.text)
+        for s in redline.segments
+        if s.op is not Op.insert
+    ]
+    new = [
+        _change_tag("ins", s.text, redline.author) if s.op is Op.insert else _esc(s.text)
+        for s in redline.segments
+        if s.op is not Op.delete
+    ]
+    return "".join(old), "".join(new)
+
+
+def render_clean(text: str | None) -> str:
+    """The text alone, escaped: what the clause says once the changes are accepted."""
+    return _esc(text or "")

@@ -1,0 +1,35 @@
+"""Who a user is in the negotiation."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    """The role a user plays. One role per user keeps the permission rules readable."""
+
+    #: Proposes, revises and answers amendments for their own party.
+    negotiator = "negotiator"
+    #: Clears or rejects the exact redline of a tabled amendment; never their own.
+    legal_reviewer = "legal_reviewer"
+    #: Presides over SWG and SOC meetings: freezes drafts, records outcomes, reads reports.
+    chair = "chair"
+    #: Manages user accounts; has no say in the negotiation itself.
+    administrator = "administrator"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def needs_party(self) -> bool:
+        """Negotiators act for one party, so they must belong to one."""
+        return self is Role.negotiator
+
+
+_LABELS = {
+    Role.negotiator: "Negotiator",
+    Role.legal_reviewer: "Legal reviewer",
+    Role.chair: "Chair",
+    Role.administrator: "Administrator",
+}

@@ -1,0 +1,91 @@
+"""Where a clause stands, and who must act next: derived from facts, never stored.
+
+The inputs are plain values gathered by the services; the rules live here so they can be read and tested
+without a database.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class ClauseStatus(enum.StrEnum):
+    #: Open amendments are on the table, or a party or Member State has a reservation: the text is in brackets.
+    bracketed = "bracketed"
+    #: The negotiators agreed the text (both parties, cleared by legal review), subject to their principals.
+    ad_referendum = "ad_referendum"
+    #: Endorsed at a meeting and unchanged since.
+    agreed = "agreed"
+    #: The initial draft's text, not yet amended, agreed or endorsed by anyone.
+    initial = "initial"
+
+    @property
+    def label(self) -> str:
+        return {
+            "bracketed": "Bracketed",
+            "ad_referendum": "Agreed ad ref.",
+            "agreed": "Agreed",
+            "initial": "Initial text",
+        }[self.value]
+
+
+class ReviewDecision(enum.StrEnum):
+    #: The legal reviewer clears the exact text of this revision.
+    cleared = "cleared"
+    #: The legal reviewer finds the text unacceptable as it stands.
+    rejected = "rejected"
+    #: The proposing party should revise before clearance.
+    changes_requested = "changes_requested"
+
+    @property
+    def label(self) -> str:
+        return {"cleared": "Cleared", "rejected": "Rejected", "changes_requested": "Changes requested"}[self.value]
+
+
+@dataclass(frozen=True)
+class AmendmentFacts:
+    """What is known of one tabled amendment on its current revision."""
+
+    party_code: str
+    outdated: bool
+    concurred: bool
+    #: The latest legal review decision on the current revision, or None when none yet.
+    review: ReviewDecision | None
+
+
+def next_step(facts: AmendmentFacts, other_parties: Iterable[str]) -> str:
+    """Who must act on a tabled amendment, in a sentence for a chair's report."""
+    others = " and ".join(sorted(other_parties)) or "the other party"
+    if facts.outdated:
+        return f"{facts.party_code} to rebase onto the current text"
+    if facts.review is ReviewDecision.changes_requested:
+        return f"{facts.party_code} to revise (legal review asked for changes)"
+    if facts.review is ReviewDecision.rejected:
+        return f"{facts.party_code} to revise or withdraw (rejected in legal review)"
+    if not facts.concurred and facts.review is not ReviewDecision.cleared:
+        return f"{others} to respond; legal review pending"
+    if not facts.concurred:
+        return f"{others} to respond"
+    return "Legal review pending"
+
+
+@dataclass(frozen=True)
+class ClauseFacts:
+    has_open_amendments: bool
+    has_reservation: bool
+    #: The current version came from an adopted amendment (both parties agreed, legal review cleared).
+    agreed_by_negotiators: bool
+    #: The current version was endorsed at the latest meeting that dealt with the clause.
+    endorsed: bool
+
+
+def clause_status(facts: ClauseFacts) -> ClauseStatus:
+    if facts.has_open_amendments or facts.has_reservation:
+        return ClauseStatus.bracketed
+    if facts.endorsed:
+        return ClauseStatus.agreed
+    if facts.agreed_by_negotiators:
+        return ClauseStatus.ad_referendum
+    return ClauseStatus.initial

@@ -1,0 +1,107 @@
+"""The life of an amendment as an explicit state machine: documented states, allowed transitions, a guard.
+
+Services ask `next_state` before they change anything; a refused transition raises TransitionRefused with a
+sentence a negotiator understands (the web layer answers it with HTTP 409).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class AmendmentKind(enum.StrEnum):
+    #: New text for an existing clause.
+    change = "change"
+    #: A new clause inserted at a chosen position.
+    insert = "insert"
+    #: The removal of a clause.
+    delete = "delete"
+
+    @property
+    def label(self) -> str:
+        return {"change": "Change", "insert": "New clause", "delete": "Deletion"}[self.value]
+
+
+class AmendmentState(enum.StrEnum):
+    #: Being prepared inside the proposing party; nobody outside it can see it.
+    draft = "draft"
+    #: Put to the other party: open for concurrence or rejection, and for legal review.
+    tabled = "tabled"
+    #: Concurred by the other party and cleared by legal review: its text is now the clause's current version.
+    adopted = "adopted"
+    #: Rejected by the other party, with a reason.
+    rejected = "rejected"
+    #: Withdrawn by the proposing party.
+    withdrawn = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (AmendmentState.draft, AmendmentState.tabled)
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Action(enum.StrEnum):
+    revise = "revise"
+    rebase = "rebase"
+    table = "table"
+    withdraw = "withdraw"
+    comment = "comment"
+    concur = "concur"
+    review = "review"
+    reject = "reject"
+    adopt = "adopt"
+
+    @property
+    def verb(self) -> str:
+        return {
+            "revise": "revised",
+            "rebase": "rebased",
+            "table": "tabled",
+            "withdraw": "withdrawn",
+            "comment": "commented on",
+            "concur": "concurred with",
+            "review": "reviewed",
+            "reject": "rejected",
+            "adopt": "adopted",
+        }[self.value]
+
+
+S, A = AmendmentState, Action
+
+#: (state, action) -> the state after it. Anything not listed is refused.
+TRANSITIONS: dict[tuple[AmendmentState, Action], AmendmentState] = {
+    (S.draft, A.revise): S.draft,
+    (S.draft, A.rebase): S.draft,
+    (S.draft, A.table): S.tabled,
+    (S.draft, A.withdraw): S.withdrawn,
+    (S.draft, A.comment): S.draft,
+    (S.tabled, A.revise): S.tabled,
+    (S.tabled, A.rebase): S.tabled,
+    (S.tabled, A.withdraw): S.withdrawn,
+    (S.tabled, A.comment): S.tabled,
+    (S.tabled, A.concur): S.tabled,
+    (S.tabled, A.review): S.tabled,
+    (S.tabled, A.reject): S.rejected,
+    (S.tabled, A.adopt): S.adopted,
+    (S.adopted, A.comment): S.adopted,
+    (S.rejected, A.comment): S.rejected,
+    (S.withdrawn, A.comment): S.withdrawn,
+}
+
+
+class TransitionRefused(Exception):
+    """The action is not allowed in the amendment's current state."""
+
+
+def next_state(state: AmendmentState, action: Action) -> AmendmentState:
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise TransitionRefused(f"An amendment that is {state.value} cannot be {action.verb}.") from None
+
+
+def allowed_actions(state: AmendmentState) -> set[Action]:
+    return {action for (from_state, action) in TRANSITIONS if from_state is state}

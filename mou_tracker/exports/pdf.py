@@ -1,0 +1,42 @@
+"""HTML to PDF with WeasyPrint, from the same templates as the print views.
+
+WeasyPrint needs the Pango library (Debian: libpango-1.0-0, libpangoft2-1.0-0). Where it is missing, PDF
+export says so instead of failing. Only the app's own stylesheets may be fetched while rendering.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent.parent.parent / "static"
+
+
+class PdfUnavailable(RuntimeError):
+    pass
+
+
+def _static_only_fetcher():
+    """A URL fetcher that serves the app's static files and refuses everything else (no network, no other files)."""
+    from weasyprint.urls import URLFetcher
+
+    prefix = STATIC.resolve().as_uri() + "/"
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(prefix) or ".." in url:
+                raise ValueError(f"PDF rendering may only load the app's own static files, not {url!r}")
+            return super().fetch(url, headers)
+
+    return StaticOnly(allowed_protocols={"file"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the Python package is there but its system libraries are not
+        raise PdfUnavailable(
+            "PDF export needs the Pango library on the server (Debian: apt-get install libpango-1.0-0 "
+            "libpangoft2-1.0-0). The page itself can still be printed from the browser."
+        ) from exc
+    base = STATIC.parent.resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base, url_fetcher=_static_only_fetcher()).write_pdf()

@@ -1,0 +1,18 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from .models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+#: Rate limits live in memory per process by default; set MOU_RATELIMIT_STORAGE (redis://...) when several
+#: workers serve the app, or each would count on its own.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,34 @@
+"""Persistence: typed SQLAlchemy 2 models. Import from here so every table is registered."""
+
+from . import immutability  # noqa: F401  (registers the flush guard)
+from .amendments import Amendment, AmendmentComment, AmendmentRevision, AmendmentText
+from .audit import AuditEvent
+from .base import Base
+from .instrument import Clause, ClauseText, ClauseVersion, Instrument, InstrumentLanguage, InstrumentParty
+from .meetings import MilestoneOutcome, MilestoneSnapshot
+from .milestones import Milestone
+from .parties import Party
+from .reviews import Response, Review
+from .users import User
+
+__all__ = [
+    "Amendment",
+    "AmendmentComment",
+    "AmendmentRevision",
+    "AmendmentText",
+    "AuditEvent",
+    "Base",
+    "Clause",
+    "ClauseText",
+    "ClauseVersion",
+    "Instrument",
+    "InstrumentLanguage",
+    "InstrumentParty",
+    "Milestone",
+    "MilestoneOutcome",
+    "MilestoneSnapshot",
+    "Party",
+    "Response",
+    "Review",
+    "User",
+]

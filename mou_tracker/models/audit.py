@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .users import User
+
+
+class AuditEvent(Base):
+    """An append-only record of something a person did: who, when, what, before and after.
+
+    Rows are never updated or deleted; `models.immutability` refuses it at flush time.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Dotted name of what happened, e.g. "user.created", "clause.version_added".
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    #: The clause the event concerns, if any: lets the audit trail be filtered by clause.
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    #: Set for events about a party's private business (its drafts, its internal notes): only that party's
+    #: users may read them. None: every user who may read the audit trail.
+    private_to_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clause_kinds import ClauseKind
+from .base import Base, UTCDateTime, str_enum, utcnow
+from .parties import Party
+from .users import User
+
+
+class Instrument(Base):
+    """The document under negotiation: here, the CICA Secretariat–UNOCT Memorandum of Understanding."""
+
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    short_title: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    languages: Mapped[list[InstrumentLanguage]] = relationship(
+        order_by="InstrumentLanguage.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    party_links: Mapped[list[InstrumentParty]] = relationship(
+        order_by="InstrumentParty.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def parties(self) -> list[Party]:
+        return [link.party for link in self.party_links]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [lang.code for lang in self.languages]
+
+
+class InstrumentLanguage(Base):
+    """A language the instrument is drafted in. Exactly one is authoritative and required (English here)."""
+
+    __tablename__ = "instrument_languages"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    #: Every clause version must have text in a required language.
+    required: Mapped[bool] = mapped_column(default=False)
+
+
+class InstrumentParty(Base):
+    __tablename__ = "instrument_parties"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    party: Mapped[Party] = relationship(lazy="joined")
+
+
+class Clause(Base):
+    """A node of the instrument tree. Its `wid` never changes; its number is derived from its position."""
+
+    __tablename__ = "clauses"
+    __table_args__ = (CheckConstraint("position >= 0", name="position_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    #: Stable identifier (as Akoma Ntoso's wId): used in URLs and citations across renumbering.
+    wid: Mapped[str] = mapped_column(String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[ClauseKind] = mapped_column(str_enum(ClauseKind, "kind"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[Clause | None] = relationship(remote_side=[id])
+    versions: Mapped[list[ClauseVersion]] = relationship(
+        back_populates="clause", order_by="ClauseVersion.seq", cascade="all, delete-orphan"
+    )
+
+
+class ClauseVersion(Base):
+    """One immutable state of a clause. The latest version is the current text; a deletion is a version too."""
+
+    __tablename__ = "clause_versions"
+    __table_args__ = (
+        UniqueConstraint("clause_id", "seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint("reason <> ''", name="reason_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    #: 1 for the first text of the clause, then 2, 3, ...
+    seq: Mapped[int]
+    #: True when this version removes the clause from the draft; it then carries no text.
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: The adopted amendment this version came from (None for the initial draft).
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id", use_alter=True))
+
+    clause: Mapped[Clause] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship(lazy="joined")
+    texts: Mapped[list[ClauseText]] = relationship(
+        order_by="ClauseText.language", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text(self, language: str) -> ClauseText | None:
+        return next((t for t in self.texts if t.language == language), None)
+
+
+class ClauseText(Base):
+    """The words of one clause version in one language (heading and body)."""
+
+    __tablename__ = "clause_texts"
+    __table_args__ = (CheckConstraint("body <> ''", name="body_not_empty"),)
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("clause_versions.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    heading: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)

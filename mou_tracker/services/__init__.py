@@ -1,0 +1,5 @@
+"""Use cases: one function per thing a user does.
+
+Each checks permission, validates, calls the core, writes the audit event and flushes. None commits and
+none touches the request: the view that calls it commits once.
+"""

@@ -1,0 +1,321 @@
+"""Legal review and the parties' answers; when both are in, the amendment enters the draft.
+
+An amendment is adopted when every other party has concurred with its current revision and the latest legal
+review of that revision cleared it, in either order. Adoption writes the clause's next version, attributed to
+the amendment; every other open amendment to the clause is then outdated (derived, see amendments.is_outdated).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..core import permissions
+from ..core.status import ReviewDecision
+from ..core.text import MAX_NOTE
+from ..core.workflow import Action, AmendmentKind, AmendmentState
+from ..models import (
+    Amendment,
+    AmendmentRevision,
+    Clause,
+    ClauseText,
+    ClauseVersion,
+    Instrument,
+    Response,
+    Review,
+    User,
+)
+from . import audit
+from .amendments import (
+    LIST_LOADING,
+    clean_field,
+    close,
+    expect_revision,
+    get_amendment,
+    is_outdated,
+    snapshot,
+    touch,
+    transition,
+)
+from .demo import new_wid
+from .draft import current_versions
+from .errors import Conflict, PermissionDenied, ValidationFailed
+
+
+def proposer_ids(amendment: Amendment) -> set[int]:
+    """Everybody who wrote a word of the amendment: none of them may review it."""
+    return {amendment.created_by_id} | {revision.created_by_id for revision in amendment.revisions}
+
+
+def _refuse_if_outdated(session: Session, amendment: Amendment) -> None:
+    if amendment.clause_id is None:
+        return
+    current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id)
+    if is_outdated(amendment, current):
+        raise Conflict(
+            f"{amendment.citation} is outdated: the clause has changed since it was written. "
+            f"{amendment.party.code} must rebase it before it can be answered or reviewed."
+        )
+
+
+def reviews_of(session: Session, amendment: Amendment) -> list[Review]:
+    return list(
+        session.scalars(
+            select(Review).where(Review.amendment_id == amendment.id).order_by(Review.created_at, Review.id)
+        )
+    )
+
+
+def responses_of(session: Session, amendment: Amendment) -> list[Response]:
+    return list(
+        session.scalars(
+            select(Response).where(Response.amendment_id == amendment.id).order_by(Response.created_at, Response.id)
+        )
+    )
+
+
+def current_review(reviews: list[Review], amendment: Amendment) -> Review | None:
+    """The latest review of the current revision; reviews of earlier revisions have lapsed."""
+    on_latest = [r for r in reviews if r.revision_id == amendment.latest.id]
+    return on_latest[-1] if on_latest else None
+
+
+def concurring_parties(responses: list[Response], amendment: Amendment) -> set[int]:
+    return {r.party_id for r in responses if r.kind == "concur" and r.revision_id == amendment.latest.id}
+
+
+def _other_party_ids(session: Session, amendment: Amendment) -> set[int]:
+    instrument = session.get(Instrument, amendment.instrument_id)
+    return {party.id for party in instrument.parties} - {amendment.party_id}
+
+
+# Legal review --------------------------------------------------------------------------------------------------
+
+
+def review(
+    session: Session,
+    actor: User,
+    amendment_id: int,
+    *,
+    decision: ReviewDecision,
+    comment: str,
+    expected_revision: int | None,
+) -> Review:
+    amendment = get_amendment(session, actor, amendment_id)
+    if not permissions.can_review(actor, amendment, proposer_ids(amendment)):
+        if actor.id in proposer_ids(amendment):
+            raise PermissionDenied("You cannot review an amendment you proposed or revised.")
+        if amendment.state is AmendmentState.tabled or actor.role.value != "legal_reviewer":
+            raise PermissionDenied("Only a legal reviewer can review amendments.")
+    transition(amendment, Action.review)
+    expect_revision(amendment, expected_revision)
+    _refuse_if_outdated(session, amendment)
+    comment = clean_field(comment, "The review comment", MAX_NOTE, required=decision is not ReviewDecision.cleared)
+    entry = Review(
+        amendment_id=amendment.id, revision_id=amendment.latest.id, reviewer=actor, decision=decision, comment=comment
+    )
+    session.add(entry)
+    touch(amendment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"review.{decision.value}",
+        amendment,
+        f"Legal review of {amendment.citation} (revision {amendment.latest.seq}): {decision.label}"
+        + (f" — {comment}" if comment else ""),
+        after={"decision": decision.value, "revision": amendment.latest.seq},
+    )
+    if decision is ReviewDecision.cleared:
+        _adopt_if_agreed(session, actor, amendment)
+    return entry
+
+
+# The other party's answer -------------------------------------------------------------------------------------
+
+
+def _require_responder(actor: User, amendment: Amendment) -> None:
+    if not permissions.can_respond(actor, amendment):
+        raise PermissionDenied(f"Only a negotiator of another party can answer {amendment.citation}.")
+
+
+def _answer(session: Session, actor: User, amendment: Amendment, kind: str, reason: str = "") -> None:
+    """Record the actor's party's answer to the amendment's current revision."""
+    session.add(
+        Response(
+            amendment_id=amendment.id,
+            revision_id=amendment.latest.id,
+            party_id=actor.party_id,
+            user=actor,
+            kind=kind,
+            reason=reason,
+        )
+    )
+
+
+def concur(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None) -> Amendment:
+    amendment = get_amendment(session, actor, amendment_id)
+    transition(amendment, Action.concur)
+    _require_responder(actor, amendment)
+    expect_revision(amendment, expected_revision)
+    _refuse_if_outdated(session, amendment)
+    if actor.party_id in concurring_parties(responses_of(session, amendment), amendment):
+        raise Conflict(f"{actor.party.code} has already concurred with this revision of {amendment.citation}.")
+    _answer(session, actor, amendment, "concur")
+    touch(amendment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.concurred",
+        amendment,
+        f"{actor.party.code} concurred with {amendment.citation} (revision {amendment.latest.seq})",
+    )
+    _adopt_if_agreed(session, actor, amendment)
+    return amendment
+
+
+def reject(
+    session: Session, actor: User, amendment_id: int, *, reason: str, expected_revision: int | None
+) -> Amendment:
+    amendment = get_amendment(session, actor, amendment_id)
+    new_state = transition(amendment, Action.reject)
+    _require_responder(actor, amendment)
+    expect_revision(amendment, expected_revision)
+    reason = clean_field(reason, "The reason for rejecting", MAX_NOTE)
+    _answer(session, actor, amendment, "reject", reason)
+    amendment.rejection_reason = reason
+    close(amendment, new_state)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.rejected",
+        amendment,
+        f"{actor.party.code} rejected {amendment.citation}: {reason}",
+        before={"state": "tabled"},
+        after={"state": "rejected", "reason": reason},
+    )
+    return amendment
+
+
+# Adoption ------------------------------------------------------------------------------------------------------
+
+
+def _adopt_if_agreed(session: Session, actor: User, amendment: Amendment) -> None:
+    others = _other_party_ids(session, amendment)
+    concurred = concurring_parties(responses_of(session, amendment), amendment)
+    cleared = current_review(reviews_of(session, amendment), amendment)
+    if not others <= concurred or cleared is None or cleared.decision is not ReviewDecision.cleared:
+        return
+    _adopt(session, actor, amendment)
+
+
+def _new_version(clause: Clause, seq: int, amendment: Amendment) -> ClauseVersion:
+    return ClauseVersion(
+        clause=clause,
+        seq=seq,
+        is_deleted=amendment.kind is AmendmentKind.delete,
+        reason=f"{amendment.citation} adopted: {amendment.latest.rationale}",
+        created_by_id=amendment.created_by_id,
+        amendment_id=amendment.id,
+    )
+
+
+def _insert_clause(session: Session, amendment: Amendment) -> Clause:
+    """Make room after the anchor (siblings move down one place) and create the new clause."""
+    parent_id = amendment.insert_parent_id
+    position = amendment.insert_after.position + 1 if amendment.insert_after else 0
+    siblings = Clause.parent_id.is_(None) if parent_id is None else Clause.parent_id == parent_id
+    session.execute(
+        update(Clause)
+        .where(Clause.instrument_id == amendment.instrument_id, siblings, Clause.position >= position)
+        .values(position=Clause.position + 1)
+    )
+    clause = Clause(
+        instrument_id=amendment.instrument_id,
+        wid=new_wid(),
+        parent_id=parent_id,
+        position=position,
+        kind=amendment.new_clause_kind,
+    )
+    session.add(clause)
+    session.flush()
+    return clause
+
+
+def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion:
+    if amendment.kind is AmendmentKind.insert:
+        clause = _insert_clause(session, amendment)
+        amendment.clause = clause
+        current, seq = None, 1
+    else:
+        clause = amendment.clause
+        # Build on the version the amendment was written against, never on whatever is current by now: if
+        # another amendment was adopted meanwhile, this one is outdated, and of two adopted at the same moment
+        # both claim the same next number, which the database lets only one of them have.
+        current = amendment.latest.base_version
+        if current_versions(session, [clause.id])[clause.id].id != current.id:
+            raise Conflict(
+                f"The clause changed while {amendment.citation} was being agreed. Nothing was adopted; "
+                f"{amendment.party.code} must rebase it onto the new text."
+            )
+        seq = current.seq + 1
+    version = _new_version(clause, seq, amendment)
+    if amendment.kind is not AmendmentKind.delete:
+        proposed = {t.language: t for t in amendment.latest.texts}
+        kept = {t.language: t for t in (current.texts if current else [])}
+        for language in sorted(set(proposed) | set(kept)):
+            source = proposed.get(language) or kept[language]
+            # A language the amendment left alone keeps its words: the other language may now be out of date.
+            version.texts.append(ClauseText(language=language, heading=source.heading, body=source.body))
+    close(amendment, transition(amendment, Action.adopt))
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "Another amendment to this clause was adopted at the same moment. Nothing was changed; "
+            "reload the page to see the clause as it now stands."
+        ) from exc
+    audit.record(
+        session,
+        actor,
+        "amendment.adopted",
+        amendment,
+        f"{amendment.citation} adopted: the clause is now at version {seq}",
+        before={"version": current.seq if current else None},
+        after=snapshot(amendment) | {"version": seq},
+        clause_id=clause.id,
+    )
+    return version
+
+
+def pending_reviews(session: Session, actor: User) -> list[Amendment]:
+    """Tabled amendments whose current revision has no legal review yet, oldest first (a reviewer's queue).
+
+    A reviewer's own proposals are left out: they may not review them."""
+    latest_revision = (
+        select(func.max(AmendmentRevision.id))
+        .where(AmendmentRevision.amendment_id == Amendment.id)
+        .correlate(Amendment)
+        .scalar_subquery()
+    )
+    reviewed = (
+        exists().where(Review.amendment_id == Amendment.id, Review.revision_id == latest_revision).correlate(Amendment)
+    )
+    amendments = session.scalars(
+        select(Amendment)
+        .where(Amendment.state == AmendmentState.tabled, ~reviewed)
+        .options(*LIST_LOADING)
+        .order_by(Amendment.tabled_at, Amendment.id)
+    ).all()
+    return [a for a in amendments if actor.id not in proposer_ids(a)]
+
+
+def validate_decision(raw: str | None) -> ReviewDecision:
+    try:
+        return ReviewDecision(raw or "")
+    except ValueError:
+        raise ValidationFailed("Choose a decision: cleared, rejected or changes requested.") from None

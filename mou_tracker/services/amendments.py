@@ -1,0 +1,598 @@
+"""Amendments: propose, revise, table, withdraw, comment, and rebase onto a clause that has moved on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..core import permissions
+from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
+from ..core.rebase import RebaseResult, rebase_text
+from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE, TextRuleError, clean_text
+from ..core.workflow import Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
+from ..models import (
+    Amendment,
+    AmendmentComment,
+    AmendmentRevision,
+    AmendmentText,
+    Clause,
+    ClauseVersion,
+    Instrument,
+    User,
+)
+from ..models.base import utcnow
+from . import audit
+from .draft import current_instrument, current_versions
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """What a form sends for one language: an optional heading and the body."""
+
+    heading: str | None
+    body: str | None
+
+
+# Reading -------------------------------------------------------------------------------------------------------
+
+
+#: What a list of amendments shows of each (its clause or insertion point, what it answers): loaded up front.
+LIST_LOADING = (
+    selectinload(Amendment.revisions),
+    selectinload(Amendment.clause),
+    selectinload(Amendment.insert_after),
+    selectinload(Amendment.insert_parent),
+    selectinload(Amendment.answers),
+)
+
+
+def visible_to(actor: User):
+    """SQL condition: amendments this user may see (tabled or later, or a draft of their own party)."""
+    return or_(Amendment.state != AmendmentState.draft, Amendment.party_id == actor.party_id)
+
+
+def get_amendment(session: Session, actor: User | None, amendment_id: int) -> Amendment:
+    """The amendment, if it exists and this user may see it; a draft of the other party is 'not found'."""
+    amendment = session.get(
+        Amendment, amendment_id, options=[selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts)]
+    )
+    if amendment is None or not permissions.can_view_amendment(actor, amendment):
+        # The other party must not learn that a draft exists: the same answer as for a missing id.
+        raise NotFound("There is no amendment with that number, or it is not visible to you.")
+    return amendment
+
+
+def open_amendments_for_clauses(session: Session, actor: User, clause_ids: list[int]) -> list[Amendment]:
+    return list(
+        session.scalars(
+            select(Amendment)
+            .where(
+                Amendment.clause_id.in_(clause_ids), Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled])
+            )
+            .where(visible_to(actor))
+            .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+            .order_by(Amendment.created_at, Amendment.id)
+        )
+    )
+
+
+def is_outdated(amendment: Amendment, current: ClauseVersion | None) -> bool:
+    """An open change or deletion written against a version that is no longer the clause's current one."""
+    if amendment.kind is AmendmentKind.insert or not amendment.state.is_open:
+        return False
+    return current is None or amendment.latest.base_version_id != current.id
+
+
+def comments_for(session: Session, actor: User, amendment: Amendment) -> list[AmendmentComment]:
+    comments = session.scalars(
+        select(AmendmentComment)
+        .where(AmendmentComment.amendment_id == amendment.id)
+        .order_by(AmendmentComment.created_at, AmendmentComment.id)
+    )
+    return [c for c in comments if permissions.can_see_comment(actor, c)]
+
+
+def list_amendments(
+    session: Session,
+    actor: User,
+    *,
+    party_id: int | None = None,
+    state: AmendmentState | None = None,
+    clause_id: int | None = None,
+) -> list[Amendment]:
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied("Sign in to read the amendments.")
+    query = select(Amendment).where(visible_to(actor)).options(*LIST_LOADING)
+    if party_id is not None:
+        query = query.where(Amendment.party_id == party_id)
+    if state is not None:
+        query = query.where(Amendment.state == state)
+    if clause_id is not None:
+        query = query.where(Amendment.clause_id == clause_id)
+    return list(session.scalars(query.order_by(Amendment.created_at.desc(), Amendment.id.desc())))
+
+
+# Validation ----------------------------------------------------------------------------------------------------
+
+
+def clean_field(value: str | None, field: str, max_length: int, required: bool = True) -> str:
+    try:
+        return clean_text(value, field=field, max_length=max_length, required=required)
+    except TextRuleError as exc:
+        raise ValidationFailed(str(exc)) from exc
+
+
+def _clean_texts(instrument: Instrument, kind: ClauseKind, texts: Mapping[str, TextInput]) -> dict[str, TextInput]:
+    """Validate the proposed words per language. A language left empty is not proposed to change."""
+    names = {lang.code: lang.name for lang in instrument.languages}
+    unknown = set(texts) - set(names)
+    if unknown:
+        raise ValidationFailed(f"The instrument is not drafted in {', '.join(sorted(unknown))}.")
+    cleaned: dict[str, TextInput] = {}
+    for lang in instrument.languages:
+        given = texts.get(lang.code, TextInput(None, None))
+        body = clean_field(given.body, f"The {lang.name} text", MAX_CLAUSE_TEXT, required=lang.required)
+        heading = clean_field(given.heading, f"The {lang.name} heading", MAX_HEADING, required=False) or None
+        if heading and kind is not ClauseKind.article:
+            raise ValidationFailed("Only articles have headings.")
+        if heading and not body:
+            raise ValidationFailed(f"A {lang.name} heading needs a {lang.name} text as well.")
+        if body:
+            cleaned[lang.code] = TextInput(heading, body)
+    return cleaned
+
+
+def _same_as_version(texts: Mapping[str, TextInput], version: ClauseVersion | None) -> bool:
+    if version is None:
+        return False
+    for language, proposed in texts.items():
+        current = version.text(language)
+        if current is None or current.body != proposed.body or (current.heading or None) != proposed.heading:
+            return False
+    return True
+
+
+def _rationale(value: str | None) -> str:
+    return clean_field(value, "The rationale", MAX_NOTE)
+
+
+# Proposing -----------------------------------------------------------------------------------------------------
+
+
+def _clause(session: Session, wid: str | None) -> Clause:
+    clause = session.scalar(select(Clause).where(Clause.wid == (wid or "")))
+    if clause is None:
+        raise NotFound("There is no clause with that identifier.")
+    return clause
+
+
+def _live_version(session: Session, clause: Clause) -> ClauseVersion:
+    version = current_versions(session, [clause.id]).get(clause.id)
+    if version is None or version.is_deleted:
+        raise ValidationFailed("That clause has been deleted from the draft; it cannot be amended.")
+    return version
+
+
+def require_proposer(actor: User) -> None:
+    if not permissions.can_propose(actor, actor.party_id if actor else None):
+        raise PermissionDenied("Only a negotiator can propose amendments, and only for their own party.")
+
+
+def _next_number(session: Session, party_id: int) -> int:
+    return (session.scalar(select(func.max(Amendment.number)).where(Amendment.party_id == party_id)) or 0) + 1
+
+
+def _answered(session: Session, actor: User, answers_id: int | None, clause: Clause) -> Amendment | None:
+    if answers_id is None:
+        return None
+    answered = get_amendment(session, actor, answers_id)
+    if not permissions.can_counter(actor, answered):
+        raise PermissionDenied("A counter-proposal answers a tabled amendment of the other party.")
+    if answered.clause_id != clause.id:
+        raise ValidationFailed("A counter-proposal must be to the same clause as the amendment it answers.")
+    return answered
+
+
+def _new_amendment(
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    kind: AmendmentKind,
+    *,
+    clause: Clause | None,
+    base: ClauseVersion | None,
+    texts: Mapping[str, TextInput],
+    rationale: str,
+    answers: Amendment | None = None,
+    **placement,
+) -> Amendment:
+    amendment = Amendment(
+        instrument_id=instrument.id,
+        party_id=actor.party_id,
+        number=_next_number(session, actor.party_id),
+        kind=kind,
+        state=AmendmentState.draft,
+        clause=clause,
+        answers=answers,
+        created_by=actor,
+        **placement,
+    )
+    amendment.revisions.append(_revision(1, actor, base, texts, rationale))
+    session.add(amendment)
+    session.flush()
+    what = {
+        AmendmentKind.change: "change to",
+        AmendmentKind.delete: "deletion of",
+        AmendmentKind.insert: "new clause in",
+    }
+    audit.record(
+        session,
+        actor,
+        "amendment.proposed",
+        amendment,
+        f"{amendment.citation} drafted: {what[kind]} {'the draft' if clause is None else 'clause ' + clause.wid}"
+        + (f", answering {answers.citation}" if answers else ""),
+        after=snapshot(amendment),
+        private_to_party_id=amendment.party_id,
+    )
+    return amendment
+
+
+def _revision(
+    seq: int, actor: User, base: ClauseVersion | None, texts: Mapping[str, TextInput], rationale: str, note: str = ""
+) -> AmendmentRevision:
+    revision = AmendmentRevision(seq=seq, base_version=base, rationale=rationale, note=note, created_by=actor)
+    for language, text in texts.items():
+        revision.texts.append(AmendmentText(language=language, heading=text.heading, body=text.body))
+    return revision
+
+
+def snapshot(amendment: Amendment) -> dict:
+    latest = amendment.latest
+    return {
+        "citation": amendment.citation,
+        "state": amendment.state.value,
+        "revision": latest.seq,
+        "base_version": latest.base_version.seq if latest.base_version else None,
+        "texts": {t.language: {"heading": t.heading, "body": t.body} for t in latest.texts},
+        "rationale": latest.rationale,
+    }
+
+
+def propose_change(
+    session: Session,
+    actor: User,
+    wid: str,
+    texts: Mapping[str, TextInput],
+    rationale: str,
+    *,
+    answers_id: int | None = None,
+) -> Amendment:
+    require_proposer(actor)
+    clause = _clause(session, wid)
+    base = _live_version(session, clause)
+    instrument = session.get(Instrument, clause.instrument_id)
+    cleaned = _clean_texts(instrument, clause.kind, texts)
+    if _same_as_version(cleaned, base):
+        raise ValidationFailed("The proposed text is identical to the current text; there is nothing to amend.")
+    return _new_amendment(
+        session,
+        actor,
+        instrument,
+        AmendmentKind.change,
+        clause=clause,
+        base=base,
+        texts=cleaned,
+        rationale=_rationale(rationale),
+        answers=_answered(session, actor, answers_id, clause),
+    )
+
+
+def propose_deletion(
+    session: Session, actor: User, wid: str, rationale: str, *, answers_id: int | None = None
+) -> Amendment:
+    require_proposer(actor)
+    clause = _clause(session, wid)
+    if clause.kind is ClauseKind.title:
+        raise ValidationFailed("The title cannot be deleted; propose a new wording instead.")
+    base = _live_version(session, clause)
+    return _new_amendment(
+        session,
+        actor,
+        session.get(Instrument, clause.instrument_id),
+        AmendmentKind.delete,
+        clause=clause,
+        base=base,
+        texts={},
+        rationale=_rationale(rationale),
+        answers=_answered(session, actor, answers_id, clause),
+    )
+
+
+def propose_insertion(
+    session: Session,
+    actor: User,
+    *,
+    parent_wid: str | None,
+    after_wid: str | None,
+    kind: ClauseKind,
+    texts: Mapping[str, TextInput],
+    rationale: str,
+) -> Amendment:
+    """A new clause of `kind` under `parent_wid` (None: top level), right after `after_wid` (None: first)."""
+    require_proposer(actor)
+    instrument = current_instrument(session)
+    parent = _clause(session, parent_wid) if parent_wid else None
+    after = _clause(session, after_wid) if after_wid else None
+    live = current_versions(session, [c.id for c in (parent, after) if c is not None])
+    for anchor in (parent, after):
+        if anchor is not None and (anchor.id not in live or live[anchor.id].is_deleted):
+            raise ValidationFailed("That position does not exist in the current draft.")
+    if after is not None and after.parent_id != (parent.id if parent else None):
+        raise ValidationFailed("That position does not exist: the clause to insert after has another parent.")
+    if (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
+        where = f"in {parent.kind.label.lower()}s" if parent else "at the top level"
+        raise ValidationFailed(f"A {kind.label.lower()} cannot be inserted {where}.")
+    if kind is ClauseKind.title:
+        raise ValidationFailed("The instrument has one title; propose a new wording of it instead.")
+    return _new_amendment(
+        session,
+        actor,
+        instrument,
+        AmendmentKind.insert,
+        clause=None,
+        base=None,
+        texts=_clean_texts(instrument, kind, texts),
+        rationale=_rationale(rationale),
+        insert_parent=parent,
+        insert_after=after,
+        new_clause_kind=kind,
+    )
+
+
+# Acting on an amendment ----------------------------------------------------------------------------------------
+
+
+def transition(amendment: Amendment, action: Action) -> AmendmentState:
+    try:
+        return next_state(amendment.state, action)
+    except TransitionRefused as exc:
+        raise Conflict(str(exc)) from exc
+
+
+def close(amendment: Amendment, state: AmendmentState) -> None:
+    """End an amendment's life: withdrawn, rejected or adopted."""
+    amendment.state = state
+    amendment.closed_at = utcnow()
+    touch(amendment)
+
+
+def touch(amendment: Amendment) -> None:
+    """Mark the amendment as acted on. The UPDATE carries its lock_version, so of two people acting on the same
+    amendment at once, the second is refused (StaleDataError, answered with 409) instead of both winning."""
+    amendment.updated_at = utcnow()
+
+
+def _require_editor(actor: User, amendment: Amendment, action: Action) -> None:
+    if not permissions.is_negotiator_for(actor, amendment.party_id):
+        raise PermissionDenied(
+            f"Only negotiators of {amendment.party.name} can have {amendment.citation} {action.verb}."
+        )
+
+
+def expect_revision(amendment: Amendment, expected_revision: int | None) -> None:
+    """Refuse to act on a wording other than the one the user saw."""
+    if expected_revision is not None and amendment.latest.seq != expected_revision:
+        raise Conflict(
+            f"{amendment.citation} was revised while you were reading it (it is now at revision "
+            f"{amendment.latest.seq}). Reload the page, read the new wording, and try again."
+        )
+
+
+def revise(
+    session: Session,
+    actor: User,
+    amendment_id: int,
+    *,
+    texts: Mapping[str, TextInput],
+    rationale: str,
+    note: str = "",
+    expected_revision: int | None = None,
+) -> Amendment:
+    amendment = get_amendment(session, actor, amendment_id)
+    _require_editor(actor, amendment, Action.revise)
+    transition(amendment, Action.revise)
+    expect_revision(amendment, expected_revision)
+    latest = amendment.latest
+    if amendment.kind is AmendmentKind.delete:
+        cleaned: dict[str, TextInput] = {}
+    else:
+        kind = amendment.clause.kind if amendment.clause else amendment.new_clause_kind
+        cleaned = _clean_texts(session.get(Instrument, amendment.instrument_id), kind, texts)
+    rationale = _rationale(rationale)
+    unchanged = rationale == latest.rationale and cleaned == {
+        t.language: TextInput(t.heading, t.body) for t in latest.texts
+    }
+    if unchanged:
+        raise ValidationFailed("Nothing was changed: the wording and the rationale are as in the last revision.")
+    if amendment.kind is AmendmentKind.change and _same_as_version(cleaned, latest.base_version):
+        raise ValidationFailed("The revised text is identical to the clause's text; withdraw the amendment instead.")
+    before = snapshot(amendment)
+    touch(amendment)
+    amendment.revisions.append(
+        _revision(
+            latest.seq + 1,
+            actor,
+            latest.base_version,
+            cleaned,
+            rationale,
+            clean_field(note, "The note", MAX_NOTE, False),
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.revised",
+        amendment,
+        f"{amendment.citation} revised (revision {latest.seq + 1})",
+        before=before,
+        after=snapshot(amendment),
+        private_to_party_id=amendment.party_id if amendment.state is AmendmentState.draft else None,
+    )
+    return amendment
+
+
+def table(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
+    amendment = get_amendment(session, actor, amendment_id)
+    _require_editor(actor, amendment, Action.table)
+    new_state = transition(amendment, Action.table)
+    expect_revision(amendment, expected_revision)
+    if amendment.clause is not None:
+        _live_version(session, amendment.clause)
+    amendment.state = new_state
+    amendment.tabled_at = utcnow()
+    touch(amendment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.tabled",
+        amendment,
+        f"{amendment.citation} tabled to the other party",
+        before={"state": "draft"},
+        after=snapshot(amendment),
+    )
+    return amendment
+
+
+def withdraw(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
+    amendment = get_amendment(session, actor, amendment_id)
+    _require_editor(actor, amendment, Action.withdraw)
+    before_state = amendment.state
+    new_state = transition(amendment, Action.withdraw)
+    expect_revision(amendment, expected_revision)
+    close(amendment, new_state)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.withdrawn",
+        amendment,
+        f"{amendment.citation} withdrawn",
+        before={"state": before_state.value},
+        after={"state": amendment.state.value},
+        private_to_party_id=amendment.party_id if before_state is AmendmentState.draft else None,
+    )
+    return amendment
+
+
+def add_comment(session: Session, actor: User, amendment_id: int, body: str, *, internal: bool) -> AmendmentComment:
+    amendment = get_amendment(session, actor, amendment_id)
+    if not permissions.can_comment(actor, amendment, internal=internal):
+        raise PermissionDenied("An internal note needs a party: you can only add a shared comment.")
+    transition(amendment, Action.comment)
+    # A note on a draft stays inside the party, whatever box was ticked.
+    internal = internal or amendment.state is AmendmentState.draft
+    comment = AmendmentComment(
+        amendment_id=amendment.id,
+        author=actor,
+        party_id=actor.party_id,
+        internal=internal,
+        body=clean_field(body, "The comment", MAX_NOTE),
+    )
+    session.add(comment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.commented",
+        amendment,
+        f"{'Internal note' if internal else 'Comment'} on {amendment.citation}",
+        private_to_party_id=actor.party_id if internal else None,
+    )
+    return comment
+
+
+# Rebase --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebasePlan:
+    amendment: Amendment
+    old_base: ClauseVersion
+    new_base: ClauseVersion
+    #: Per language: the reapplied proposal, or the conflict to show.
+    results: dict[str, RebaseResult]
+
+    @property
+    def clean(self) -> bool:
+        return not self.new_base.is_deleted and all(r.clean for r in self.results.values())
+
+    @property
+    def clause_deleted(self) -> bool:
+        return self.new_base.is_deleted
+
+
+def plan_rebase(session: Session, actor: User, amendment_id: int) -> RebasePlan:
+    """Reapply the amendment's change onto the clause's current text, per language. Changes nothing."""
+    amendment = get_amendment(session, actor, amendment_id)
+    _require_editor(actor, amendment, Action.rebase)
+    transition(amendment, Action.rebase)
+    if amendment.kind is AmendmentKind.insert:
+        raise Conflict("A new clause is not written against a version of another clause; it needs no rebase.")
+    current = current_versions(session, [amendment.clause_id])[amendment.clause_id]
+    latest = amendment.latest
+    if current.id == latest.base_version_id:
+        raise Conflict(f"{amendment.citation} is written against the current text already; it needs no rebase.")
+    results = {}
+    if not current.is_deleted:
+        for text in latest.texts:
+            base_text = latest.base_version.text(text.language)
+            now_text = current.text(text.language)
+            results[text.language] = rebase_text(
+                base_text.body if base_text else "", text.body, now_text.body if now_text else ""
+            )
+    return RebasePlan(amendment, latest.base_version, current, results)
+
+
+def confirm_rebase(
+    session: Session, actor: User, amendment_id: int, *, onto_version_id: int, expected_revision: int
+) -> Amendment:
+    """Save the reapplied wording as a new revision against `onto_version_id`, the version the user reviewed."""
+    plan = plan_rebase(session, actor, amendment_id)
+    amendment = plan.amendment
+    expect_revision(amendment, expected_revision)
+    if plan.new_base.id != onto_version_id:
+        raise Conflict("The clause changed again while you were reviewing the rebase. Review the new result.")
+    if plan.clause_deleted:
+        raise Conflict("The clause has been deleted from the draft; there is no text to rebase onto.")
+    if not plan.clean:
+        raise Conflict("Part of the amendment does not apply to the new text. Revise it by hand instead.")
+    latest = amendment.latest
+    texts = {lang: TextInput(latest.text(lang).heading, result.text) for lang, result in plan.results.items()}
+    if _same_as_version(texts, plan.new_base):
+        raise Conflict("The new text of the clause already says what the amendment proposed; withdraw it instead.")
+    before = snapshot(amendment)
+    touch(amendment)
+    amendment.revisions.append(
+        _revision(
+            latest.seq + 1, actor, plan.new_base, texts, latest.rationale, f"Rebased onto version {plan.new_base.seq}"
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.rebased",
+        amendment,
+        f"{amendment.citation} rebased onto version {plan.new_base.seq} of its clause",
+        before=before,
+        after=snapshot(amendment),
+        private_to_party_id=amendment.party_id if amendment.state is AmendmentState.draft else None,
+    )
+    return amendment

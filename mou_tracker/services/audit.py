@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, User
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    kind: str,
+    subject: Any,
+    summary: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    private_to_party_id: int | None = None,
+    clause_id: int | None = None,
+) -> AuditEvent:
+    """Append one audit event for `subject` (any model with an `id`).
+
+    `private_to_party_id` marks an event that only that party may read (its drafts, its internal notes).
+    """
+    if clause_id is None:
+        clause_id = subject.id if type(subject).__name__ == "Clause" else getattr(subject, "clause_id", None)
+    event = AuditEvent(
+        actor=actor,
+        kind=kind,
+        subject_type=type(subject).__name__,
+        subject_id=str(subject.id),
+        summary=summary,
+        before=before,
+        after=after,
+        private_to_party_id=private_to_party_id,
+        clause_id=clause_id,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,110 @@
+"""Reading the audit trail: filtered, and never showing a party's private business to anyone else."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..core import permissions
+from ..models import AuditEvent, Clause, Party, User
+from .errors import PermissionDenied, ValidationFailed
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    clause_wid: str | None = None
+    party_code: str | None = None
+    user_login: str | None = None
+    kind: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def parse_date(raw: str | None, label: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"{label} must be a date (YYYY-MM-DD).") from None
+
+
+def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | None = PAGE_SIZE) -> list[AuditEvent]:
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied("Sign in to read the audit trail.")
+    if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
+        raise ValidationFailed("The start date is after the end date.")
+    query = select(AuditEvent).where(
+        or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id)
+    )
+    if wanted.clause_wid:
+        query = query.join(Clause, Clause.id == AuditEvent.clause_id).where(Clause.wid == wanted.clause_wid)
+    if wanted.party_code or wanted.user_login:
+        query = query.join(User, User.id == AuditEvent.actor_id)
+        if wanted.user_login:
+            query = query.where(User.login == wanted.user_login.strip().lower())
+        if wanted.party_code:
+            query = query.join(Party, Party.id == User.party_id).where(Party.code == wanted.party_code.strip().upper())
+    if wanted.kind:
+        query = query.where(AuditEvent.kind.startswith(wanted.kind.strip()))
+    if wanted.date_from:
+        query = query.where(AuditEvent.occurred_at >= dt.datetime.combine(wanted.date_from, dt.time.min, tzinfo=dt.UTC))
+    if wanted.date_to:
+        query = query.where(AuditEvent.occurred_at <= dt.datetime.combine(wanted.date_to, dt.time.max, tzinfo=dt.UTC))
+    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+CSV_COLUMNS = [
+    "id",
+    "occurred_at_utc",
+    "actor",
+    "actor_party",
+    "kind",
+    "subject",
+    "clause",
+    "summary",
+    "before",
+    "after",
+]
+
+
+def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in rows:
+        writer.writerow(
+            [
+                e.id,
+                e.occurred_at.isoformat(),
+                e.actor.login if e.actor else "system",
+                e.actor.party.code if e.actor and e.actor.party else "",
+                e.kind,
+                f"{e.subject_type} {e.subject_id}",
+                wids.get(e.clause_id, ""),
+                _neutralise(e.summary),
+                "" if e.before is None else _neutralise(str(e.before)),
+                "" if e.after is None else _neutralise(str(e.after)),
+            ]
+        )
+    return out.getvalue()
+
+
+def _neutralise(cell: str) -> str:
+    """A spreadsheet must not read user text as a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def clause_wids(session: Session, rows: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.clause_id for e in rows if e.clause_id}
+    return dict(session.execute(select(Clause.id, Clause.wid).where(Clause.id.in_(ids))).all()) if ids else {}

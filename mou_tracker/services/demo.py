@@ -1,0 +1,115 @@
+"""Load the demo negotiation (idempotent)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import demo_text
+from ..core.clause_kinds import ClauseKind
+from ..core.roles import Role
+from ..models import (
+    Clause,
+    ClauseText,
+    ClauseVersion,
+    Instrument,
+    InstrumentLanguage,
+    InstrumentParty,
+    Milestone,
+    Party,
+    User,
+)
+from . import audit
+from .users import create_user
+
+
+def new_wid() -> str:
+    """A stable clause identifier: random, so that it carries no position that could later be wrong."""
+    return "c-" + uuid.uuid4().hex[:12]
+
+
+def demo_is_loaded(session: Session) -> bool:
+    return session.scalar(select(Instrument.id).limit(1)) is not None
+
+
+def load_demo(session: Session) -> dict[str, str] | None:
+    """Load the demo draft, parties, milestones and users. Returns {login: password}, or None when already loaded.
+
+    Passwords are random for every load, so no password is ever written in the repository.
+    """
+    if demo_is_loaded(session):
+        return None
+
+    parties = {}
+    for position, (code, name) in enumerate(demo_text.PARTIES):
+        parties[code] = session.scalar(select(Party).where(Party.code == code)) or Party(
+            code=code, name=name, position=position
+        )
+        session.add(parties[code])
+    session.flush()
+
+    passwords: dict[str, str] = {}
+    users: dict[str, User] = {}
+    for login, display_name, role, party_code in demo_text.USERS:
+        existing = session.scalar(select(User).where(User.login == login))
+        if existing is not None:
+            users[login] = existing
+            continue
+        password = secrets.token_urlsafe(12)
+        users[login] = create_user(
+            session,
+            None,
+            login=login,
+            display_name=display_name,
+            role=Role(role),
+            party_id=parties[party_code].id,
+            password=password,
+            system=True,
+        )
+        passwords[login] = password
+
+    instrument = Instrument(title=demo_text.INSTRUMENT_TITLE, short_title=demo_text.SHORT_TITLE)
+    for position, (code, name, required) in enumerate(demo_text.LANGUAGES):
+        instrument.languages.append(InstrumentLanguage(code=code, name=name, position=position, required=required))
+    for position, party in enumerate(parties.values()):
+        instrument.party_links.append(InstrumentParty(party=party, position=position))
+    session.add(instrument)
+    session.flush()
+
+    drafter = users["cica.negotiator"]
+
+    def add(spec: dict, parent: Clause | None, position: int) -> None:
+        node = Clause(
+            instrument_id=instrument.id,
+            wid=new_wid(),
+            parent_id=parent.id if parent else None,
+            position=position,
+            kind=ClauseKind(spec["kind"]),
+            created_at=demo_text.INITIAL_DRAFT_AT,
+        )
+        version = ClauseVersion(
+            seq=1, reason=demo_text.INITIAL_DRAFT_REASON, created_by=drafter, created_at=demo_text.INITIAL_DRAFT_AT
+        )
+        version.texts.append(ClauseText(language="en", heading=spec["heading"], body=spec["en"]))
+        if spec["ru"]:
+            version.texts.append(ClauseText(language="ru", heading=spec["heading_ru"], body=spec["ru"]))
+        node.versions.append(version)
+        session.add(node)
+        session.flush()
+        for child_position, child in enumerate(spec["children"]):
+            add(child, node, child_position)
+
+    for position, spec in enumerate(demo_text.DRAFT):
+        add(spec, None, position)
+
+    for position, (code, name, body, date) in enumerate(demo_text.MILESTONES):
+        session.add(
+            Milestone(instrument_id=instrument.id, code=code, name=name, body=body, date=date, position=position)
+        )
+
+    audit.record(session, None, "instrument.loaded", instrument, f"Demo negotiation loaded: {instrument.short_title}")
+    session.flush()
+    return passwords

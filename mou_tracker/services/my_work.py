@@ -1,0 +1,75 @@
+"""What awaits one user: a reviewer's queue, a party's pending answers, a chair's next meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..core.milestones import MilestoneState
+from ..core.roles import Role
+from ..core.status import ClauseStatus, ReviewDecision
+from ..core.workflow import AmendmentState
+from ..models import Amendment, AmendmentRevision, Milestone, User
+from . import agreement, meetings
+from .amendments import LIST_LOADING
+from .draft import current_instrument, current_versions, draft_as_of
+from .standing import amendment_progress, standings
+
+
+@dataclass
+class Work:
+    reviews: list[Amendment] = field(default_factory=list)
+    to_answer: list[Amendment] = field(default_factory=list)
+    own_drafts: list[Amendment] = field(default_factory=list)
+    own_to_fix: list[tuple[Amendment, str]] = field(default_factory=list)
+    next_meeting: Milestone | None = None
+    blocking: list[tuple[str, str, str]] = field(default_factory=list)  # (citation, wid, why)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.reviews or self.to_answer or self.own_drafts or self.own_to_fix or self.next_meeting)
+
+
+def my_work(session: Session, actor: User) -> Work:
+    work = Work()
+    instrument = current_instrument(session)
+    if actor.role is Role.legal_reviewer:
+        work.reviews = agreement.pending_reviews(session, actor)
+    if actor.role is Role.negotiator:
+        open_amendments = session.scalars(
+            select(Amendment)
+            .where(Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled]))
+            .where((Amendment.state == AmendmentState.tabled) | (Amendment.party_id == actor.party_id))
+            .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts), *LIST_LOADING[1:])
+            .order_by(Amendment.tabled_at, Amendment.created_at)
+        ).all()
+        tabled = [a for a in open_amendments if a.state is AmendmentState.tabled]
+        current = current_versions(session, [a.clause_id for a in open_amendments if a.clause_id])
+        progress = amendment_progress(session, tabled, current)
+        for amendment in tabled:
+            step = progress[amendment.id]
+            if amendment.party_id != actor.party_id and actor.party_id not in step.concurred_by and not step.outdated:
+                work.to_answer.append(amendment)
+            elif amendment.party_id == actor.party_id and (
+                step.outdated or (step.review and step.review.decision is not ReviewDecision.cleared)
+            ):
+                work.own_to_fix.append((amendment, step.next_step))
+        work.own_drafts = [a for a in open_amendments if a.state is AmendmentState.draft]
+    if actor.role is Role.chair:
+        work.next_meeting = next(
+            (m for m in meetings.milestones(session) if m.state is not MilestoneState.concluded), None
+        )
+        if work.next_meeting is not None:
+            standing = standings(session, actor, instrument)
+            for item in draft_as_of(session, actor, instrument):
+                clause_standing = standing[item.clause.id]
+                if clause_standing.status is ClauseStatus.bracketed:
+                    why = "; ".join(step for _, step in clause_standing.open_amendments) or (
+                        f"reservation by {clause_standing.reservation.reserved_by}"
+                        if clause_standing.reservation
+                        else ""
+                    )
+                    work.blocking.append((item.citation, item.clause.wid, why))
+    return work

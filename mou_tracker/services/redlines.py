@@ -1,0 +1,420 @@
+"""Redlines for reading: one amendment, its revisions, two competing amendments, the whole draft between points.
+
+Read-only: these functions check that the user may see what they ask for and return plain data for templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..core import permissions
+from ..core.clause_kinds import ClauseKind
+from ..core.milestones import MilestoneState
+from ..core.numbering import ClauseNode, number_clauses
+from ..core.redline import Redline
+from ..core.workflow import AmendmentKind, AmendmentState
+from ..models import Amendment, AmendmentRevision, Clause, ClauseVersion, Instrument, Milestone, Party, User
+from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
+from .draft import current_instrument, current_versions
+from .errors import PermissionDenied, ValidationFailed
+from .meetings import snapshot
+
+
+@dataclass(frozen=True)
+class Words:
+    """A clause's words in one language."""
+
+    heading: str | None
+    body: str | None
+
+
+@dataclass(frozen=True)
+class LanguageRedline:
+    language: str
+    heading: Redline | None
+    body: Redline
+
+    @property
+    def has_changes(self) -> bool:
+        return self.body.has_changes or bool(self.heading and self.heading.has_changes)
+
+
+def _words(version_or_revision, language: str) -> Words:
+    if version_or_revision is None or getattr(version_or_revision, "is_deleted", False):
+        return Words(None, None)
+    text = version_or_revision.text(language)
+    return Words(text.heading, text.body) if text else Words(None, None)
+
+
+def language_redline(language: str, old: Words, new: Words, author: str) -> LanguageRedline:
+    heading = Redline.between(old.heading, new.heading, author) if (old.heading or new.heading) else None
+    return LanguageRedline(language, heading, Redline.between(old.body, new.body, author))
+
+
+# One amendment -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmendmentReading:
+    amendment: Amendment
+    #: The clause's current version (None for a new clause).
+    current: ClauseVersion | None
+    outdated: bool
+    #: What the redlines are drawn against: the current text, or the amendment's base when it is outdated.
+    against: ClauseVersion | None
+    redlines: list[LanguageRedline]
+
+
+def _proposed_words(amendment: Amendment, revision: AmendmentRevision, language: str) -> Words | None:
+    """The words the amendment proposes in `language`, or None when it proposes nothing in that language."""
+    if amendment.kind is AmendmentKind.delete:
+        return Words(None, None)
+    text = revision.text(language)
+    if text is None:
+        return None
+    return Words(text.heading, text.body)
+
+
+def read_amendment(
+    amendment: Amendment, current: ClauseVersion | None, languages: list[str], revision: AmendmentRevision | None = None
+) -> AmendmentReading:
+    revision = revision or amendment.latest
+    outdated = is_outdated(amendment, current)
+    against = revision.base_version if outdated else current
+    redlines = []
+    for language in languages:
+        proposed = _proposed_words(amendment, revision, language)
+        if proposed is not None:
+            redlines.append(language_redline(language, _words(against, language), proposed, amendment.party.code))
+    return AmendmentReading(amendment, current, outdated, against, redlines)
+
+
+def amendment_reading(session: Session, actor: User, amendment_id: int) -> AmendmentReading:
+    amendment = get_amendment(session, actor, amendment_id)
+    current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id) if amendment.clause_id else None
+    instrument = session.get(Instrument, amendment.instrument_id)
+    return read_amendment(amendment, current, instrument.language_codes)
+
+
+def version_redlines(
+    old: ClauseVersion | None, new: ClauseVersion | None, languages: list[str]
+) -> list[LanguageRedline]:
+    """Two versions of one clause, per language, attributed to whoever recorded the newer one."""
+    creator = new.created_by if new is not None else None
+    author = creator.party.code if creator and creator.party else ""
+    return [
+        language_redline(lang, _words(old, lang), _words(new, lang), author)
+        for lang in languages
+        if _words(old, lang).body is not None or _words(new, lang).body is not None
+    ]
+
+
+def clause_readings(
+    session: Session, actor: User, clause: Clause, current: ClauseVersion | None
+) -> list[AmendmentReading]:
+    """Every open amendment to the clause that this user may see, as a redline."""
+    languages = session.get(Instrument, clause.instrument_id).language_codes
+    return [read_amendment(a, current, languages) for a in open_amendments_for_clauses(session, actor, [clause.id])]
+
+
+def rebase_previews(plan) -> dict[str, LanguageRedline]:
+    """The rebased proposal against the clause's current text, per language (for a clean rebase)."""
+    author = plan.amendment.party.code
+    return {
+        lang: language_redline(lang, Words(None, result.current), Words(None, result.text), author)
+        for lang, result in plan.results.items()
+    }
+
+
+@dataclass(frozen=True)
+class RevisionStep:
+    revision: AmendmentRevision
+    #: Against the previous revision (None for the first).
+    redlines: list[LanguageRedline] | None
+
+
+def revision_history(amendment: Amendment, languages: list[str]) -> list[RevisionStep]:
+    """Every revision, newest first, each as a redline against the one before it."""
+    steps = []
+    previous = None
+    for revision in amendment.revisions:
+        redlines = None
+        if previous is not None:
+            redlines = [
+                language_redline(lang, _words(previous, lang), _words(revision, lang), amendment.party.code)
+                for lang in languages
+                if previous.text(lang) or revision.text(lang)
+            ]
+        steps.append(RevisionStep(revision, redlines))
+        previous = revision
+    return list(reversed(steps))
+
+
+# Two competing amendments -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    first: AmendmentReading
+    second: AmendmentReading
+    #: The second amendment's words against the first's, per language.
+    between: list[LanguageRedline]
+
+
+def compare_amendments(session: Session, actor: User, first_id: int, second_id: int) -> Comparison:
+    first = get_amendment(session, actor, first_id)
+    second = get_amendment(session, actor, second_id)
+    if first.id == second.id:
+        raise ValidationFailed("Choose two different amendments to compare.")
+    if first.clause_id is None or first.clause_id != second.clause_id:
+        raise ValidationFailed("Only amendments to the same clause can be compared.")
+    current = current_versions(session, [first.clause_id]).get(first.clause_id)
+    languages = session.get(Instrument, first.instrument_id).language_codes
+    between = []
+    for language in languages:
+        a = _proposed_words(first, first.latest, language)
+        b = _proposed_words(second, second.latest, language)
+        if a is None and b is None:
+            continue
+        a = a or _words(current, language)
+        b = b or _words(current, language)
+        between.append(language_redline(language, a, b, second.party.code))
+    return Comparison(read_amendment(first, current, languages), read_amendment(second, current, languages), between)
+
+
+# The whole draft between two points -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """A state of the draft: now, the end of a day, or now with one party's open amendments applied."""
+
+    kind: str  # "now" | "date" | "milestone" | "party"
+    value: str = ""
+    label: str = "Current draft"
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.kind == "now" else f"{self.kind}:{self.value}"
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def default_start(session: Session) -> str:
+    """Where a redline starts when nobody says: the last meeting's frozen draft, else the draft as first written."""
+    meeting = session.scalar(
+        select(Milestone).where(Milestone.state != MilestoneState.planned).order_by(Milestone.position.desc()).limit(1)
+    )
+    if meeting is not None:
+        return f"milestone:{meeting.code}"
+    first = session.scalar(select(func.min(ClauseVersion.created_at)))
+    return f"date:{first.date().isoformat()}" if first else "now"
+
+
+def parse_point(session: Session, raw: str | None) -> Point:
+    raw = (raw or "now").strip()
+    if raw == "now":
+        return Point("now")
+    kind, _, value = raw.partition(":")
+    if kind == "date" and _DATE.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationFailed(f"{value} is not a date.") from None
+        return Point("date", value, f"Draft at the end of {day.strftime('%d %B %Y')}")
+    if kind == "milestone":
+        milestone = session.scalar(select(Milestone).where(Milestone.code == value))
+        if milestone is None:
+            raise ValidationFailed(f"There is no meeting with the code {value!r}.")
+        if milestone.state is MilestoneState.planned:
+            raise ValidationFailed(f"The draft for the {milestone.name} has not been frozen yet.")
+        return Point("milestone", milestone.code, f"Draft frozen for the {milestone.name}")
+    if kind == "party":
+        party = session.scalar(select(Party).where(Party.code == value))
+        if party is None:
+            raise ValidationFailed(f"There is no party with the code {value!r}.")
+        return Point("party", party.code, f"Current draft with {party.code}'s open amendments applied")
+    raise ValidationFailed(
+        "Compare the current draft (now), a date (date:YYYY-MM-DD), a meeting's frozen draft (milestone:SWG) "
+        "or a party's proposals (party:CODE)."
+    )
+
+
+def end_of_day(iso_date: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(iso_date), dt.time.max, tzinfo=dt.UTC)
+
+
+@dataclass
+class _Side:
+    """A draft state: per node id, its clause data and words per language, plus who made the last change."""
+
+    nodes: dict[Hashable, ClauseNode] = field(default_factory=dict)
+    words: dict[Hashable, dict[str, Words]] = field(default_factory=dict)
+    authors: dict[Hashable, str] = field(default_factory=dict)
+    #: When the change was proposed (the amendment's date), or recorded (a version without amendment).
+    dates: dict[Hashable, dt.datetime] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], languages: list[str]) -> _Side:
+    """A draft state from clause versions. A change is attributed to the party whose amendment made it, or else
+    to the party of the person who recorded the version."""
+    side = _Side()
+    amendment_ids = {v.amendment_id for v in versions.values() if v.amendment_id}
+    proposals = (
+        {
+            row.id: (row.code, row.created_at)
+            for row in session.execute(
+                select(Amendment.id, Party.code, Amendment.created_at)
+                .join(Party)
+                .where(Amendment.id.in_(amendment_ids))
+            )
+        }
+        if amendment_ids
+        else {}
+    )
+    for clause_id, version in versions.items():
+        if version.is_deleted:
+            continue
+        clause = version.clause
+        side.nodes[clause_id] = ClauseNode(clause_id, clause.parent_id, clause.position, clause.kind)
+        side.words[clause_id] = {lang: _words(version, lang) for lang in languages}
+        creator = version.created_by
+        party_code, proposed_at = proposals.get(version.amendment_id, (None, None))
+        side.authors[clause_id] = party_code or (creator.party.code if creator and creator.party else "")
+        side.dates[clause_id] = proposed_at or version.created_at
+    return side
+
+
+def _all_versions(session: Session, instrument: Instrument, as_of: dt.datetime | None) -> dict[int, ClauseVersion]:
+    clause_ids = list(session.scalars(select(Clause.id).where(Clause.instrument_id == instrument.id)))
+    return current_versions(session, clause_ids, as_of)
+
+
+def _apply_party(session: Session, actor: User, side: _Side, party_code: str, languages: list[str]) -> None:
+    """Apply a party's open amendments (as far as this user may see them) onto `side`, in place."""
+    amendments = session.scalars(
+        select(Amendment)
+        .join(Party)
+        .where(Party.code == party_code, Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled]))
+        .where(visible_to(actor))
+        .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+        .order_by(Amendment.created_at, Amendment.id)
+    ).all()
+    applied: dict[Hashable, Amendment] = {}
+    for amendment in amendments:
+        latest = amendment.latest
+        if amendment.kind is AmendmentKind.insert:
+            node_id = ("new", amendment.id)
+            after = amendment.insert_after
+            position = after.position + 0.5 if after else -0.5
+            side.nodes[node_id] = ClauseNode(node_id, amendment.insert_parent_id, position, amendment.new_clause_kind)
+            side.words[node_id] = {lang: _words(latest, lang) for lang in languages}
+        elif amendment.clause_id in side.nodes:
+            if amendment.clause_id in applied:
+                side.notes.append(
+                    f"{amendment.citation} and {applied[amendment.clause_id].citation} both amend the same clause; "
+                    f"{amendment.citation}, the later, is shown."
+                )
+            if amendment.kind is AmendmentKind.delete:
+                del side.nodes[amendment.clause_id]
+            else:
+                for lang in languages:
+                    if latest.text(lang):
+                        side.words[amendment.clause_id][lang] = _words(latest, lang)
+        else:
+            continue
+        key = amendment.clause_id or ("new", amendment.id)
+        applied[key] = amendment
+        side.authors[key] = party_code
+        side.dates[key] = amendment.created_at
+
+
+def _side(session: Session, actor: User, instrument: Instrument, point: Point) -> _Side:
+    languages = instrument.language_codes
+    if point.kind == "date":
+        return _side_from_versions(session, _all_versions(session, instrument, end_of_day(point.value)), languages)
+    if point.kind == "milestone":
+        milestone = session.scalar(select(Milestone).where(Milestone.code == point.value))
+        return _side_from_versions(session, snapshot(session, milestone), languages)
+    side = _side_from_versions(session, _all_versions(session, instrument, None), languages)
+    if point.kind == "party":
+        _apply_party(session, actor, side, point.value, languages)
+    return side
+
+
+@dataclass(frozen=True)
+class DraftRedlineRow:
+    node_id: Hashable
+    depth: int
+    kind: ClauseKind
+    old_citation: str | None
+    new_citation: str | None
+    #: "added", "deleted", "changed" or "unchanged".
+    status: str
+    author: str
+    redlines: list[LanguageRedline]
+    wid: str | None
+    changed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DraftRedline:
+    old: Point
+    new: Point
+    rows: list[DraftRedlineRow]
+    notes: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+
+def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -> DraftRedline:
+    """Pair clauses by their stable ids and redline each, in the reading order of both drafts together."""
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied("Sign in to read the draft.")
+    if old.kind == "date" and new.kind == "date" and old.value > new.value:
+        raise ValidationFailed("The first date is after the second: put the earlier point first.")
+    instrument = current_instrument(session)
+    languages = instrument.language_codes
+    before, after = _side(session, actor, instrument, old), _side(session, actor, instrument, new)
+    old_numbers = {n.id: n.citation for n in number_clauses(before.nodes.values())}
+    new_numbers = {n.id: n.citation for n in number_clauses(after.nodes.values())}
+    union = {**before.nodes, **after.nodes}
+    wids = dict(session.execute(select(Clause.id, Clause.wid).where(Clause.instrument_id == instrument.id)).all())
+    rows = []
+    for numbered in number_clauses(union.values()):
+        node_id = numbered.id
+        in_old, in_new = node_id in before.nodes, node_id in after.nodes
+        redlines = []
+        for lang in languages:
+            old_words = before.words.get(node_id, {}).get(lang, Words(None, None)) if in_old else Words(None, None)
+            new_words = after.words.get(node_id, {}).get(lang, Words(None, None)) if in_new else Words(None, None)
+            if old_words.body is None and new_words.body is None:
+                continue
+            author = (after.authors if in_new else before.authors).get(node_id, "")
+            redlines.append(language_redline(lang, old_words, new_words, author))
+        changed = any(r.has_changes for r in redlines)
+        status = "added" if not in_old else "deleted" if not in_new else "changed" if changed else "unchanged"
+        rows.append(
+            DraftRedlineRow(
+                node_id,
+                numbered.depth,
+                union[node_id].kind,
+                old_numbers.get(node_id),
+                new_numbers.get(node_id),
+                status,
+                (after.authors if in_new else before.authors).get(node_id, "") if status != "unchanged" else "",
+                redlines,
+                wids.get(node_id),
+                (after.dates if in_new else before.dates).get(node_id) if status != "unchanged" else None,
+            )
+        )
+    return DraftRedline(old, new, rows, before.notes + after.notes)

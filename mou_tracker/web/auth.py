@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..services import users as user_service
+from .forms import ConfirmForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+GENERIC_FAILURE = "The login or the password is not correct, or the account is not active."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Follow `next` only to a path on this site: no scheme, no host, no protocol-relative '//' or '\\' tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _login_key() -> str:
+    """Count sign-in attempts per account, whichever address they come from."""
+    return "login:" + (request.form.get("login") or "").strip().lower()[:64]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MOU_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["MOU_LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("draft.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = user_service.authenticate(db.session, form.login.data, form.password.data)
+        if user is None:
+            flash(GENERIC_FAILURE, "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session on sign-in: no fixation
+        db.session.commit()  # keeps a password hash upgraded during sign-in
+        login_user(user)
+        return redirect(safe_next(request.args.get("next")) or url_for("draft.index"))
+    return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))

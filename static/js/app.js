@@ -1,0 +1,8 @@
+// Progressive enhancement only: every page works without this file.
+// Ask before an action that cannot be undone (forms marked data-confirm).
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});

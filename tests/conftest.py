@@ -1,0 +1,179 @@
+"""Fixtures: one app per test session, a clean database for every test.
+
+The suite runs on SQLite by default. Set MOU_TEST_DATABASE_URL (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run it on PostgreSQL: that database's public schema is
+dropped and rebuilt by the migrations at the start of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from mou_tracker import create_app
+from mou_tracker.extensions import db as _db
+from mou_tracker.models import Base, User
+from mou_tracker.services import demo as demo_service
+
+User.password_method = "scrypt:4096:8:1"  # same algorithm, lower cost: keeps the suite fast
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("MOU_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_app(database_url: str):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-only-secret"})
+
+
+@pytest.fixture(scope="session")
+def migrated_app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _wipe(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        with _db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(migrated_app):
+    """The app on an empty, migrated database. Core tests never ask for it, so they run without one."""
+    from mou_tracker.extensions import limiter
+
+    limiter.reset()  # sign-in attempts are counted per test, not across the suite
+    _wipe(migrated_app)
+    yield migrated_app
+    _wipe(migrated_app)
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield _db.session
+        _db.session.rollback()
+
+
+@pytest.fixture
+def demo(app) -> dict[str, str]:
+    """Load the demo negotiation; returns {login: password}."""
+    with app.app_context():
+        passwords = demo_service.load_demo(_db.session)
+        _db.session.commit()
+    return passwords
+
+
+class Browser:
+    """A test client that behaves like a person with a browser: it reads CSRF tokens from the pages it gets."""
+
+    TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+    def __init__(self, client, passwords=None):
+        self.client = client
+        self.passwords = passwords or {}
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def token(self, page: str = "/login") -> str:
+        html = self.client.get(page, follow_redirects=True).get_data(as_text=True)
+        match = self.TOKEN.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def post(self, url, data=None, *, token_from: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from or url))
+        return self.client.post(url, data=data, **kwargs)
+
+    def sign_in(self, login: str, password: str | None = None):
+        response = self.post(
+            "/login", {"login": login, "password": password or self.passwords[login]}, token_from="/login"
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def sign_out(self):
+        return self.post("/logout", token_from="/")
+
+
+@pytest.fixture
+def browser(app, demo) -> Browser:
+    return Browser(app.test_client(), demo)
+
+
+@pytest.fixture
+def anonymous(app) -> Browser:
+    return Browser(app.test_client())
+
+
+def wid_of(app, body_start: str) -> str:
+    """The stable id of the clause whose English text starts with `body_start`."""
+    from mou_tracker.models import Clause, ClauseText, ClauseVersion
+
+    with app.app_context():
+        wid = _db.session.scalar(
+            _db.select(Clause.wid)
+            .join(ClauseVersion)
+            .join(ClauseText)
+            .where(ClauseText.language == "en", ClauseText.body.startswith(body_start))
+        )
+    assert wid, body_start
+    return wid
+
+
+def add_clause_version(
+    app, wid: str, body_en: str | None, *, reason: str = "Agreed wording", login: str = "cica.negotiator", when=None
+):
+    """Record a new version of a clause directly (what an adopted amendment will do); None deletes the clause."""
+    import datetime as dt
+
+    from mou_tracker.models import Clause, ClauseText, ClauseVersion
+
+    with app.app_context():
+        clause = _db.session.scalar(_db.select(Clause).filter_by(wid=wid))
+        latest = max(clause.versions, key=lambda v: v.seq)
+        author = _db.session.scalar(_db.select(User).filter_by(login=login))
+        version = ClauseVersion(
+            clause=clause,
+            seq=latest.seq + 1,
+            reason=reason,
+            created_by=author,
+            is_deleted=body_en is None,
+            created_at=when or dt.datetime.now(dt.UTC),
+        )
+        if body_en is not None:
+            heading = latest.text("en").heading if latest.text("en") else None
+            version.texts.append(ClauseText(language="en", heading=heading, body=body_en))
+        _db.session.add(version)
+        _db.session.commit()

@@ -1,0 +1,330 @@
+"""Every route x every role and anonymous x own party and other party, each with its expected result.
+
+The rules below are the specification. The test reads the app's URL map: a route that has no rule here fails,
+so nothing can be added without saying who may use it.
+
+A refused request must change nothing: all refusals are checked first against one database, which must be
+untouched afterwards. Each allowed state-changing request then runs on a freshly restored copy of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mou_tracker import demo_text
+from mou_tracker.extensions import db, limiter
+from mou_tracker.models import Amendment, AuditEvent, User
+from mou_tracker.services import backup
+
+from .conftest import Browser, _wipe, wid_of
+from .test_agreement import tabled
+from .test_amendments import SETTLEMENT, amendment_id, propose
+
+ROLES = ("negotiator", "legal_reviewer", "chair", "administrator")
+PARTIES = ("CICA", "UNOCT")
+VIEWERS = ["anonymous"] + [f"{role}@{party}" for role in ROLES for party in PARTIES]
+LOGIN = {f"{role}@{party}": login for login, _, role, party in demo_text.USERS}
+
+# Expected outcomes
+OK, FORBIDDEN, HIDDEN, SIGN_IN = "ok", "403", "404", "sign in"
+
+
+def _role(viewer):
+    return viewer.split("@")[0]
+
+
+def _party(viewer):
+    return viewer.split("@")[1]
+
+
+def everyone(viewer, target):
+    return OK
+
+
+def role_only(*roles, result=OK):
+    """Those roles pass the permission check (and get `result`); everybody else is refused."""
+    return lambda viewer, target: result if _role(viewer) in roles else FORBIDDEN
+
+
+def amendment_rule(*, own_negotiator=FORBIDDEN, other_negotiator=FORBIDDEN, reviewer=FORBIDDEN, others=FORBIDDEN):
+    """For the UNOCT amendments of the scene: a draft (UNOCT's own business) or a tabled one."""
+
+    def rule(viewer, target):
+        own = _party(viewer) == "UNOCT"
+        if target == "draft" and not own:
+            return HIDDEN  # the other party must not learn that the draft exists
+        role = _role(viewer)
+        if role == "negotiator":
+            return own_negotiator if own else other_negotiator
+        if role == "legal_reviewer":
+            return reviewer
+        return others
+
+    return rule
+
+
+#: endpoint -> (targets, rule). Targets: None for routes about no amendment, else ("draft", "tabled").
+GET_RULES = {
+    "auth.login": (None, lambda viewer, target: OK if viewer == "anonymous" else "redirect"),
+    "draft.index": (None, everyone),
+    "draft.print_view": (None, everyone),
+    "draft.clause": (None, everyone),
+    "amendments.index": (None, everyone),
+    "amendments.show": (
+        ("draft", "tabled"),
+        amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
+    ),
+    # Comparing with another party's draft is as hidden as the draft itself.
+    "amendments.compare": (
+        ("draft", "tabled"),
+        amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
+    ),
+    "amendments.whole_draft": (None, everyone),
+    "amendments.propose_change": (None, role_only("negotiator")),
+    "amendments.propose_deletion": (None, role_only("negotiator")),
+    "amendments.propose_insertion": (None, role_only("negotiator")),
+    "amendments.revise": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
+    "amendments.rebase": (("draft", "tabled"), amendment_rule(own_negotiator="409")),  # allowed, but nothing to rebase
+    "meetings.index": (None, everyone),
+    "meetings.show": (None, everyone),
+    "meetings.print_view": (None, everyone),
+    "reports.dashboard": (None, everyone),
+    "reports.dashboard_pdf": (None, everyone),
+    "reports.meeting_pack": (None, everyone),
+    "reports.meeting_pack_pdf": (None, everyone),
+    "reports.clauses_csv": (None, everyone),
+    "reports.amendments_csv": (None, everyone),
+    "reports.draft_docx": (None, everyone),
+    "reports.redline_docx": (None, everyone),
+    "work.audit": (None, everyone),
+    "work.audit_csv": (None, everyone),
+    "work.my_work_page": (None, everyone),
+    "admin.users": (None, role_only("administrator")),
+    "admin.create_user": (None, role_only("administrator")),
+    "admin.edit_user": (None, role_only("administrator")),
+}
+
+POST_RULES = {
+    "auth.login": (None, lambda viewer, target: OK),
+    "auth.logout": (None, everyone),
+    "amendments.propose_change": (None, role_only("negotiator")),
+    "amendments.propose_deletion": (None, role_only("negotiator")),
+    "amendments.propose_insertion": (None, role_only("negotiator")),
+    "amendments.revise": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
+    "amendments.table": (("draft",), amendment_rule(own_negotiator=OK)),
+    "amendments.withdraw": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
+    "amendments.comment": (
+        ("draft", "tabled"),
+        amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
+    ),
+    "amendments.concur": (("tabled",), amendment_rule(other_negotiator=OK)),
+    "amendments.reject": (("tabled",), amendment_rule(other_negotiator=OK)),
+    "amendments.review": (("tabled",), amendment_rule(reviewer=OK)),
+    "amendments.rebase": (("tabled",), amendment_rule(own_negotiator="409")),
+    "meetings.freeze": (None, role_only("chair", result="409")),  # the SOC waits for the SWG to conclude
+    "meetings.record_outcome": (None, role_only("chair")),
+    "meetings.conclude": (None, role_only("chair", result="409")),  # outcomes are still missing
+    "meetings.edit": (None, role_only("chair")),
+    "admin.create_user": (None, role_only("administrator")),
+    "admin.edit_user": (None, role_only("administrator")),
+    "admin.reset_password": (None, role_only("administrator")),
+}
+
+
+def test_every_route_has_a_rule(app):
+    routes = {(method, rule.endpoint) for rule in app.url_map.iter_rules() for method in rule.methods & {"GET", "POST"}}
+    routes = {r for r in routes if r[1] != "static"}
+    ruled = {("GET", e) for e in GET_RULES} | {("POST", e) for e in POST_RULES}
+    assert routes - ruled == set(), "routes without an authorisation rule"
+    assert ruled - routes == set(), "rules for routes that do not exist"
+
+
+@pytest.fixture
+def scene(app, demo):
+    people = {login: Browser(app.test_client(), demo) for login in LOGIN.values()}
+    for login, browser in people.items():
+        browser.sign_in(login)
+    tabled_id = tabled(people, app, wid_of(app, SETTLEMENT), "Any dispute will be settled amicably.")
+    draft_id = amendment_id(
+        propose(
+            people["unoct.negotiator"],
+            wid_of(app, "This Memorandum may be amended"),
+            "This Memorandum may be amended by consent.",
+        )
+    )
+    people["cica.chair"].post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG")
+    with app.app_context():
+        ids = {
+            "draft": draft_id,
+            "tabled": tabled_id,
+            "wid": wid_of(app, SETTLEMENT),
+            "article_2": wid_of(app, "Proceeding from the above objectives"),
+            "last_area": wid_of(app, "Building the capacity"),
+            "user": db.session.scalar(db.select(User.id).filter_by(login="unoct.legal")),
+        }
+        snapshot = backup.export_negotiation(db.session)
+    return people, ids, snapshot
+
+
+def _request(browser, method, endpoint, target, ids, demo):
+    amendment = ids.get(target) if target else ids["tabled"]
+    urls = {
+        "auth.login": "/login",
+        "auth.logout": "/logout",
+        "draft.index": "/",
+        "draft.print_view": "/print",
+        "draft.clause": f"/clauses/{ids['wid']}",
+        "amendments.index": "/amendments",
+        "amendments.show": f"/amendments/{amendment}",
+        "amendments.compare": "/compare",
+        "amendments.whole_draft": "/redline?from=milestone:SWG&to=now",
+        "amendments.propose_change": f"/clauses/{ids['wid']}/amend",
+        "amendments.propose_deletion": f"/clauses/{ids['wid']}/propose-deletion",
+        "amendments.propose_insertion": f"/propose/new-clause?parent={ids['article_2']}&after={ids['last_area']}",
+        "amendments.revise": f"/amendments/{amendment}/revise",
+        "amendments.rebase": f"/amendments/{amendment}/rebase",
+        "amendments.table": f"/amendments/{amendment}/table",
+        "amendments.withdraw": f"/amendments/{amendment}/withdraw",
+        "amendments.comment": f"/amendments/{amendment}/comments",
+        "amendments.concur": f"/amendments/{amendment}/concur",
+        "amendments.reject": f"/amendments/{amendment}/reject",
+        "amendments.review": f"/amendments/{amendment}/review",
+        "meetings.index": "/meetings/",
+        "meetings.show": "/meetings/SWG",
+        "meetings.print_view": "/meetings/SWG/print",
+        "meetings.freeze": "/meetings/SOC/freeze",
+        "meetings.record_outcome": f"/meetings/SWG/outcomes/{ids['wid']}",
+        "meetings.conclude": "/meetings/SWG/conclude",
+        "meetings.edit": "/meetings/SOC/edit",
+        "reports.dashboard": "/dashboard",
+        "reports.dashboard_pdf": "/dashboard.pdf",
+        "reports.meeting_pack": "/meetings/SWG/pack",
+        "reports.meeting_pack_pdf": "/meetings/SWG/pack.pdf",
+        "reports.clauses_csv": "/exports/clauses.csv",
+        "reports.amendments_csv": "/exports/amendments.csv",
+        "reports.draft_docx": "/exports/draft.docx",
+        "reports.redline_docx": "/exports/redline.docx?from=milestone:SWG&to=now",
+        "work.audit": "/audit",
+        "work.audit_csv": "/audit.csv",
+        "work.my_work_page": "/my-work",
+        "admin.users": "/admin/users",
+        "admin.create_user": "/admin/users/new",
+        "admin.edit_user": f"/admin/users/{ids['user']}",
+        "admin.reset_password": f"/admin/users/{ids['user']}/password",
+    }
+    url = urls[endpoint]
+    if endpoint == "amendments.compare":
+        url = f"/compare?a={ids['tabled']}&b={amendment}"
+    if method == "GET":
+        return browser.client.get(url)
+    forms = {
+        "auth.login": {"login": "cica.chair", "password": demo["cica.chair"]},
+        "amendments.propose_change": {
+            "heading_en": "Settlement of differences",
+            "body_en": "Any difference will be settled by consultation.",
+            "rationale": "Simpler.",
+        },
+        "amendments.propose_deletion": {"rationale": "Not needed."},
+        "amendments.propose_insertion": {
+            "kind": "paragraph",
+            "body_en": "Countering terrorist use of new technologies.",
+            "rationale": "A sixth area.",
+        },
+        "amendments.revise": {
+            "heading_en": "Amendment" if target == "draft" else "Settlement of differences",
+            "body_en": "Revised words for the clause.",
+            "rationale": "Better.",
+            "expected_revision": "1",
+        },
+        "amendments.comment": {"body": "A comment."},
+        "amendments.reject": {"reason": "Not acceptable.", "expected_revision": "1"},
+        "amendments.review": {"decision": "cleared", "comment": "", "expected_revision": "1"},
+        "amendments.rebase": {"onto_version_id": "1", "expected_revision": "1"},
+        "meetings.record_outcome": {"outcome": "endorsed"},
+        "meetings.conclude": {"result": "recommended"},
+        "meetings.edit": {"name": "Senior Officials Committee"},
+        "admin.create_user": {
+            "login": "new.person",
+            "display_name": "New Person",
+            "role": "chair",
+            "party_id": "",
+            "password": "a-long-passphrase",
+            "confirm": "a-long-passphrase",
+        },
+        "admin.edit_user": {"display_name": "Priya Raman", "role": "legal_reviewer", "party_id": "2", "active": "y"},
+        "admin.reset_password": {
+            "reset-password": "another-long-passphrase",
+            "reset-confirm": "another-long-passphrase",
+        },
+    }
+    data = {"expected_revision": "1", **forms.get(endpoint, {})}
+    data["csrf_token"] = browser.token("/login" if endpoint == "auth.login" else "/")
+    return browser.client.post(url, data=data)
+
+
+def _classify(response) -> str:
+    status = response.status_code
+    assert status < 500, response.get_data(as_text=True)[:500]
+    if status == 302 and response.headers["Location"].startswith("/login?next="):
+        return SIGN_IN
+    return {403: FORBIDDEN, 404: HIDDEN, 409: "409"}.get(status, OK)
+
+
+def _cases(rules):
+    for endpoint, (targets, rule) in rules.items():
+        for target in targets or (None,):
+            for viewer in VIEWERS:
+                expected = SIGN_IN if viewer == "anonymous" and endpoint != "auth.login" else rule(viewer, target)
+                yield endpoint, target, viewer, expected
+
+
+def _browser(app, people, demo, viewer):
+    return Browser(app.test_client(), demo) if viewer == "anonymous" else people[LOGIN[viewer]]
+
+
+def test_get_matrix(app, demo, scene):
+    people, ids, _ = scene
+    checked = 0
+    for endpoint, target, viewer, expected in _cases(GET_RULES):
+        browser = _browser(app, people, demo, viewer)
+        response = _request(browser, "GET", endpoint, target, ids, demo)
+        actual = _classify(response)
+        if expected == "redirect":
+            assert response.status_code == 302, (endpoint, viewer)
+        else:
+            assert actual == expected, (endpoint, target, viewer, actual, expected)
+        checked += 1
+    assert checked == sum(len(t or (None,)) for t, _ in GET_RULES.values()) * len(VIEWERS)
+
+
+def _fingerprint(app):
+    with app.app_context():
+        return (
+            db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)),
+            tuple(db.session.scalars(db.select(Amendment.state).order_by(Amendment.id))),
+        )
+
+
+def test_post_matrix(app, demo, scene):
+    people, ids, snapshot = scene
+    cases = list(_cases(POST_RULES))
+    refused = [c for c in cases if c[3] in (FORBIDDEN, HIDDEN, SIGN_IN)]
+    allowed = [c for c in cases if c not in refused]
+    before = _fingerprint(app)
+    for endpoint, target, viewer, expected in refused:
+        limiter.reset()
+        actual = _classify(_request(_browser(app, people, demo, viewer), "POST", endpoint, target, ids, demo))
+        assert actual == expected, (endpoint, target, viewer, actual, expected)
+    assert _fingerprint(app) == before  # no refusal changed anything
+    for endpoint, target, viewer, expected in allowed:
+        limiter.reset()  # the matrix signs in far more often than any person would
+        _wipe(app)
+        with app.app_context():
+            backup.import_negotiation(db.session, snapshot)
+            db.session.commit()
+        browser = Browser(app.test_client(), demo)
+        if viewer != "anonymous":
+            browser.sign_in(LOGIN[viewer])
+        actual = _classify(_request(browser, "POST", endpoint, target, ids, demo))
+        assert actual == expected, (endpoint, target, viewer, actual, expected)
+    assert len(refused) + len(allowed) == sum(len(t or (None,)) for t, _ in POST_RULES.values()) * len(VIEWERS)

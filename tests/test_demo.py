@@ -1,0 +1,86 @@
+"""The demo negotiation is built from the concept paper, loads once, and prints its passwords only then."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mou_tracker import demo_text
+from mou_tracker.core.roles import Role
+from mou_tracker.extensions import db
+from mou_tracker.models import Clause, Instrument, Milestone, Party, User
+from mou_tracker.services import demo as demo_service
+
+from .conftest import SEEDS
+
+CONCEPT_PAPER = SEEDS / "002_5190afcc10c6634b.txt"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.skipif(not CONCEPT_PAPER.exists(), reason="../shared/seeds is not beside this checkout")
+def test_the_five_areas_of_cooperation_are_the_concept_papers_words():
+    paper = _squash(CONCEPT_PAPER.read_text())
+    article_2 = next(spec for spec in demo_text.DRAFT if spec["heading"] == "Areas of cooperation")
+    assert len(article_2["children"]) == 5
+    for area in article_2["children"]:
+        assert area["kind"] == "paragraph"
+        assert _squash(area["en"]).rstrip(";.") in paper
+        assert area["ru"]  # the paper gives the Russian too
+
+
+def _count(specs) -> int:
+    return sum(1 + _count(spec["children"]) for spec in specs)
+
+
+def test_loads_parties_milestones_users_and_draft(app, demo):
+    with app.app_context():
+        assert [p.code for p in db.session.scalars(db.select(Party).order_by(Party.position))] == ["CICA", "UNOCT"]
+        milestones = db.session.scalars(db.select(Milestone).order_by(Milestone.position)).all()
+        assert [(m.code, m.date and m.date.isoformat()) for m in milestones] == [
+            ("SWG", "2024-03-12"),
+            ("SOC", "2024-03-14"),
+            ("SIGN", None),
+        ]
+        users = db.session.scalars(db.select(User)).all()
+        for role in Role:
+            for party in ("CICA", "UNOCT"):
+                assert any(u.role is role and u.party.code == party for u in users), (role, party)
+        instrument = db.session.scalar(db.select(Instrument))
+        assert instrument.language_codes == ["en", "ru"]
+        assert db.session.scalar(db.select(db.func.count()).select_from(Clause)) == _count(demo_text.DRAFT)
+
+
+def test_loading_twice_changes_nothing_and_shows_no_password(app, demo):
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(Clause))
+        assert demo_service.load_demo(db.session) is None
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Clause)) == before
+
+
+def test_every_demo_password_signs_in(app, demo):
+    from .conftest import Browser
+
+    assert set(demo) == {login for login, *_ in demo_text.USERS}
+    assert len(set(demo.values())) == len(demo)  # random, not shared
+    for login, password in demo.items():
+        browser = Browser(app.test_client(), demo)
+        browser.sign_in(login, password)
+        assert browser.get("/").status_code == 200
+
+
+def test_cli_prints_passwords_on_first_load_only(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "cica.negotiator" in first.output
+    passwords = re.findall(r"^\s+(\S+)\s+(\S+)$", first.output, flags=re.MULTILINE)
+    assert len(passwords) == len(demo_text.USERS)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert "already loaded" in second.output
+    assert all(password not in second.output for _, password in passwords)

@@ -1,0 +1,67 @@
+"""No page may issue a query per row: the number of SQL queries of each main page does not grow with the draft."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from mou_tracker.extensions import db
+
+from .conftest import wid_of
+from .test_agreement import review, tabled
+from .test_amendments import SETTLEMENT, act, as_user
+
+PAGES = [
+    "/",
+    "/print",
+    "/clauses/{wid}",
+    "/amendments",
+    "/amendments/{amendment}",
+    "/redline?from=date:2024-03-06&to=now",
+    "/redline?from=now&to=party:UNOCT",
+    "/dashboard",
+    "/meetings/SWG",
+    "/meetings/SWG/pack",
+    "/audit",
+    "/my-work",
+]
+
+
+def _queries(app, browser, url) -> int:
+    count = 0
+
+    def counted(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert browser.get(url).status_code == 200, url
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+    return count
+
+
+@pytest.mark.parametrize("login", ["cica.chair", "cica.negotiator", "unoct.legal"])
+def test_queries_per_page_do_not_grow_with_the_negotiation(app, demo, login):
+    people = {who: as_user(app, demo, who) for who in ("unoct.negotiator", "cica.negotiator", "cica.legal", login)}
+    people["cica.chair"] = people.get("cica.chair") or as_user(app, demo, "cica.chair")
+    people["cica.chair"].post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG")
+    wid = wid_of(app, SETTLEMENT)
+    first = tabled(people, app, wid, "Any dispute will be settled amicably.")
+    ids = {"wid": wid, "amendment": first}
+
+    def measure():
+        return {page: _queries(app, people[login], page.format(**ids)) for page in PAGES}
+
+    small = measure()
+    # Grow: more amendments on several clauses, a review, a concurrence, an adopted change.
+    for n, start in enumerate(
+        ("Nothing in or relating", "This Memorandum may be amended", "Either Participant may terminate")
+    ):
+        other = tabled(people, app, wid_of(app, start), f"{start} — revised wording number {n}.")
+        review(people["cica.legal"], other, decision="changes_requested", comment="Please align with UN style.")
+    act(people["cica.negotiator"], first, "concur")
+    large = measure()
+    assert large == small
