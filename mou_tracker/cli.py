@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app create-user | seed-demo | demo`."""
+"""Command-line tasks: `flask --app app create-user | create-token | seed-demo | demo`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import sys
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
+from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from .core.roles import Role
 from .extensions import db
-from .services import backup
+from .models import User
+from .services import api_tokens, backup
 from .services import demo as demo_service
 from .services import users as user_service
 from .services.errors import DomainError
@@ -30,6 +32,23 @@ def _print_logins(passwords: dict[str, str] | None) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    @app.cli.command("create-token")
+    @click.option("--login", required=True, help="The user the token acts for.")
+    @click.option("--name", required=True, help="What the token is for.")
+    @click.option("--days", type=click.Choice(["30", "90", "365"]), default="90", show_default=True)
+    def create_token(login: str, name: str, days: str) -> None:
+        """Create a personal API token for a user and print it (only now) on standard output."""
+        user = db.session.scalar(select(User).where(User.login == login.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"There is no user '{login}'.")
+        try:
+            _token, secret = api_tokens.create_token(db.session, user, name=name, lifetime_days=int(days))
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from exc
+        db.session.commit()
+        click.echo(secret)
+
     @app.cli.command("create-user")
     @click.option("--login", required=True, help="Sign-in name: lower-case letters, digits, . _ -")
     @click.option("--name", "display_name", required=True, help="Name shown to other users.")

@@ -102,9 +102,14 @@ GET_RULES = {
     "admin.users": (None, role_only("administrator")),
     "admin.create_user": (None, role_only("administrator")),
     "admin.edit_user": (None, role_only("administrator")),
+    "account.tokens": (None, everyone),
+    "health": (None, lambda viewer, target: OK),
 }
 
 POST_RULES = {
+    "account.tokens": (None, everyone),
+    # Token 1 does not exist: everyone gets the same 404 (a user can only revoke a token of their own).
+    "account.revoke": (None, lambda viewer, target: HIDDEN),
     "auth.login": (None, lambda viewer, target: OK),
     "auth.logout": (None, everyone),
     "amendments.propose_change": (None, role_only("negotiator")),
@@ -133,7 +138,8 @@ POST_RULES = {
 
 def test_every_route_has_a_rule(app):
     routes = {(method, rule.endpoint) for rule in app.url_map.iter_rules() for method in rule.methods & {"GET", "POST"}}
-    routes = {r for r in routes if r[1] != "static"}
+    # The JSON API authenticates by token, not session: tests/test_api.py covers its authorisation.
+    routes = {r for r in routes if r[1] != "static" and not r[1].startswith("api.")}
     ruled = {("GET", e) for e in GET_RULES} | {("POST", e) for e in POST_RULES}
     assert routes - ruled == set(), "routes without an authorisation rule"
     assert ruled - routes == set(), "rules for routes that do not exist"
@@ -211,6 +217,9 @@ def _request(browser, method, endpoint, target, ids, demo):
         "admin.create_user": "/admin/users/new",
         "admin.edit_user": f"/admin/users/{ids['user']}",
         "admin.reset_password": f"/admin/users/{ids['user']}/password",
+        "account.tokens": "/account/tokens",
+        "health": "/health",
+        "account.revoke": "/account/tokens/1/revoke",
     }
     url = urls[endpoint]
     if endpoint == "amendments.compare":
@@ -237,6 +246,7 @@ def _request(browser, method, endpoint, target, ids, demo):
             "expected_revision": "1",
         },
         "amendments.comment": {"body": "A comment."},
+        "account.tokens": {"name": "registry sync", "lifetime_days": "90"},
         "amendments.reject": {"reason": "Not acceptable.", "expected_revision": "1"},
         "amendments.review": {"decision": "cleared", "comment": "", "expected_revision": "1"},
         "amendments.rebase": {"onto_version_id": "1", "expected_revision": "1"},

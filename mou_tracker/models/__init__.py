@@ -9,6 +9,7 @@ from .meetings import MilestoneOutcome, MilestoneSnapshot
 from .milestones import Milestone
 from .parties import Party
 from .reviews import Response, Review
+from .tokens import ApiToken
 from .users import User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AmendmentComment",
     "AmendmentRevision",
     "AmendmentText",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Clause",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from ..models import (
     Clause,
     ClauseVersion,
     Instrument,
+    Party,
     User,
 )
 from ..models.base import utcnow
@@ -114,6 +116,44 @@ def list_amendments(
     if clause_id is not None:
         query = query.where(Amendment.clause_id == clause_id)
     return list(session.scalars(query.order_by(Amendment.created_at.desc(), Amendment.id.desc())))
+
+
+@dataclass(frozen=True)
+class AmendmentFilter:
+    clause_wid: str | None = None
+    party_code: str | None = None
+    state: AmendmentState | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def page_of_amendments(
+    session: Session, actor: User, wanted: AmendmentFilter, *, offset: int, limit: int
+) -> tuple[list[Amendment], int]:
+    """One page of the amendments this user may see, newest first, and how many match in all."""
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied("Sign in to read the amendments.")
+    if wanted.since and wanted.until and wanted.since > wanted.until:
+        raise ValidationFailed("The start date is after the end date.")
+    query = select(Amendment).where(visible_to(actor))
+    if wanted.clause_wid:
+        query = query.join(Clause, Clause.id == Amendment.clause_id).where(Clause.wid == wanted.clause_wid)
+    if wanted.party_code:
+        query = query.join(Party, Party.id == Amendment.party_id).where(Party.code == wanted.party_code.upper())
+    if wanted.state is not None:
+        query = query.where(Amendment.state == wanted.state)
+    if wanted.since:
+        query = query.where(Amendment.created_at >= dt.datetime.combine(wanted.since, dt.time.min, tzinfo=dt.UTC))
+    if wanted.until:
+        query = query.where(Amendment.created_at <= dt.datetime.combine(wanted.until, dt.time.max, tzinfo=dt.UTC))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(
+        query.options(*LIST_LOADING, selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+        .order_by(Amendment.created_at.desc(), Amendment.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total or 0
 
 
 # Validation ----------------------------------------------------------------------------------------------------

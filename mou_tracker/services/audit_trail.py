@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions
@@ -37,6 +37,19 @@ def parse_date(raw: str | None, label: str) -> dt.date | None:
 
 
 def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | None = PAGE_SIZE) -> list[AuditEvent]:
+    return list(session.scalars(_events_query(actor, wanted).limit(limit)))
+
+
+def page_of_events(
+    session: Session, actor: User, wanted: AuditFilter, *, offset: int, limit: int
+) -> tuple[list[AuditEvent], int]:
+    """One page of the events this user may read, newest first, and how many match in all."""
+    query = _events_query(actor, wanted)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(session.scalars(query.offset(offset).limit(limit))), total or 0
+
+
+def _events_query(actor: User, wanted: AuditFilter):
     if not permissions.can_read_draft(actor):
         raise PermissionDenied("Sign in to read the audit trail.")
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
@@ -58,10 +71,7 @@ def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | N
         query = query.where(AuditEvent.occurred_at >= dt.datetime.combine(wanted.date_from, dt.time.min, tzinfo=dt.UTC))
     if wanted.date_to:
         query = query.where(AuditEvent.occurred_at <= dt.datetime.combine(wanted.date_to, dt.time.max, tzinfo=dt.UTC))
-    query = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
 CSV_COLUMNS = [

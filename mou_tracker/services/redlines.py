@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from ..core.numbering import ClauseNode, number_clauses
 from ..core.redline import Redline
 from ..core.workflow import AmendmentKind, AmendmentState
 from ..models import Amendment, AmendmentRevision, Clause, ClauseVersion, Instrument, Milestone, Party, User
+from ..models.base import utcnow
 from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
 from .draft import current_instrument, current_versions
 from .errors import PermissionDenied, ValidationFailed
@@ -376,6 +378,19 @@ class DraftRedline:
         return sum(1 for row in self.rows if row.status == status)
 
 
+#: Redlines between two immutable points, most recently used last. A frozen meeting draft never changes, nor
+#: does the draft at the end of a day that is over (versions are only ever appended, stamped with the time they
+#: were recorded), so such a redline is computed once per process. The result holds no ORM object.
+_IMMUTABLE_CACHE: OrderedDict[tuple, DraftRedline] = OrderedDict()
+IMMUTABLE_CACHE_SIZE = 32
+
+
+def _is_immutable(point: Point) -> bool:
+    if point.kind == "milestone":
+        return True  # parse_point admits only frozen or concluded meetings
+    return point.kind == "date" and dt.date.fromisoformat(point.value) < utcnow().date()
+
+
 def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -> DraftRedline:
     """Pair clauses by their stable ids and redline each, in the reading order of both drafts together."""
     if not permissions.can_read_draft(actor):
@@ -383,6 +398,25 @@ def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -
     if old.kind == "date" and new.kind == "date" and old.value > new.value:
         raise ValidationFailed("The first date is after the second: put the earlier point first.")
     instrument = current_instrument(session)
+    if not (_is_immutable(old) and _is_immutable(new)):
+        return _compute_whole_draft_redline(session, actor, instrument, old, new)
+    # The newest version id guards against a version recorded with a past time (an import, a correction): one
+    # cheap query. The database URL and the instrument tell apart negotiations that reuse ids.
+    newest = session.scalar(select(func.max(ClauseVersion.id)))
+    key = (str(session.get_bind().url), instrument.id, instrument.created_at, newest, old.key, new.key)
+    if key in _IMMUTABLE_CACHE:
+        _IMMUTABLE_CACHE.move_to_end(key)
+        return _IMMUTABLE_CACHE[key]
+    result = _compute_whole_draft_redline(session, actor, instrument, old, new)
+    _IMMUTABLE_CACHE[key] = result
+    if len(_IMMUTABLE_CACHE) > IMMUTABLE_CACHE_SIZE:
+        _IMMUTABLE_CACHE.popitem(last=False)
+    return result
+
+
+def _compute_whole_draft_redline(
+    session: Session, actor: User, instrument: Instrument, old: Point, new: Point
+) -> DraftRedline:
     languages = instrument.language_codes
     before, after = _side(session, actor, instrument, old), _side(session, actor, instrument, new)
     old_numbers = {n.id: n.citation for n in number_clauses(before.nodes.values())}

@@ -29,7 +29,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 #: Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health"}
 
 
 class IdConverter(IntegerConverter):
@@ -50,8 +50,12 @@ def parse_id(raw: str | None, *, what: str = "number") -> int | None:
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from . import admin, amendments, auth, draft, meetings, reports, work
+    from ..api import framework as api
+    from ..api import views as _api_views  # noqa: F401  (declares the operations)
+    from . import account, admin, amendments, auth, draft, meetings, reports, work
 
+    app.register_blueprint(api.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(draft.bp)
     app.register_blueprint(amendments.bp)
@@ -68,6 +72,11 @@ def register_web(app: Flask) -> None:
         "redline_sides",
     )
 
+    @app.route("/health")
+    def health():
+        """For load balancers and the benchmark's baseline: answers without touching the database."""
+        return {"status": "ok"}
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"
@@ -82,11 +91,16 @@ def register_web(app: Flask) -> None:
             return None
         return user
 
+    def is_api() -> bool:
+        return request.path == api.PREFIX or request.path.startswith(api.PREFIX + "/")
+
     @app.before_request
     def refuse_outdated_schema():
         if request.endpoint == "static" or app.extensions.get("mou_schema_current"):
             return None
         if not schema_is_current(db.engine):
+            if is_api():
+                return api.problem(503, f"The database is not at the current schema. Run: {UPGRADE_COMMAND}")
             return render_template("errors/schema.html", command=UPGRADE_COMMAND), 503
         app.extensions["mou_schema_current"] = True
         return None
@@ -106,7 +120,7 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def require_sign_in():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or is_api():  # the API checks tokens
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -115,6 +129,8 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
+        if is_api():
+            return api.domain_problem(error)
         return render_template("errors/error.html", title=error.title, message=error.message), error.status_code
 
     @app.errorhandler(StaleDataError)
@@ -125,6 +141,11 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         if isinstance(error, OperationalError) and "locked" not in str(error.orig):
             raise error  # a real database failure, not a race: let it be a 500 and be logged
+        if is_api():
+            return api.problem(
+                412 if isinstance(error, StaleDataError) else 409,
+                "It changed meanwhile, so nothing was saved. Read it again and retry if the change still applies.",
+            )
         message = (
             "Someone else changed this at the same moment, so nothing was saved. "
             "Reload the page to see the current state, then try again if it still applies."
@@ -138,8 +159,10 @@ def register_web(app: Flask) -> None:
         return render_template("errors/error.html", title="Form expired", message=message), 400
 
     @app.errorhandler(429)
-    def too_many_attempts(_error):
+    def too_many_attempts(error):
         db.session.rollback()
+        if is_api():
+            return api.http_problem(error)
         message = "Too many sign-in attempts. Wait a few minutes, then try again."
         return render_template("errors/error.html", title="Please wait", message=message), 429
 
@@ -160,6 +183,8 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         db.session.rollback()
+        if is_api():
+            return api.http_problem(error)
         return render_template("errors/error.html", title=error.name, message=error.description), error.code
 
     @app.context_processor

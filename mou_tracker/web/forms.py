@@ -165,3 +165,18 @@ class MeetingEditForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired()])
     date = DateField("Date", validators=[Optional()])
     submit = SubmitField("Save")
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "What the token is for",
+        validators=[DataRequired(), Length(max=80)],
+        description="For example: registry sync. You will see this name in the list of your tokens.",
+    )
+    lifetime_days = SelectField(
+        "Valid for",
+        choices=[SelectChoice("30", "30 days"), SelectChoice("90", "90 days"), SelectChoice("365", "One year")],
+        default="90",
+        coerce=int,
+    )
+    submit = SubmitField("Create token")

@@ -1,0 +1,280 @@
+"""How an API operation is declared, authenticated, parsed and answered.
+
+Each view is declared once with `operation(...)`: the declaration registers the Flask route, parses and
+validates the query string and the JSON body with pydantic, authenticates the bearer token, commits once,
+and is what the OpenAPI document is built from. A route cannot exist without being in the document.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import csrf, db
+from ..models import User
+from ..services import api_tokens
+from ..services.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from .schemas import FieldProblem, Problem
+
+PREFIX = "/api/v1"
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)  # no ambient credential: a bearer token is sent on purpose, so there is nothing to forge
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # OpenAPI form, relative to PREFIX: /amendments/{amendment_id}
+    endpoint: str
+    summary: str
+    tag: str
+    path_params: dict[str, type]
+    query: type[BaseModel] | None
+    body: type[BaseModel] | None
+    response: Any
+    status: int
+    etag: bool
+    if_match: bool
+    public: bool
+    description: str = ""
+    errors: tuple[int, ...] = field(default=())
+
+
+OPERATIONS: list[Operation] = []
+
+#: HTTP status -> (problem type slug, title) for problems raised by the framework itself.
+PROBLEM_TYPES = {
+    400: ("bad-request", "The request is malformed"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("permission-denied", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "Changed meanwhile"),
+    413: ("too-large", "The request is too large"),
+    415: ("unsupported-media-type", "Send JSON"),
+    422: ("validation-failed", "Please correct the input"),
+    428: ("precondition-required", "If-Match required"),
+    429: ("too-many-requests", "Too many requests"),
+    500: ("internal-error", "Internal error"),
+}
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, detail: str, *, errors: list[FieldProblem] | None = None, headers=None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors, self.headers = status, detail, errors, headers or {}
+
+
+def problem(status: int, detail: str, *, errors=None, title: str | None = None, headers=None) -> Response:
+    slug, default_title = PROBLEM_TYPES.get(status, ("error", "Error"))
+    body = Problem(
+        type=f"{PREFIX}/problems/{slug}",
+        title=title or default_title,
+        status=status,
+        detail=detail,
+        instance=request.path,
+        errors=errors,
+    )
+    response = jsonify(body.model_dump(mode="json", exclude_none=True))
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def domain_problem(error: DomainError) -> Response:
+    status = {ValidationFailed: 422, PermissionDenied: 403, NotFound: 404, Conflict: 409}.get(
+        type(error), error.status_code
+    )
+    return problem(status, error.message, title=error.title)
+
+
+def http_problem(error: HTTPException) -> Response:
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+    return problem(error.code or 500, error.description or error.name, headers=headers)
+
+
+# Authentication ---------------------------------------------------------------------------------------------------
+
+
+def _bearer_user() -> User:
+    scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
+    user = api_tokens.user_for_token(db.session, secret.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        # A session cookie is never enough here: the API acts only for a token its owner chose to create.
+        raise ApiProblem(
+            401,
+            "Send a valid personal API token as 'Authorization: Bearer <token>'. "
+            "Create one under 'API tokens' in MoU Tracker.",
+            headers={"WWW-Authenticate": 'Bearer realm="MoU Tracker API"'},
+        )
+    return user
+
+
+def actor() -> User:
+    return g.api_actor
+
+
+# Parsing ----------------------------------------------------------------------------------------------------------
+
+
+def _field_problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
+        problems.append(
+            FieldProblem(field=prefix + where if where else prefix.rstrip(".") or "body", message=item["msg"])
+        )
+    return problems
+
+
+def _refuse_unstorable(value: Any, where: str = "body") -> None:
+    """No stored text may hold a NUL or a lone surrogate; PostgreSQL cannot even compare one."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise ApiProblem(
+                422,
+                "A text contains a NUL or an unpaired surrogate character, which no field may hold.",
+                errors=[FieldProblem(field=where, message="invalid character")],
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable(key, where)
+            _refuse_unstorable(item, f"{where}.{key}" if isinstance(key, str) else where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_unstorable(item, f"{where}.{index}")
+
+
+def _parse_query(model: type[BaseModel]) -> BaseModel:
+    raw = {}
+    for name, values in request.args.lists():
+        if len(values) > 1:
+            raise ApiProblem(400, f"The query parameter '{name}' is given more than once.")
+        raw[name] = values[0]
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ApiProblem(400, "The query string is not valid.", errors=_field_problems(exc, "query.")) from None
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if request.mimetype != "application/json":
+        raise ApiProblem(415, "Send the request body as JSON, with 'Content-Type: application/json'.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiProblem(400, "The request body is not valid JSON.")
+    _refuse_unstorable(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiProblem(422, "The request body is not valid.", errors=_field_problems(exc)) from None
+
+
+# Preconditions ----------------------------------------------------------------------------------------------------
+
+
+def etag_of(kind: str, obj) -> str:
+    """A strong validator that changes whenever the object changes: its optimistic-lock counter."""
+    return f"{kind}-{obj.id}-v{obj.lock_version}"
+
+
+def require_match(current: str) -> None:
+    """Refuse a write made against anything but the representation the client last read."""
+    if not request.headers.get("If-Match"):
+        raise ApiProblem(
+            428, "Send the ETag you last read as If-Match, so that a change made meanwhile is not overwritten."
+        )
+    if not request.if_match.contains(current):
+        raise ApiProblem(
+            412,
+            "It changed since you read it. Read it again, check the new state, "
+            "then repeat the request if it still applies.",
+            headers={"ETag": f'"{current}"'},
+        )
+
+
+# Declaring operations ---------------------------------------------------------------------------------------------
+
+
+def _flask_rule(path: str, path_params: dict[str, type]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: f"<int:{m[1]}>" if path_params[m[1]] is int else f"<{m[1]}>", path)
+
+
+def operation(
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    tag: str,
+    response: Any = None,
+    status: int = 200,
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    path_params: dict[str, type] | None = None,
+    etag: bool = False,
+    if_match: bool = False,
+    public: bool = False,
+    description: str = "",
+    errors: tuple[int, ...] = (),
+) -> Callable:
+    """Declare an API operation. The view receives path parameters, then `query=` and `body=` when declared,
+    and returns (payload, headers) or a payload; a payload is a pydantic model or a ready Response."""
+
+    def decorate(view: Callable) -> Callable:
+        op = Operation(
+            method=method.upper(),
+            path=path,
+            endpoint=view.__name__,
+            summary=summary,
+            tag=tag,
+            path_params=path_params or {},
+            query=query,
+            body=body,
+            response=response,
+            status=status,
+            etag=etag,
+            if_match=if_match,
+            public=public,
+            description=description or (view.__doc__ or "").strip(),
+            errors=errors,
+        )
+        OPERATIONS.append(op)
+
+        @functools.wraps(view)
+        def handle(**path_values):
+            try:
+                if not public:
+                    g.api_actor = _bearer_user()
+                kwargs = dict(path_values)
+                if query is not None:
+                    kwargs["query"] = _parse_query(query)
+                if body is not None:
+                    kwargs["body"] = _parse_body(body)
+                result = view(**kwargs)
+            except ApiProblem as exc:
+                db.session.rollback()
+                return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+            payload, headers = result if isinstance(result, tuple) else (result, {})
+            db.session.commit()  # one commit per request, after the service has flushed and audited
+            if isinstance(payload, Response):
+                return payload
+            response = jsonify(payload.model_dump(mode="json")) if payload is not None else Response(status=204)
+            response.status_code = status if payload is not None else 204
+            for name, value in (headers() if callable(headers) else headers).items():
+                response.headers[name] = value
+            return response
+
+        bp.add_url_rule(_flask_rule(path, op.path_params), view.__name__, handle, methods=[op.method])
+        return view
+
+    return decorate
