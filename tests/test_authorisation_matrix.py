@@ -284,7 +284,8 @@ def _cases(rules):
     for endpoint, (targets, rule) in rules.items():
         for target in targets or (None,):
             for viewer in VIEWERS:
-                expected = SIGN_IN if viewer == "anonymous" and endpoint != "auth.login" else rule(viewer, target)
+                public = endpoint in ("auth.login", "health")
+                expected = SIGN_IN if viewer == "anonymous" and not public else rule(viewer, target)
                 yield endpoint, target, viewer, expected
 
 
