@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import models
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .i18n import init_i18n
 
     db.init_app(app)
     migrate.init_app(
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    init_i18n(app)
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

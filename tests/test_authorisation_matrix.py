@@ -112,6 +112,8 @@ POST_RULES = {
     "account.revoke": (None, lambda viewer, target: HIDDEN),
     "auth.login": (None, lambda viewer, target: OK),
     "auth.logout": (None, everyone),
+    # Anyone may choose the interface language, before signing in too.
+    "auth.set_language": (None, lambda viewer, target: OK),
     "amendments.propose_change": (None, role_only("negotiator")),
     "amendments.propose_deletion": (None, role_only("negotiator")),
     "amendments.propose_insertion": (None, role_only("negotiator")),
@@ -177,6 +179,7 @@ def _request(browser, method, endpoint, target, ids, demo):
     urls = {
         "auth.login": "/login",
         "auth.logout": "/logout",
+        "auth.set_language": "/language",
         "draft.index": "/",
         "draft.print_view": "/print",
         "draft.clause": f"/clauses/{ids['wid']}",
@@ -284,7 +287,7 @@ def _cases(rules):
     for endpoint, (targets, rule) in rules.items():
         for target in targets or (None,):
             for viewer in VIEWERS:
-                public = endpoint in ("auth.login", "health")
+                public = endpoint in ("auth.login", "auth.set_language", "health")
                 expected = SIGN_IN if viewer == "anonymous" and not public else rule(viewer, target)
                 yield endpoint, target, viewer, expected
 

@@ -163,12 +163,11 @@ def build(session: Session, size: Size, seed: int = 2024) -> dict:
     versions: list[list[ClauseVersion]] = [[] for _ in clauses]
 
     def record(i: int, en: list[str], ru: list[str], when: dt.datetime) -> None:
-        version = ClauseVersion(
-            seq=len(versions[i]) + 1, reason="Synthetic", created_by=users["cica.negotiator"], created_at=when
-        )
+        seq = len(versions[i]) + 1
+        version = ClauseVersion(seq=seq, reason="Synthetic", created_by=users["cica.negotiator"], created_at=when)
         version.texts += [
-            ClauseText(language="en", body=" ".join(en) + "."),
-            ClauseText(language="ru", body=" ".join(ru) + "."),
+            ClauseText(language="en", body=" ".join(en) + ".", revised_in_seq=seq),
+            ClauseText(language="ru", body=" ".join(ru) + ".", revised_in_seq=seq),
         ]
         clauses[i].versions.append(version)
         versions[i].append(version)

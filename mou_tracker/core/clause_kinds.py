@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from .messages import N_
+
 
 class ClauseKind(enum.StrEnum):
     """The structural role of a clause in the instrument tree."""
@@ -21,7 +23,13 @@ class ClauseKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize() if self is not ClauseKind.preamble else "Preambular paragraph"
+        return {
+            "title": N_("Title"),
+            "preamble": N_("Preambular paragraph"),
+            "article": N_("Article"),
+            "paragraph": N_("Paragraph"),
+            "item": N_("Item"),
+        }[self.value]
 
 
 #: Which kinds may sit directly under which parent kind (None: top level).

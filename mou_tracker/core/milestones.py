@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
+from .messages import N_
+
 
 class MilestoneState(enum.StrEnum):
     #: Scheduled; the draft is still moving. Name and date can be edited.
@@ -16,7 +18,7 @@ class MilestoneState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"planned": N_("Planned"), "frozen": N_("Frozen"), "concluded": N_("Concluded")}[self.value]
 
 
 class Outcome(enum.StrEnum):
@@ -32,10 +34,10 @@ class Outcome(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "endorsed": "Endorsed",
-            "endorsed_with_changes": "Endorsed with changes",
-            "deferred": "Deferred",
-            "reservation": "Reservation",
+            "endorsed": N_("Endorsed"),
+            "endorsed_with_changes": N_("Endorsed with changes"),
+            "deferred": N_("Deferred"),
+            "reservation": N_("Reservation"),
         }[self.value]
 
     @property
@@ -52,10 +54,10 @@ class MeetingResult(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "recommended": "Recommended to the next meeting",
-            "approved": "Approved",
-            "approved_with_changes": "Approved subject to changes",
-            "not_approved": "Not approved",
+            "recommended": N_("Recommended to the next meeting"),
+            "approved": N_("Approved"),
+            "approved_with_changes": N_("Approved subject to changes"),
+            "not_approved": N_("Not approved"),
         }[self.value]
 
 

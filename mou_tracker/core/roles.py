@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from .messages import N_
+
 
 class Role(enum.StrEnum):
     """The role a user plays. One role per user keeps the permission rules readable."""
@@ -28,8 +30,8 @@ class Role(enum.StrEnum):
 
 
 _LABELS = {
-    Role.negotiator: "Negotiator",
-    Role.legal_reviewer: "Legal reviewer",
-    Role.chair: "Chair",
-    Role.administrator: "Administrator",
+    Role.negotiator: N_("Negotiator"),
+    Role.legal_reviewer: N_("Legal reviewer"),
+    Role.chair: N_("Chair"),
+    Role.administrator: N_("Administrator"),
 }

@@ -10,6 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .messages import N_, Message
+
 
 class ClauseStatus(enum.StrEnum):
     #: Open amendments are on the table, or a party or Member State has a reservation: the text is in brackets.
@@ -24,10 +26,10 @@ class ClauseStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "bracketed": "Bracketed",
-            "ad_referendum": "Agreed ad ref.",
-            "agreed": "Agreed",
-            "initial": "Initial text",
+            "bracketed": N_("Bracketed"),
+            "ad_referendum": N_("Agreed ad ref."),
+            "agreed": N_("Agreed"),
+            "initial": N_("Initial text"),
         }[self.value]
 
 
@@ -41,7 +43,9 @@ class ReviewDecision(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"cleared": "Cleared", "rejected": "Rejected", "changes_requested": "Changes requested"}[self.value]
+        return {"cleared": N_("Cleared"), "rejected": N_("Rejected"), "changes_requested": N_("Changes requested")}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -55,20 +59,21 @@ class AmendmentFacts:
     review: ReviewDecision | None
 
 
-def next_step(facts: AmendmentFacts, other_parties: Iterable[str]) -> str:
+def next_step(facts: AmendmentFacts, other_parties: Iterable[str]) -> Message:
     """Who must act on a tabled amendment, in a sentence for a chair's report."""
-    others = " and ".join(sorted(other_parties)) or "the other party"
+    others = ", ".join(sorted(other_parties)) or "—"
+    party = facts.party_code
     if facts.outdated:
-        return f"{facts.party_code} to rebase onto the current text"
+        return Message(N_("%(party)s to rebase onto the current text"), party=party)
     if facts.review is ReviewDecision.changes_requested:
-        return f"{facts.party_code} to revise (legal review asked for changes)"
+        return Message(N_("%(party)s to revise (legal review asked for changes)"), party=party)
     if facts.review is ReviewDecision.rejected:
-        return f"{facts.party_code} to revise or withdraw (rejected in legal review)"
+        return Message(N_("%(party)s to revise or withdraw (rejected in legal review)"), party=party)
     if not facts.concurred and facts.review is not ReviewDecision.cleared:
-        return f"{others} to respond; legal review pending"
+        return Message(N_("%(party)s to respond; legal review pending"), party=others)
     if not facts.concurred:
-        return f"{others} to respond"
-    return "Legal review pending"
+        return Message(N_("%(party)s to respond"), party=others)
+    return Message(N_("Legal review pending"))
 
 
 @dataclass(frozen=True)

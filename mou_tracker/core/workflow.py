@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from .messages import N_
+
 
 class AmendmentKind(enum.StrEnum):
     #: New text for an existing clause.
@@ -19,7 +21,7 @@ class AmendmentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"change": "Change", "insert": "New clause", "delete": "Deletion"}[self.value]
+        return {"change": N_("Change"), "insert": N_("New clause"), "delete": N_("Deletion")}[self.value]
 
 
 class AmendmentState(enum.StrEnum):
@@ -40,7 +42,13 @@ class AmendmentState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "draft": N_("Draft"),
+            "tabled": N_("Tabled"),
+            "adopted": N_("Adopted"),
+            "rejected": N_("Rejected"),
+            "withdrawn": N_("Withdrawn"),
+        }[self.value]
 
 
 class Action(enum.StrEnum):

@@ -123,3 +123,7 @@ class ClauseText(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     heading: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    #: The version (seq) in which these words were last written; a version that leaves a language alone
+    #: carries its words and this number over. When one language was revised later than another, the other is
+    #: out of date until its own new version is recorded. None for texts imported without this record.
+    revised_in_seq: Mapped[int | None]

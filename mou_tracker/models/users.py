@@ -17,6 +17,7 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("role <> 'negotiator' OR party_id IS NOT NULL", name="negotiator_has_party"),
         CheckConstraint("login <> ''", name="login_not_empty"),
+        CheckConstraint("language IN ('en', 'ru')", name="language_supported"),
     )
 
     #: Werkzeug's scrypt at its default cost (about 0.15 s on this machine class). The test suite lowers it,
@@ -35,6 +36,8 @@ class User(Base):
     #: so every session opened before the change ends.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The language of the interface and, where the instrument has it, of the clause texts (see core.languages).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: Optimistic lock: of two administrators saving the same account at once, the second is refused.
     lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import permissions
+from ..core.languages import carried_revision
 from ..core.status import ReviewDecision
 from ..core.text import MAX_NOTE
 from ..core.workflow import Action, AmendmentKind, AmendmentState
@@ -268,8 +269,20 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
         kept = {t.language: t for t in (current.texts if current else [])}
         for language in sorted(set(proposed) | set(kept)):
             source = proposed.get(language) or kept[language]
-            # A language the amendment left alone keeps its words: the other language may now be out of date.
-            version.texts.append(ClauseText(language=language, heading=source.heading, body=source.body))
+            previous = kept.get(language)
+            # A language the amendment left alone keeps its words and the version they were written in, so the
+            # draft can flag it as out of date against a language revised now.
+            revised_in = carried_revision(
+                previous.body if previous else None,
+                previous.heading if previous else None,
+                previous.revised_in_seq if previous else None,
+                source.body,
+                source.heading,
+                seq,
+            )
+            version.texts.append(
+                ClauseText(language=language, heading=source.heading, body=source.body, revised_in_seq=revised_in)
+            )
     close(amendment, transition(amendment, Action.adopt))
     session.add(version)
     try:

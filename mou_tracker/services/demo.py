@@ -93,9 +93,11 @@ def load_demo(session: Session) -> dict[str, str] | None:
         version = ClauseVersion(
             seq=1, reason=demo_text.INITIAL_DRAFT_REASON, created_by=drafter, created_at=demo_text.INITIAL_DRAFT_AT
         )
-        version.texts.append(ClauseText(language="en", heading=spec["heading"], body=spec["en"]))
+        version.texts.append(ClauseText(language="en", heading=spec["heading"], body=spec["en"], revised_in_seq=1))
         if spec["ru"]:
-            version.texts.append(ClauseText(language="ru", heading=spec["heading_ru"], body=spec["ru"]))
+            version.texts.append(
+                ClauseText(language="ru", heading=spec["heading_ru"], body=spec["ru"], revised_in_seq=1)
+            )
         node.versions.append(version)
         session.add(node)
         session.flush()

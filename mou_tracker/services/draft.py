@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
+from ..core.languages import outdated_translations
 from ..core.numbering import ClauseNode, NumberedClause, number_clauses
 from ..models import Clause, ClauseVersion, Instrument, User
 from .errors import NotFound, PermissionDenied
@@ -34,6 +35,11 @@ class DraftClause:
     def body(self, language: str) -> str | None:
         text = self.version.text(language)
         return text.body if text else None
+
+    @property
+    def outdated_translations(self) -> set[str]:
+        """Languages whose words lag behind a later revision of another language of this clause."""
+        return outdated_translations({text.language: text.revised_in_seq for text in self.version.texts})
 
 
 def _require_reader(actor: User | None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.roles import Role
 from ..core.status import ClauseStatus, ReviewDecision
@@ -25,7 +26,7 @@ class Work:
     own_drafts: list[Amendment] = field(default_factory=list)
     own_to_fix: list[tuple[Amendment, str]] = field(default_factory=list)
     next_meeting: Milestone | None = None
-    blocking: list[tuple[str, str, str]] = field(default_factory=list)  # (citation, wid, why)
+    blocking: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (citation, wid, reasons)
 
     @property
     def empty(self) -> bool:
@@ -66,10 +67,8 @@ def my_work(session: Session, actor: User) -> Work:
             for item in draft_as_of(session, actor, instrument):
                 clause_standing = standing[item.clause.id]
                 if clause_standing.status is ClauseStatus.bracketed:
-                    why = "; ".join(step for _, step in clause_standing.open_amendments) or (
-                        f"reservation by {clause_standing.reservation.reserved_by}"
-                        if clause_standing.reservation
-                        else ""
-                    )
+                    why = [step for _, step in clause_standing.open_amendments]
+                    if not why and clause_standing.reservation:
+                        why = [Message(N_("reservation by %(by)s"), by=clause_standing.reservation.reserved_by)]
                     work.blocking.append((item.citation, item.clause.wid, why))
     return work

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
+from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.numbering import ClauseNode, number_clauses
 from ..core.redline import Redline
@@ -199,7 +200,7 @@ class Point:
 
     kind: str  # "now" | "date" | "milestone" | "party"
     value: str = ""
-    label: str = "Current draft"
+    label: str = N_("Current draft")
 
     @property
     def key(self) -> str:
@@ -230,19 +231,23 @@ def parse_point(session: Session, raw: str | None) -> Point:
             day = dt.date.fromisoformat(value)
         except ValueError:
             raise ValidationFailed(f"{value} is not a date.") from None
-        return Point("date", value, f"Draft at the end of {day.strftime('%d %B %Y')}")
+        return Point("date", value, Message(N_("Draft at the end of %(day)s"), day=day))
     if kind == "milestone":
         milestone = session.scalar(select(Milestone).where(Milestone.code == value))
         if milestone is None:
             raise ValidationFailed(f"There is no meeting with the code {value!r}.")
         if milestone.state is MilestoneState.planned:
             raise ValidationFailed(f"The draft for the {milestone.name} has not been frozen yet.")
-        return Point("milestone", milestone.code, f"Draft frozen for the {milestone.name}")
+        return Point(
+            "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.name)
+        )
     if kind == "party":
         party = session.scalar(select(Party).where(Party.code == value))
         if party is None:
             raise ValidationFailed(f"There is no party with the code {value!r}.")
-        return Point("party", party.code, f"Current draft with {party.code}'s open amendments applied")
+        return Point(
+            "party", party.code, Message(N_("Current draft with %(party)s's open amendments applied"), party=party.code)
+        )
     raise ValidationFailed(
         "Compare the current draft (now), a date (date:YYYY-MM-DD), a meeting's frozen draft (milestone:SWG) "
         "or a party's proposals (party:CODE)."
@@ -322,8 +327,11 @@ def _apply_party(session: Session, actor: User, side: _Side, party_code: str, la
         elif amendment.clause_id in side.nodes:
             if amendment.clause_id in applied:
                 side.notes.append(
-                    f"{amendment.citation} and {applied[amendment.clause_id].citation} both amend the same clause; "
-                    f"{amendment.citation}, the later, is shown."
+                    Message(
+                        N_("%(later)s and %(earlier)s both amend the same clause; %(later)s, the later, is shown."),
+                        later=amendment.citation,
+                        earlier=applied[amendment.clause_id].citation,
+                    )
                 )
             if amendment.kind is AmendmentKind.delete:
                 del side.nodes[amendment.clause_id]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
+from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.status import ClauseStatus
 from ..core.workflow import AmendmentState
@@ -22,6 +23,10 @@ from .errors import PermissionDenied
 from .standing import ClauseStanding, standings
 
 STATUS_ORDER = [ClauseStatus.agreed, ClauseStatus.ad_referendum, ClauseStatus.initial, ClauseStatus.bracketed]
+
+
+#: The group of the title and preambular paragraphs in the report by article.
+PREAMBLE = N_("Preamble")
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,8 @@ def status_report(session: Session, actor: User, instrument: Instrument) -> Stat
         if row.item.depth == 0 and kind is ClauseKind.article:
             groups.append(Group(row.item.label, row.item.heading("en"), [row]))
         elif row.item.depth == 0 and kind in (ClauseKind.title, ClauseKind.preamble):
-            if not groups or groups[-1].label != "Preamble":
-                groups.append(Group("Preamble", "Title and preambular paragraphs", []))
+            if not groups or groups[-1].label != PREAMBLE:
+                groups.append(Group(PREAMBLE, N_("Title and preambular paragraphs"), []))
             groups[-1].rows.append(row)
         elif groups:
             groups[-1].rows.append(row)
@@ -187,7 +192,11 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
     else:
         first = min(row.item.version.created_at for row in report.rows) if report.rows else utcnow()
         since = Point("date", first.date().isoformat(), f"Draft at the end of {first:%d %B %Y}")
-    until = Point("milestone", milestone.code, f"Draft frozen for the {milestone.name}") if frozen else Point("now")
+    until = (
+        Point("milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.name))
+        if frozen
+        else Point("now")
+    )
     redline = whole_draft_redline(session, actor, since, until)
     return MeetingPack(
         milestone,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import permissions
+from ..core.languages import INTERFACE_LANGUAGES
 from ..core.roles import Role
 from ..core.text import TextRuleError, clean_text
 from ..models import Party, User
@@ -180,3 +182,12 @@ def party_by_code(session: Session, code: str) -> Party:
     if party is None:
         raise ValidationFailed(f"There is no party with the code {code!r}.")
     return party
+
+
+def set_language(session: Session, actor: User, code: str) -> User:
+    """The signed-in user's interface language (and preferred language of clause texts)."""
+    if code not in INTERFACE_LANGUAGES:
+        raise ValidationFailed(_("That language is not available."))
+    actor.language = code
+    session.flush()
+    return actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import chain
 
 from flask import Flask, abort, render_template, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -29,7 +30,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 #: Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "health"}
 
 
 class IdConverter(IntegerConverter):
@@ -78,7 +79,7 @@ def register_web(app: Flask) -> None:
         return {"status": "ok"}
 
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader

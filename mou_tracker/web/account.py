@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
@@ -48,5 +49,7 @@ def revoke(token_id: int):
     if ConfirmForm().validate_on_submit():
         token = api_tokens.revoke_token(db.session, current_user, token_id)
         db.session.commit()
-        flash(f"The token '{token.name}' is revoked: requests that use it are refused from now on.", "info")
+        flash(
+            _("The token '%(name)s' is revoked: requests that use it are refused from now on.", name=token.name), "info"
+        )
     return redirect(url_for("account.tokens"))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.roles import Role
@@ -38,7 +39,7 @@ def create_user():
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Account {user.login} created.", "success")
+            flash(_("Account %(login)s created.", login=user.login), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/user_form.html", form=form, title="New user"), status
@@ -66,7 +67,7 @@ def edit_user(user_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Account {account.login} saved.", "success")
+            flash(_("Account %(login)s saved.", login=account.login), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/user_edit.html", form=form, reset_form=reset_form, account=account), status
@@ -84,7 +85,10 @@ def reset_password(user_id: int):
             reset_form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"The password of {account.login} was reset; their open sessions have ended.", "success")
+            flash(
+                _("The password of %(login)s was reset; their open sessions have ended.", login=account.login),
+                "success",
+            )
             return redirect(url_for("admin.users"))
     form = UserEditForm(obj=account, formdata=None)
     form.set_party_choices(user_service.list_parties(db.session))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
+from ..core.messages import N_
 from ..core.workflow import AmendmentKind, AmendmentState
 from ..extensions import db
 from ..services import agreement
@@ -60,7 +62,13 @@ def _save_or_show(form, template: str, context: dict, save):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"{amendment.citation} saved as a draft, visible to your party only until you table it.", "success")
+            flash(
+                _(
+                    "%(citation)s saved as a draft, visible to your party only until you table it.",
+                    citation=amendment.citation,
+                ),
+                "success",
+            )
             return redirect(url_for("amendments.show", amendment_id=amendment.id))
     return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
 
@@ -246,13 +254,16 @@ def whole_draft():
     old = redline_service.parse_point(db.session, _point_key("from", redline_service.default_start(db.session)))
     new = redline_service.parse_point(db.session, _point_key("to", "now"))
     result = redline_service.whole_draft_redline(db.session, current_user, old, new)
-    choices = [("now", "Current draft")]
+    choices = [("now", _("Current draft"))]
     choices += [
-        (f"milestone:{m.code}", f"Frozen for the {m.name}")
+        (f"milestone:{m.code}", _("Frozen for the %(meeting)s", meeting=m.name))
         for m in meetings_service.milestones(db.session)
         if m.state.value != "planned"
     ]
-    choices += [(f"party:{p.code}", f"Current draft with {p.code}'s open amendments") for p in instrument.parties]
+    choices += [
+        (f"party:{p.code}", _("Current draft with %(party)s's open amendments", party=p.code))
+        for p in instrument.parties
+    ]
     return render_template(
         "amendments/whole_draft.html",
         result=result,
@@ -308,39 +319,46 @@ def revise(amendment_id: int):
 def _revision_action(amendment_id: int, action, message: str):
     form = RevisionActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form was incomplete; reload the page and try again.")
+        abort(400, _("The form was incomplete; reload the page and try again."))
     amendment = action(db.session, current_user, amendment_id, expected_revision=parse_id(form.expected_revision.data))
     db.session.commit()
-    flash(message.format(citation=amendment.citation), "success")
+    flash(_(message, citation=amendment.citation), "success")
     return redirect(url_for("amendments.show", amendment_id=amendment.id))
 
 
 @bp.route("/amendments/<int:amendment_id>/table", methods=["POST"])
 def table(amendment_id: int):
     return _revision_action(
-        amendment_id, service.table, "{citation} tabled: the other party can now read and answer it."
+        amendment_id, service.table, N_("%(citation)s tabled: the other party can now read and answer it.")
     )
 
 
 @bp.route("/amendments/<int:amendment_id>/withdraw", methods=["POST"])
 def withdraw(amendment_id: int):
-    return _revision_action(amendment_id, service.withdraw, "{citation} withdrawn. It stays on record.")
+    return _revision_action(amendment_id, service.withdraw, N_("%(citation)s withdrawn. It stays on record."))
 
 
 @bp.route("/amendments/<int:amendment_id>/concur", methods=["POST"])
 def concur(amendment_id: int):
     form = RevisionActionForm()
     if not form.validate_on_submit():
-        abort(400, "The form was incomplete; reload the page and try again.")
+        abort(400, _("The form was incomplete; reload the page and try again."))
     amendment = agreement.concur(
         db.session, current_user, amendment_id, expected_revision=parse_id(form.expected_revision.data)
     )
     db.session.commit()
     if amendment.state is AmendmentState.adopted:
-        flash(f"{amendment.citation} is agreed and cleared: it is now the text of the clause.", "success")
+        flash(
+            _("%(citation)s is agreed and cleared: it is now the text of the clause.", citation=amendment.citation),
+            "success",
+        )
     else:
         flash(
-            f"Your party concurs with {amendment.citation}. It enters the draft once legal review clears it.", "success"
+            _(
+                "Your party concurs with %(citation)s. It enters the draft once legal review clears it.",
+                citation=amendment.citation,
+            ),
+            "success",
         )
     return redirect(url_for("amendments.show", amendment_id=amendment_id))
 
@@ -358,7 +376,7 @@ def reject(amendment_id: int):
         expected_revision=parse_id(form.expected_revision.data),
     )
     db.session.commit()
-    flash(f"{amendment.citation} rejected. The reason is on record.", "success")
+    flash(_("%(citation)s rejected. The reason is on record.", citation=amendment.citation), "success")
     return redirect(url_for("amendments.show", amendment_id=amendment_id))
 
 
@@ -376,7 +394,7 @@ def review(amendment_id: int):
         expected_revision=parse_id(form.expected_revision.data),
     )
     db.session.commit()
-    flash(f"Review recorded: {entry.decision.label}.", "success")
+    flash(_("Review recorded: %(decision)s.", decision=_(entry.decision.label)), "success")
     return redirect(url_for("amendments.show", amendment_id=amendment_id))
 
 
@@ -387,7 +405,7 @@ def comment(amendment_id: int):
         abort(400, "Write the comment first.")
     service.add_comment(db.session, current_user, amendment_id, form.body.data, internal=form.internal.data)
     db.session.commit()
-    flash("Comment added.", "success")
+    flash(_("Comment added."), "success")
     return redirect(url_for("amendments.show", amendment_id=amendment_id) + "#discussion")
 
 
@@ -403,7 +421,7 @@ def rebase(amendment_id: int):
             expected_revision=parse_id(form.expected_revision.data),
         )
         db.session.commit()
-        flash(f"{amendment.citation} now applies to the current text of its clause.", "success")
+        flash(_("%(citation)s now applies to the current text of its clause.", citation=amendment.citation), "success")
         return redirect(url_for("amendments.show", amendment_id=amendment_id))
     plan = service.plan_rebase(db.session, current_user, amendment_id)
     form.onto_version_id.data = plan.new_base.id

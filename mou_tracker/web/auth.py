@@ -3,15 +3,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..core.messages import N_
 from ..extensions import db, limiter
+from ..i18n import SESSION_KEY
 from ..services import users as user_service
-from .forms import ConfirmForm, LoginForm
+from .forms import ConfirmForm, LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
-GENERIC_FAILURE = "The login or the password is not correct, or the account is not active."
+GENERIC_FAILURE = N_("The login or the password is not correct, or the account is not active.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -39,9 +42,13 @@ def login():
     if form.validate_on_submit():
         user = user_service.authenticate(db.session, form.login.data, form.password.data)
         if user is None:
-            flash(GENERIC_FAILURE, "error")
+            flash(_(GENERIC_FAILURE), "error")
             return render_template("auth/login.html", form=form), 401
+        chosen_language = session.get(SESSION_KEY)
         session.clear()  # a fresh session on sign-in: no fixation
+        if chosen_language and chosen_language != user.language:
+            # A language picked on the sign-in page is the user's choice from now on.
+            user_service.set_language(db.session, user, chosen_language)
         db.session.commit()  # keeps a password hash upgraded during sign-in
         login_user(user)
         return redirect(safe_next(request.args.get("next")) or url_for("draft.index"))
@@ -53,5 +60,21 @@ def logout():
     if ConfirmForm().validate_on_submit():
         logout_user()
         session.clear()
-        flash("You have signed out.", "info")
+        flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language: kept on the account when signed in, in the session before."""
+    form = LanguageForm()
+    back = safe_next(form.next.data) or url_for("draft.index")
+    if not form.validate_on_submit():
+        flash(_("That language is not available."), "error")
+        return redirect(back)
+    if current_user.is_authenticated:
+        user_service.set_language(db.session, current_user, form.language.data)
+        db.session.commit()
+    else:
+        session[SESSION_KEY] = form.language.data
+    return redirect(back)

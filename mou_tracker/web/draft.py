@@ -12,8 +12,9 @@ bp = Blueprint("draft", __name__)
 
 
 def _language(instrument) -> str:
-    """The language asked for in ?lang=, if the instrument has it; 'both' shows the languages side by side."""
-    requested = request.args.get("lang", "en")
+    """The language of the clause texts: ?lang= if the instrument has it ('both' shows the languages side by
+    side), else the reader's interface language where the instrument is drafted in it, else its first."""
+    requested = request.args.get("lang") or current_user.language
     if requested == "both" or requested in instrument.language_codes:
         return requested
     return instrument.language_codes[0]
@@ -27,6 +28,7 @@ def index():
         "draft/index.html",
         instrument=instrument,
         clauses=clauses,
+        outdated_translations=[item for item in clauses if item.outdated_translations],
         lang=_language(instrument),
         standing=standing_service.standings(db.session, current_user, instrument),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,11 +17,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..core.languages import INTERFACE_LANGUAGES
 from ..core.milestones import MeetingResult, Outcome
 from ..core.roles import Role
 from ..core.status import ReviewDecision
 
-ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, _l(role.label)) for role in Role]
 
 
 def _optional_int(value):
@@ -28,54 +30,56 @@ def _optional_int(value):
 
 
 class LoginForm(FlaskForm):
-    login = StringField("Login", validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username"})
-    password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "current-password"}
+    login = StringField(
+        _l("Login"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username"}
     )
-    submit = SubmitField("Sign in")
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "current-password"}
+    )
+    submit = SubmitField(_l("Sign in"))
 
 
 class _AccountFields(FlaskForm):
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    party_id = SelectField("Party", coerce=_optional_int, validators=[Optional()])
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    party_id = SelectField(_l("Party"), coerce=_optional_int, validators=[Optional()])
 
     def set_party_choices(self, parties) -> None:
-        self.party_id.choices = [SelectChoice("", "— none —")] + [
+        self.party_id.choices = [SelectChoice("", _l("— none —"))] + [
             SelectChoice(p.id, f"{p.code} – {p.name}") for p in parties
         ]
 
 
 class UserCreateForm(_AccountFields):
-    login = StringField("Login", validators=[DataRequired(), Length(max=64)])
+    login = StringField(_l("Login"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"}
+        _l("Password"), validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"}
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )
-    submit = SubmitField("Create user")
+    submit = SubmitField(_l("Create user"))
 
 
 class UserEditForm(_AccountFields):
-    active = BooleanField("Active (may sign in)")
-    submit = SubmitField("Save changes")
+    active = BooleanField(_l("Active (may sign in)"))
+    submit = SubmitField(_l("Save changes"))
 
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"}
+        _l("New password"), validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"}
     )
     confirm = PasswordField(
-        "Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )
-    submit = SubmitField("Reset password")
+    submit = SubmitField(_l("Reset password"))
 
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button that carries only the CSRF token (sign out, confirmations)."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 # Amendments ----------------------------------------------------------------------------------------------------
@@ -86,97 +90,118 @@ def amendment_form_class(languages, *, with_heading: bool, with_kind_choices=Non
     """A form with a body (and heading, for articles) per instrument language, plus a rationale."""
 
     class AmendmentForm(FlaskForm):
-        rationale = TextAreaField("Rationale", validators=[DataRequired("Say why the change is proposed.")])
-        submit = SubmitField("Save as draft")
+        rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(_l("Say why the change is proposed."))])
+        submit = SubmitField(_l("Save as draft"))
 
     if with_kind_choices:
         AmendmentForm.kind = SelectField(
-            "Kind of clause", choices=[SelectChoice(k.value, k.label) for k in with_kind_choices]
+            _l("Kind of clause"), choices=[SelectChoice(k.value, _l(k.label)) for k in with_kind_choices]
         )
     for lang in languages:
-        optional = "" if lang.required else " (optional)"
+        # Two whole sentences rather than a suffix: word order differs between languages.
+        name = _l(lang.name)  # stored in English with the instrument; marked in core.languages
+        if lang.required:
+            heading = _l("Heading – %(language)s", language=name)
+            body = _l("Text – %(language)s", language=name)
+        else:
+            heading = _l("Heading – %(language)s (optional)", language=name)
+            body = _l("Text – %(language)s (optional)", language=name)
         if with_heading:
-            setattr(AmendmentForm, f"heading_{lang.code}", StringField(f"Heading – {lang.name}{optional}"))
-        setattr(
-            AmendmentForm,
-            f"body_{lang.code}",
-            TextAreaField(f"Text – {lang.name}{optional}", render_kw={"rows": 8, "lang": lang.code}),
-        )
+            setattr(AmendmentForm, f"heading_{lang.code}", StringField(heading))
+        setattr(AmendmentForm, f"body_{lang.code}", TextAreaField(body, render_kw={"rows": 8, "lang": lang.code}))
     return AmendmentForm
 
 
 class DeletionForm(FlaskForm):
-    rationale = TextAreaField("Rationale", validators=[DataRequired("Say why the clause should be deleted.")])
-    submit = SubmitField("Save as draft")
+    rationale = TextAreaField(_l("Rationale"), validators=[DataRequired(_l("Say why the clause should be deleted."))])
+    submit = SubmitField(_l("Save as draft"))
 
 
 class RevisionActionForm(FlaskForm):
     """Table or withdraw: bound to the revision the user saw, so nobody acts on words they have not read."""
 
     expected_revision = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired("Write the comment first.")], render_kw={"rows": 3})
-    internal = BooleanField("Internal to my party (the other party never sees it)")
-    submit = SubmitField("Add comment")
+    body = TextAreaField(
+        _l("Comment"), validators=[DataRequired(_l("Write the comment first."))], render_kw={"rows": 3}
+    )
+    internal = BooleanField(_l("Internal to my party (the other party never sees it)"))
+    submit = SubmitField(_l("Add comment"))
 
 
 class RebaseForm(FlaskForm):
     onto_version_id = HiddenField(validators=[DataRequired()])
     expected_revision = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Confirm the rebased wording")
+    submit = SubmitField(_l("Confirm the rebased wording"))
 
 
 class ReviewForm(FlaskForm):
     decision = SelectField(
-        "Decision", choices=[SelectChoice(d.value, d.label) for d in ReviewDecision], validators=[DataRequired()]
+        _l("Decision"),
+        choices=[SelectChoice(d.value, _l(d.label)) for d in ReviewDecision],
+        validators=[DataRequired()],
     )
-    comment = TextAreaField("Comment (required unless you clear)", render_kw={"rows": 3})
+    comment = TextAreaField(_l("Comment (required unless you clear)"), render_kw={"rows": 3})
     expected_revision = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Record the review")
+    submit = SubmitField(_l("Record the review"))
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Reason for rejecting", validators=[DataRequired("Say why.")], render_kw={"rows": 3})
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[DataRequired(_l("Say why."))], render_kw={"rows": 3})
     expected_revision = HiddenField(validators=[DataRequired()])
-    submit = SubmitField("Reject")
+    submit = SubmitField(_l("Reject"))
 
 
 class OutcomeForm(FlaskForm):
     outcome = SelectField(
-        "Outcome", choices=[SelectChoice(o.value, o.label) for o in Outcome], validators=[DataRequired()]
+        _l("Outcome"), choices=[SelectChoice(o.value, _l(o.label)) for o in Outcome], validators=[DataRequired()]
     )
-    reserved_by = StringField("Reservation by (party or Member State)")
-    note = StringField("Note")
-    submit = SubmitField("Record")
+    reserved_by = StringField(_l("Reservation by (party or Member State)"))
+    note = StringField(_l("Note"))
+    submit = SubmitField(_l("Record"))
 
 
 class ConcludeForm(FlaskForm):
     result = SelectField(
-        "Result", choices=[SelectChoice(r.value, r.label) for r in MeetingResult], validators=[DataRequired()]
+        _l("Result"), choices=[SelectChoice(r.value, _l(r.label)) for r in MeetingResult], validators=[DataRequired()]
     )
-    note = TextAreaField("Note for the record", render_kw={"rows": 2})
-    submit = SubmitField("Conclude the meeting")
+    note = TextAreaField(_l("Note for the record"), render_kw={"rows": 2})
+    submit = SubmitField(_l("Conclude the meeting"))
 
 
 class MeetingEditForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired()])
-    date = DateField("Date", validators=[Optional()])
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[DataRequired()])
+    date = DateField(_l("Date"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
 
 
 class ApiTokenForm(FlaskForm):
     name = StringField(
-        "What the token is for",
+        _l("What the token is for"),
         validators=[DataRequired(), Length(max=80)],
-        description="For example: registry sync. You will see this name in the list of your tokens.",
+        description=_l("For example: registry sync. You will see this name in the list of your tokens."),
     )
     lifetime_days = SelectField(
-        "Valid for",
-        choices=[SelectChoice("30", "30 days"), SelectChoice("90", "90 days"), SelectChoice("365", "One year")],
+        _l("Valid for"),
+        choices=[
+            SelectChoice("30", _l("30 days")),
+            SelectChoice("90", _l("90 days")),
+            SelectChoice("365", _l("One year")),
+        ],
         default="90",
         coerce=int,
     )
-    submit = SubmitField("Create token")
+    submit = SubmitField(_l("Create token"))
+
+
+class LanguageForm(FlaskForm):
+    """The interface language switcher: a choice and the page to come back to."""
+
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice(code, name) for code, name in INTERFACE_LANGUAGES.items()]
+    )
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
@@ -42,14 +43,15 @@ def show(code: str):
 def print_view(code: str):
     milestone = service.get_milestone(db.session, code)
     if milestone.state.value == "planned":
-        abort(404, "This meeting's draft has not been frozen yet.")
+        abort(404, _("This meeting's draft has not been frozen yet."))
+    instrument = draft_service.current_instrument(db.session)
     return render_template(
         "meetings/print.html",
         milestone=milestone,
-        instrument=draft_service.current_instrument(db.session),
+        instrument=instrument,
         clauses=service.frozen_draft(db.session, milestone),
         outcomes=service.outcomes(db.session, milestone),
-        lang="en",
+        lang=current_user.language if current_user.language in instrument.language_codes else "en",
     )
 
 
@@ -64,15 +66,17 @@ def freeze(code: str):
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form had expired; reload the page and try again.")
     milestone = service.freeze(db.session, current_user, code)
-    return _done(code, f"The draft for the {milestone.name} is frozen. Record the outcome of each clause.")
+    return _done(
+        code, _("The draft for the %(meeting)s is frozen. Record the outcome of each clause.", meeting=milestone.name)
+    )
 
 
 @bp.route("/<code>/outcomes/<wid>", methods=["POST"])
 def record_outcome(code: str, wid: str):
     form = OutcomeForm()
     if not form.validate_on_submit():
-        abort(400, "Choose an outcome.")
-    service.record_outcome(
+        abort(400, _("Choose an outcome."))
+    entry = service.record_outcome(
         db.session,
         current_user,
         code,
@@ -82,6 +86,7 @@ def record_outcome(code: str, wid: str):
         note=form.note.data,
     )
     db.session.commit()
+    flash(_("Outcome recorded: %(outcome)s.", outcome=_(entry.outcome.label)), "success")
     return redirect(url_for("meetings.show", code=code) + f"#{wid}")
 
 
@@ -89,11 +94,13 @@ def record_outcome(code: str, wid: str):
 def conclude(code: str):
     form = ConcludeForm()
     if not form.validate_on_submit():
-        abort(400, "Choose the meeting's result.")
+        abort(400, _("Choose the meeting's result."))
     milestone = service.conclude(
         db.session, current_user, code, result=service.parse_result(form.result.data), note=form.note.data
     )
-    return _done(code, f"The {milestone.name} is concluded: {milestone.result.label}.")
+    return _done(
+        code, _("The %(meeting)s is concluded: %(result)s.", meeting=milestone.name, result=_(milestone.result.label))
+    )
 
 
 @bp.route("/<code>/edit", methods=["POST"])
@@ -102,4 +109,4 @@ def edit(code: str):
     if not form.validate_on_submit():
         raise ValidationFailed("; ".join(e for errors in form.errors.values() for e in errors))
     milestone = service.edit(db.session, current_user, code, name=form.name.data, date=form.date.data)
-    return _done(code, f"{milestone.name} saved.")
+    return _done(code, _("%(meeting)s saved.", meeting=milestone.name))

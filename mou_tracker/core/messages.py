@@ -1,0 +1,33 @@
+"""Marking words of the core for translation without translating them (gettext_noop).
+
+The core imports no Flask; the web layer translates a marked string when it renders it, and `pybabel extract`
+finds it here through the N_ keyword (babel.cfg).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def N_(message: str) -> str:
+    return message
+
+
+class Message(str):
+    """A sentence the core composes (as "CICA to respond"): reads as its English text everywhere a string does
+    (API, CSV, logs), and keeps its template and values so the web layer can say it in the reader's language."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        english = {key: _english(value) for key, value in params.items()}
+        message = super().__new__(cls, template % english if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
+def _english(value: object) -> object:
+    """Dates read as in an English document: 12 March 2024."""
+    return value.strftime("%d %B %Y") if isinstance(value, dt.date) else value

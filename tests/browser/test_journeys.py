@@ -1,0 +1,181 @@
+"""The journeys of issue #7, in headless Chromium, in English and in Russian.
+
+Every label the test clicks is looked up in the interface's own translation catalogue, so the Russian run proves
+that a Russian-speaking user finds each step under its Russian name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.support import NullTranslations, Translations
+
+from mou_tracker import PROJECT_ROOT
+from tests.conftest import wid_of
+
+from .conftest import axe_violations
+
+CLAUSE_START = "Promoting the comprehensive and balanced implementation of the UNGCTS"
+OLD_WORDS = "comprehensive and balanced implementation"
+NEW_WORDS = "comprehensive, balanced and gender-responsive implementation"
+
+
+def labels(language: str):
+    if language == "en":
+        return NullTranslations().gettext
+    catalog = Translations.load(str(PROJECT_ROOT / "mou_tracker" / "translations"), [language])
+    assert isinstance(catalog, Translations), f"no compiled {language} catalogue: run pybabel compile"
+    return catalog.gettext
+
+
+def assert_accessible(page, what: str):
+    violations = axe_violations(page)
+    assert violations == [], f"{what}: {violations}"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_to_d_a_change_from_proposal_to_the_new_text(app, people, language):
+    _ = labels(language)
+    wid = wid_of(app, CLAUSE_START)
+
+    # a. A UNOCT negotiator proposes a change to the clause and tables it.
+    unoct = people("unoct.negotiator", language)
+    page = unoct.page
+    assert page.locator("html").get_attribute("lang") == language
+    page.goto(f"/clauses/{wid}")
+    page.get_by_role("link", name=_("Propose a change")).click()
+    english = page.get_by_label(_("Text – %(language)s") % {"language": _("English")})
+    assert OLD_WORDS in english.input_value()  # the form starts from the current words
+    english.fill(english.input_value().replace(OLD_WORDS, NEW_WORDS))
+    page.get_by_label(_("Rationale")).fill("Aligns the wording with the UNGCTS eighth review resolution.")
+    unoct.shot("a1-proposal-form")
+    page.get_by_role("button", name=_("Save as draft")).click()
+    amendment_url = page.url
+    assert re.search(r"/amendments/\d+$", amendment_url)
+    draft_badge = page.locator("h1 .badge").first
+    assert _("Draft") in draft_badge.inner_text()
+    page.get_by_role("button", name=_("Table to the other party")).click()
+    assert _("Tabled") in page.locator("h1 .badge").first.inner_text()
+    unoct.shot("a2-tabled")
+
+    # b. A CICA negotiator reads the redline (struck and underlined, labelled UNOCT) and concurs.
+    cica = people("cica.negotiator", language)
+    page = cica.page
+    page.goto(amendment_url)
+    redline = page.locator(".redline").first
+    assert redline.locator("ins.rl-ins").first.inner_text().strip() != ""
+    inserted = " ".join(redline.locator("ins.rl-ins").all_inner_texts())
+    assert "gender-responsive" in inserted
+    assert "UNOCT" in redline.locator("sup.rl-party").first.inner_text()
+    # Readable without colour: deletions are struck through, insertions underlined.
+    assert "line-through" in redline.locator("del.rl-del").first.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "underline" in redline.locator("ins.rl-ins").first.evaluate("e => getComputedStyle(e).textDecorationLine")
+    cica.shot("b1-redline")
+    assert_accessible(page, "amendment page")
+    page.get_by_role("button", name=_("Concur for %(party)s") % {"party": "CICA"}).click()
+    assert page.locator(".flash-success").count() == 1
+
+    # c. A legal reviewer clears it: the amendment is adopted.
+    reviewer = people("unoct.legal", language)
+    page = reviewer.page
+    page.goto(amendment_url)
+    page.get_by_label(_("Decision")).select_option("cleared")
+    reviewer.shot("c1-review")
+    page.get_by_role("button", name=_("Record the review")).click()
+    assert _("Adopted") in page.locator("h1 .badge").first.inner_text()
+    reviewer.shot("c2-adopted")
+
+    # d. The clause shows the new text and its history; the Russian text is flagged out of date.
+    page.goto(f"/clauses/{wid}?lang=en")
+    current = page.locator(".current-text").inner_text()
+    assert NEW_WORDS in current and OLD_WORDS not in current
+    assert page.get_by_text(_("Version %(seq)s") % {"seq": 2}, exact=True).count() == 1
+    assert page.get_by_text(_("Version %(seq)s") % {"seq": 1}, exact=True).count() == 1
+    flag = _("%(language)s translation out of date") % {"language": "RU"}
+    assert page.locator(".translation-outdated", has_text=flag).count() >= 1
+    reviewer.shot("d1-clause-history")
+    assert_accessible(page, "clause page")
+    page.goto("/")
+    assert page.locator(f"#{wid} .translation-outdated").count() == 1
+    reviewer.shot("d2-draft-with-flag")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_e_a_chair_runs_the_swg(app, people, language):
+    _ = labels(language)
+    chair = people("cica.chair", language)
+    page = chair.page
+    page.get_by_role("link", name=_("Meetings")).click()
+    page.locator("table a", has_text="Special Working Group").first.click()
+    chair.shot("e1-meeting-planned")
+    page.get_by_role("button", name=_("Freeze the draft for this meeting")).click()
+    assert _("Frozen") in page.locator("h1 .badge").inner_text()
+
+    forms = page.locator("form.outcome-form")
+    count = forms.count()
+    assert count > 20  # every clause of the frozen draft can take an outcome
+    for index in range(count):
+        form = page.locator("form.outcome-form").nth(index)
+        outcome = "reservation" if index == 3 else "endorsed"
+        form.locator("select[name=outcome]").select_option(outcome)
+        if outcome == "reservation":
+            form.locator("input[name=reserved_by]").fill("UNOCT")
+        form.get_by_role("button").click()
+        page.wait_for_load_state()
+    assert page.locator(".flash-success").count() == 1
+    chair.shot("e2-outcomes-recorded")
+    assert_accessible(page, "meeting page")
+
+    page.get_by_label(_("Result")).select_option("recommended")
+    page.get_by_role("button", name=_("Conclude the meeting")).click()
+    assert _("Concluded") in page.locator("h1 .badge").inner_text()
+
+    page.get_by_role("link", name=_("Status"), exact=True).click()
+    figures = page.locator(".big-figures").inner_text()
+    assert "1" in figures
+    # The SWG is concluded, so the dashboard now measures readiness for the SOC.
+    assert "Senior Officials Committee" in page.locator("#next-heading").inner_text()
+    chair.shot("e3-dashboard")
+    assert_accessible(page, "dashboard")
+
+    page.goto("/meetings")
+    page.locator("table a", has_text="Special Working Group").first.click()
+    page.get_by_role("link", name=_("Meeting pack")).click()
+    assert page.locator(".cover h1").inner_text() == "Special Working Group"
+    chair.shot("e4-meeting-pack")
+    assert_accessible(page, "meeting pack")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=_("Download PDF")).click()
+    download = download_info.value
+    path = download.path()
+    assert download.suggested_filename.endswith(".pdf")
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_f_the_other_partys_internal_draft_is_refused(app, people, language):
+    _ = labels(language)
+    wid = wid_of(app, CLAUSE_START)
+    unoct = people("unoct.negotiator", language)
+    page = unoct.page
+    page.goto(f"/clauses/{wid}")
+    page.get_by_role("link", name=_("Propose a change")).click()
+    page.get_by_label(_("Rationale")).fill("Internal UNOCT position: not for CICA yet.")
+    english = page.get_by_label(_("Text – %(language)s") % {"language": _("English")})
+    english.fill("UNOCT internal wording that CICA must not read.")
+    page.get_by_role("button", name=_("Save as draft")).click()
+    draft_url = page.url
+
+    cica = people("cica.negotiator", language)
+    response = cica.page.goto(draft_url)
+    assert response.status == 404
+    body = cica.page.locator("main").inner_text()
+    assert "UNOCT internal wording" not in body and "Internal UNOCT position" not in body
+    cica.shot("f1-other-partys-draft-refused")
+    # Nor does the draft show up anywhere the CICA negotiator can browse.
+    cica.page.goto("/amendments")
+    assert "UNOCT internal wording" not in cica.page.content()
+    cica.page.goto(f"/clauses/{wid}")
+    assert "UNOCT internal wording" not in cica.page.content()
