@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
+from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, pgettext
 from flask_login import current_user
 
 from .core.languages import INTERFACE_LANGUAGES, interface_language
@@ -39,8 +39,10 @@ def init_i18n(app: Flask) -> None:
 
 def translate(message: str | None) -> str | None:
     """Translate a string marked in the core: a plain label, or a Message with its values."""
-    if not message:
-        return message
+    if not message or not isinstance(message, str):
+        return message  # empty, or already translated (a lazy string)
+    if isinstance(message, Message) and message.context:
+        return pgettext(message.context, message.template)
     if isinstance(message, Message):
         params = {
             key: _date_filter(DATE_PATTERNS["day"])(value) if isinstance(value, dt.date) else translate_value(value)

@@ -19,7 +19,15 @@ from mou_tracker.services.amendments import TextInput
 from .conftest import Browser, wid_of
 
 CATALOG = PROJECT_ROOT / "mou_tracker" / "translations" / "ru" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "NC_": ((1, "c"), 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
 
 
 def _source_messages() -> set[str]:
@@ -170,3 +178,20 @@ def test_an_english_only_change_flags_the_russian_until_it_is_revised(app, demo,
     draft = browser.get("/").get_data(as_text=True)
     assert "1 clause with a translation out of date" in draft
     assert draft.count("RU translation out of date") == 1
+
+
+def test_refusals_are_explained_in_russian(app, browser):
+    wid = wid_of(app, "Promoting the comprehensive and balanced implementation of the UNGCTS")
+    with app.app_context():
+        clause = db.session.scalar(db.select(Clause).where(Clause.wid == wid))
+        body = clause.versions[-1].text("en").body
+    browser.sign_in("unoct.negotiator")
+    browser.post("/language", {"language": "ru", "next": "/"}, token_from="/")
+    same = browser.post(f"/clauses/{wid}/amend", {"body_en": body, "rationale": "Без изменений."})
+    assert same.status_code == 400
+    assert "Предлагаемый текст совпадает с действующим; изменять нечего." in same.get_data(as_text=True)
+    long = browser.post(f"/clauses/{wid}/amend", {"body_en": "x", "rationale": "я" * 2001})
+    assert "Поле «Обоснование» содержит 2,001 символов; допустимо не более 2,000." in long.get_data(as_text=True)
+    refused = browser.post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG/")
+    assert refused.status_code == 403
+    assert "Вести заседания может только председатель." in refused.get_data(as_text=True)

@@ -35,7 +35,7 @@ def _queries(app, browser, url) -> int:
         nonlocal count
         count += 1
 
-    redlines._IMMUTABLE_CACHE.clear()  # count the work of a first view, not a cached one
+    redlines.clear_caches()  # count the work of a first view, not a cached one
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", counted)
         try:

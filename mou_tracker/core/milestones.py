@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 
-from .messages import N_
+from .messages import N_, NC_, Message
 
 
 class MilestoneState(enum.StrEnum):
@@ -65,32 +65,49 @@ class MilestoneRefused(Exception):
     """The milestone action is not allowed now; the message says why."""
 
 
+#: A meeting's state as a word in a sentence ("already frozen").
+_STATE_WORDS = {
+    MilestoneState.planned: NC_("meeting", "planned"),
+    MilestoneState.frozen: NC_("meeting", "frozen"),
+    MilestoneState.concluded: NC_("meeting", "concluded"),
+}
+
+
 def check_can_freeze(
     state: MilestoneState, earlier_states: Sequence[MilestoneState], earlier_names: Sequence[str]
 ) -> None:
     """A meeting takes only text that the meetings before it have dealt with."""
     if state is not MilestoneState.planned:
-        raise MilestoneRefused(f"This meeting's draft is already {state.value}.")
+        raise MilestoneRefused(
+            Message(
+                N_("This meeting's draft is already %(state)s."), state=Message.word("meeting", _STATE_WORDS[state])
+            )
+        )
     for earlier, name in zip(earlier_states, earlier_names, strict=True):
         if earlier is not MilestoneState.concluded:
-            raise MilestoneRefused(f"The {name} has not concluded yet; its draft must be dealt with first.")
+            raise MilestoneRefused(
+                Message(N_("The %(meeting)s has not concluded yet; its draft must be dealt with first."), meeting=name)
+            )
 
 
 def check_can_record(state: MilestoneState) -> None:
     if state is MilestoneState.planned:
-        raise MilestoneRefused("Freeze the draft for this meeting before recording outcomes.")
+        raise MilestoneRefused(N_("Freeze the draft for this meeting before recording outcomes."))
     if state is MilestoneState.concluded:
-        raise MilestoneRefused("This meeting has concluded; its outcomes can no longer be changed.")
+        raise MilestoneRefused(N_("This meeting has concluded; its outcomes can no longer be changed."))
 
 
 def check_can_conclude(state: MilestoneState, clauses_without_outcome: int) -> None:
     check_can_record(state)
     if clauses_without_outcome:
         raise MilestoneRefused(
-            f"{clauses_without_outcome} clause(s) of the frozen draft have no outcome yet; record one for each."
+            Message(
+                N_("%(count)s clause(s) of the frozen draft have no outcome yet; record one for each."),
+                count=clauses_without_outcome,
+            )
         )
 
 
 def check_can_edit(state: MilestoneState) -> None:
     if state is MilestoneState.concluded:
-        raise MilestoneRefused("A concluded meeting's name and date are part of the record; they cannot change.")
+        raise MilestoneRefused(N_("A concluded meeting's name and date are part of the record; they cannot change."))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .messages import N_, Message
+
 #: The longest clause text accepted, in characters. A long treaty article runs to about 6,000
 #: characters; the cap leaves ample room while bounding the work of a redline (see DESIGN.md).
 MAX_CLAUSE_TEXT = 20_000
@@ -25,11 +27,24 @@ def clean_text(value: str | None, *, field: str, max_length: int, required: bool
     text = unicodedata.normalize("NFC", text).strip()
     if not text:
         if required:
-            raise TextRuleError(f"{field} must not be empty.")
+            raise TextRuleError(Message(N_("%(field)s must not be empty."), field=field))
         return ""
     if len(text) > max_length:
-        raise TextRuleError(f"{field} is {len(text):,} characters long; the limit is {max_length:,}.")
+        raise TextRuleError(
+            Message(
+                N_("%(field)s is %(length)s characters long; the limit is %(limit)s."),
+                field=field,
+                length=f"{len(text):,}",
+                limit=f"{max_length:,}",
+            )
+        )
     for ch in text:
         if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs"):
-            raise TextRuleError(f"{field} contains a control character (U+{ord(ch):04X}); remove it and try again.")
+            raise TextRuleError(
+                Message(
+                    N_("%(field)s contains a control character (%(code)s); remove it and try again."),
+                    field=field,
+                    code=f"U+{ord(ch):04X}",
+                )
+            )
     return text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from .messages import N_
+from .messages import N_, NC_, Message
 
 
 class AmendmentKind(enum.StrEnum):
@@ -35,6 +35,17 @@ class AmendmentState(enum.StrEnum):
     rejected = "rejected"
     #: Withdrawn by the proposing party.
     withdrawn = "withdrawn"
+
+    @property
+    def adjective(self) -> str:
+        """The state as a word in a sentence ("an amendment that is tabled")."""
+        return {
+            "draft": NC_("state", "draft"),
+            "tabled": NC_("state", "tabled"),
+            "adopted": NC_("state", "adopted"),
+            "rejected": NC_("state", "rejected"),
+            "withdrawn": NC_("state", "withdrawn"),
+        }[self.value]
 
     @property
     def is_open(self) -> bool:
@@ -65,15 +76,15 @@ class Action(enum.StrEnum):
     @property
     def verb(self) -> str:
         return {
-            "revise": "revised",
-            "rebase": "rebased",
-            "table": "tabled",
-            "withdraw": "withdrawn",
-            "comment": "commented on",
-            "concur": "concurred with",
-            "review": "reviewed",
-            "reject": "rejected",
-            "adopt": "adopted",
+            "revise": NC_("verb", "revised"),
+            "rebase": NC_("verb", "rebased"),
+            "table": NC_("verb", "tabled"),
+            "withdraw": NC_("verb", "withdrawn"),
+            "comment": NC_("verb", "commented on"),
+            "concur": NC_("verb", "concurred with"),
+            "review": NC_("verb", "reviewed"),
+            "reject": NC_("verb", "rejected"),
+            "adopt": NC_("verb", "adopted"),
         }[self.value]
 
 
@@ -108,7 +119,13 @@ def next_state(state: AmendmentState, action: Action) -> AmendmentState:
     try:
         return TRANSITIONS[(state, action)]
     except KeyError:
-        raise TransitionRefused(f"An amendment that is {state.value} cannot be {action.verb}.") from None
+        raise TransitionRefused(
+            Message(
+                N_("An amendment that is %(state)s cannot be %(action)s."),
+                state=Message.word("state", state.adjective),
+                action=Message.word("verb", action.verb),
+            )
+        ) from None
 
 
 def allowed_actions(state: AmendmentState) -> set[Action]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core import permissions
 from ..core.languages import carried_revision
+from ..core.messages import N_, Message
 from ..core.status import ReviewDecision
 from ..core.text import MAX_NOTE
 from ..core.workflow import Action, AmendmentKind, AmendmentState
@@ -55,8 +56,14 @@ def _refuse_if_outdated(session: Session, amendment: Amendment) -> None:
     current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id)
     if is_outdated(amendment, current):
         raise Conflict(
-            f"{amendment.citation} is outdated: the clause has changed since it was written. "
-            f"{amendment.party.code} must rebase it before it can be answered or reviewed."
+            Message(
+                N_(
+                    "%(citation)s is outdated: the clause has changed since it was written. "
+                    "%(party)s must rebase it before it can be answered or reviewed."
+                ),
+                citation=amendment.citation,
+                party=amendment.party.code,
+            )
         )
 
 
@@ -106,13 +113,15 @@ def review(
     amendment = get_amendment(session, actor, amendment_id)
     if not permissions.can_review(actor, amendment, proposer_ids(amendment)):
         if actor.id in proposer_ids(amendment):
-            raise PermissionDenied("You cannot review an amendment you proposed or revised.")
+            raise PermissionDenied(N_("You cannot review an amendment you proposed or revised."))
         if amendment.state is AmendmentState.tabled or actor.role.value != "legal_reviewer":
-            raise PermissionDenied("Only a legal reviewer can review amendments.")
+            raise PermissionDenied(N_("Only a legal reviewer can review amendments."))
     transition(amendment, Action.review)
     expect_revision(amendment, expected_revision)
     _refuse_if_outdated(session, amendment)
-    comment = clean_field(comment, "The review comment", MAX_NOTE, required=decision is not ReviewDecision.cleared)
+    comment = clean_field(
+        comment, Message(N_("The review comment")), MAX_NOTE, required=decision is not ReviewDecision.cleared
+    )
     entry = Review(
         amendment_id=amendment.id, revision_id=amendment.latest.id, reviewer=actor, decision=decision, comment=comment
     )
@@ -138,7 +147,9 @@ def review(
 
 def _require_responder(actor: User, amendment: Amendment) -> None:
     if not permissions.can_respond(actor, amendment):
-        raise PermissionDenied(f"Only a negotiator of another party can answer {amendment.citation}.")
+        raise PermissionDenied(
+            Message(N_("Only a negotiator of another party can answer %(citation)s."), citation=amendment.citation)
+        )
 
 
 def _answer(session: Session, actor: User, amendment: Amendment, kind: str, reason: str = "") -> None:
@@ -162,7 +173,13 @@ def concur(session: Session, actor: User, amendment_id: int, *, expected_revisio
     expect_revision(amendment, expected_revision)
     _refuse_if_outdated(session, amendment)
     if actor.party_id in concurring_parties(responses_of(session, amendment), amendment):
-        raise Conflict(f"{actor.party.code} has already concurred with this revision of {amendment.citation}.")
+        raise Conflict(
+            Message(
+                N_("%(party)s has already concurred with this revision of %(citation)s."),
+                party=actor.party.code,
+                citation=amendment.citation,
+            )
+        )
     _answer(session, actor, amendment, "concur")
     touch(amendment)
     session.flush()
@@ -184,7 +201,7 @@ def reject(
     new_state = transition(amendment, Action.reject)
     _require_responder(actor, amendment)
     expect_revision(amendment, expected_revision)
-    reason = clean_field(reason, "The reason for rejecting", MAX_NOTE)
+    reason = clean_field(reason, Message(N_("The reason for rejecting")), MAX_NOTE)
     _answer(session, actor, amendment, "reject", reason)
     amendment.rejection_reason = reason
     close(amendment, new_state)
@@ -259,8 +276,14 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
         current = amendment.latest.base_version
         if current_versions(session, [clause.id])[clause.id].id != current.id:
             raise Conflict(
-                f"The clause changed while {amendment.citation} was being agreed. Nothing was adopted; "
-                f"{amendment.party.code} must rebase it onto the new text."
+                Message(
+                    N_(
+                        "The clause changed while %(citation)s was being agreed. Nothing was adopted; "
+                        "%(party)s must rebase it onto the new text."
+                    ),
+                    citation=amendment.citation,
+                    party=amendment.party.code,
+                )
             )
         seq = current.seq + 1
     version = _new_version(clause, seq, amendment)
@@ -289,8 +312,10 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
         session.flush()
     except IntegrityError as exc:
         raise Conflict(
-            "Another amendment to this clause was adopted at the same moment. Nothing was changed; "
-            "reload the page to see the clause as it now stands."
+            N_(
+                "Another amendment to this clause was adopted at the same moment. Nothing was changed; "
+                "reload the page to see the clause as it now stands."
+            )
         ) from exc
     audit.record(
         session,
@@ -331,4 +356,4 @@ def validate_decision(raw: str | None) -> ReviewDecision:
     try:
         return ReviewDecision(raw or "")
     except ValueError:
-        raise ValidationFailed("Choose a decision: cleared, rejected or changes requested.") from None
+        raise ValidationFailed(N_("Choose a decision: cleared, rejected or changes requested.")) from None

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
+from ..core.messages import N_, Message
 from ..core.rebase import RebaseResult, rebase_text
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE, TextRuleError, clean_text
 from ..core.workflow import Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
@@ -44,7 +45,8 @@ class TextInput:
 
 #: What a list of amendments shows of each (its clause or insertion point, what it answers): loaded up front.
 LIST_LOADING = (
-    selectinload(Amendment.revisions),
+    # Lists show who proposed what and where, not the words: a page that shows them loads them itself.
+    selectinload(Amendment.revisions).options(lazyload(AmendmentRevision.texts)),
     selectinload(Amendment.clause),
     selectinload(Amendment.insert_after),
     selectinload(Amendment.insert_parent),
@@ -64,7 +66,7 @@ def get_amendment(session: Session, actor: User | None, amendment_id: int) -> Am
     )
     if amendment is None or not permissions.can_view_amendment(actor, amendment):
         # The other party must not learn that a draft exists: the same answer as for a missing id.
-        raise NotFound("There is no amendment with that number, or it is not visible to you.")
+        raise NotFound(N_("There is no amendment with that number, or it is not visible to you."))
     return amendment
 
 
@@ -107,7 +109,7 @@ def list_amendments(
     clause_id: int | None = None,
 ) -> list[Amendment]:
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the amendments.")
+        raise PermissionDenied(N_("Sign in to read the amendments."))
     query = select(Amendment).where(visible_to(actor)).options(*LIST_LOADING)
     if party_id is not None:
         query = query.where(Amendment.party_id == party_id)
@@ -132,9 +134,9 @@ def page_of_amendments(
 ) -> tuple[list[Amendment], int]:
     """One page of the amendments this user may see, newest first, and how many match in all."""
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the amendments.")
+        raise PermissionDenied(N_("Sign in to read the amendments."))
     if wanted.since and wanted.until and wanted.since > wanted.until:
-        raise ValidationFailed("The start date is after the end date.")
+        raise ValidationFailed(N_("The start date is after the end date."))
     query = select(Amendment).where(visible_to(actor))
     if wanted.clause_wid:
         query = query.join(Clause, Clause.id == Amendment.clause_id).where(Clause.wid == wanted.clause_wid)
@@ -148,7 +150,7 @@ def page_of_amendments(
         query = query.where(Amendment.created_at <= dt.datetime.combine(wanted.until, dt.time.max, tzinfo=dt.UTC))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(
-        query.options(*LIST_LOADING, selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+        query.options(*LIST_LOADING[1:], selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
         .order_by(Amendment.created_at.desc(), Amendment.id.desc())
         .offset(offset)
         .limit(limit)
@@ -163,7 +165,7 @@ def clean_field(value: str | None, field: str, max_length: int, required: bool =
     try:
         return clean_text(value, field=field, max_length=max_length, required=required)
     except TextRuleError as exc:
-        raise ValidationFailed(str(exc)) from exc
+        raise ValidationFailed(exc.args[0]) from exc
 
 
 def _clean_texts(instrument: Instrument, kind: ClauseKind, texts: Mapping[str, TextInput]) -> dict[str, TextInput]:
@@ -171,16 +173,33 @@ def _clean_texts(instrument: Instrument, kind: ClauseKind, texts: Mapping[str, T
     names = {lang.code: lang.name for lang in instrument.languages}
     unknown = set(texts) - set(names)
     if unknown:
-        raise ValidationFailed(f"The instrument is not drafted in {', '.join(sorted(unknown))}.")
+        raise ValidationFailed(
+            Message(N_("The instrument is not drafted in %(languages)s."), languages=", ".join(sorted(unknown)))
+        )
     cleaned: dict[str, TextInput] = {}
     for lang in instrument.languages:
         given = texts.get(lang.code, TextInput(None, None))
-        body = clean_field(given.body, f"The {lang.name} text", MAX_CLAUSE_TEXT, required=lang.required)
-        heading = clean_field(given.heading, f"The {lang.name} heading", MAX_HEADING, required=False) or None
+        body = clean_field(
+            given.body,
+            Message(N_("The %(language)s text"), language=lang.name),
+            MAX_CLAUSE_TEXT,
+            required=lang.required,
+        )
+        heading = (
+            clean_field(
+                given.heading,
+                Message(N_("The %(language)s heading"), language=lang.name),
+                MAX_HEADING,
+                required=False,
+            )
+            or None
+        )
         if heading and kind is not ClauseKind.article:
-            raise ValidationFailed("Only articles have headings.")
+            raise ValidationFailed(N_("Only articles have headings."))
         if heading and not body:
-            raise ValidationFailed(f"A {lang.name} heading needs a {lang.name} text as well.")
+            raise ValidationFailed(
+                Message(N_("A heading in %(language)s needs a text in %(language)s as well."), language=lang.name)
+            )
         if body:
             cleaned[lang.code] = TextInput(heading, body)
     return cleaned
@@ -197,7 +216,7 @@ def _same_as_version(texts: Mapping[str, TextInput], version: ClauseVersion | No
 
 
 def _rationale(value: str | None) -> str:
-    return clean_field(value, "The rationale", MAX_NOTE)
+    return clean_field(value, Message(N_("The rationale")), MAX_NOTE)
 
 
 # Proposing -----------------------------------------------------------------------------------------------------
@@ -206,20 +225,20 @@ def _rationale(value: str | None) -> str:
 def _clause(session: Session, wid: str | None) -> Clause:
     clause = session.scalar(select(Clause).where(Clause.wid == (wid or "")))
     if clause is None:
-        raise NotFound("There is no clause with that identifier.")
+        raise NotFound(N_("There is no clause with that identifier."))
     return clause
 
 
 def _live_version(session: Session, clause: Clause) -> ClauseVersion:
     version = current_versions(session, [clause.id]).get(clause.id)
     if version is None or version.is_deleted:
-        raise ValidationFailed("That clause has been deleted from the draft; it cannot be amended.")
+        raise ValidationFailed(N_("That clause has been deleted from the draft; it cannot be amended."))
     return version
 
 
 def require_proposer(actor: User) -> None:
     if not permissions.can_propose(actor, actor.party_id if actor else None):
-        raise PermissionDenied("Only a negotiator can propose amendments, and only for their own party.")
+        raise PermissionDenied(N_("Only a negotiator can propose amendments, and only for their own party."))
 
 
 def _next_number(session: Session, party_id: int) -> int:
@@ -231,9 +250,9 @@ def _answered(session: Session, actor: User, answers_id: int | None, clause: Cla
         return None
     answered = get_amendment(session, actor, answers_id)
     if not permissions.can_counter(actor, answered):
-        raise PermissionDenied("A counter-proposal answers a tabled amendment of the other party.")
+        raise PermissionDenied(N_("A counter-proposal answers a tabled amendment of the other party."))
     if answered.clause_id != clause.id:
-        raise ValidationFailed("A counter-proposal must be to the same clause as the amendment it answers.")
+        raise ValidationFailed(N_("A counter-proposal must be to the same clause as the amendment it answers."))
     return answered
 
 
@@ -318,7 +337,7 @@ def propose_change(
     instrument = session.get(Instrument, clause.instrument_id)
     cleaned = _clean_texts(instrument, clause.kind, texts)
     if _same_as_version(cleaned, base):
-        raise ValidationFailed("The proposed text is identical to the current text; there is nothing to amend.")
+        raise ValidationFailed(N_("The proposed text is identical to the current text; there is nothing to amend."))
     return _new_amendment(
         session,
         actor,
@@ -338,7 +357,7 @@ def propose_deletion(
     require_proposer(actor)
     clause = _clause(session, wid)
     if clause.kind is ClauseKind.title:
-        raise ValidationFailed("The title cannot be deleted; propose a new wording instead.")
+        raise ValidationFailed(N_("The title cannot be deleted; propose a new wording instead."))
     base = _live_version(session, clause)
     return _new_amendment(
         session,
@@ -371,14 +390,17 @@ def propose_insertion(
     live = current_versions(session, [c.id for c in (parent, after) if c is not None])
     for anchor in (parent, after):
         if anchor is not None and (anchor.id not in live or live[anchor.id].is_deleted):
-            raise ValidationFailed("That position does not exist in the current draft.")
+            raise ValidationFailed(N_("That position does not exist in the current draft."))
     if after is not None and after.parent_id != (parent.id if parent else None):
-        raise ValidationFailed("That position does not exist: the clause to insert after has another parent.")
+        raise ValidationFailed(N_("That position does not exist: the clause to insert after has another parent."))
     if (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
-        where = f"in {parent.kind.label.lower()}s" if parent else "at the top level"
-        raise ValidationFailed(f"A {kind.label.lower()} cannot be inserted {where}.")
+        if parent is None:
+            raise ValidationFailed(Message(N_("A new %(kind)s cannot be inserted at the top level."), kind=kind.label))
+        raise ValidationFailed(
+            Message(N_("A new %(kind)s cannot be inserted in a %(parent)s."), kind=kind.label, parent=parent.kind.label)
+        )
     if kind is ClauseKind.title:
-        raise ValidationFailed("The instrument has one title; propose a new wording of it instead.")
+        raise ValidationFailed(N_("The instrument has one title; propose a new wording of it instead."))
     return _new_amendment(
         session,
         actor,
@@ -401,7 +423,7 @@ def transition(amendment: Amendment, action: Action) -> AmendmentState:
     try:
         return next_state(amendment.state, action)
     except TransitionRefused as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.args[0]) from exc
 
 
 def close(amendment: Amendment, state: AmendmentState) -> None:
@@ -420,7 +442,12 @@ def touch(amendment: Amendment) -> None:
 def _require_editor(actor: User, amendment: Amendment, action: Action) -> None:
     if not permissions.is_negotiator_for(actor, amendment.party_id):
         raise PermissionDenied(
-            f"Only negotiators of {amendment.party.name} can have {amendment.citation} {action.verb}."
+            Message(
+                N_("Only negotiators of %(party)s can act on %(citation)s (%(action)s)."),
+                party=amendment.party.name,
+                citation=amendment.citation,
+                action=action.value,
+            )
         )
 
 
@@ -428,8 +455,14 @@ def expect_revision(amendment: Amendment, expected_revision: int | None) -> None
     """Refuse to act on a wording other than the one the user saw."""
     if expected_revision is not None and amendment.latest.seq != expected_revision:
         raise Conflict(
-            f"{amendment.citation} was revised while you were reading it (it is now at revision "
-            f"{amendment.latest.seq}). Reload the page, read the new wording, and try again."
+            Message(
+                N_(
+                    "%(citation)s was revised while you were reading it (it is now at revision %(seq)s). "
+                    "Reload the page, read the new wording, and try again."
+                ),
+                citation=amendment.citation,
+                seq=amendment.latest.seq,
+            )
         )
 
 
@@ -458,9 +491,11 @@ def revise(
         t.language: TextInput(t.heading, t.body) for t in latest.texts
     }
     if unchanged:
-        raise ValidationFailed("Nothing was changed: the wording and the rationale are as in the last revision.")
+        raise ValidationFailed(N_("Nothing was changed: the wording and the rationale are as in the last revision."))
     if amendment.kind is AmendmentKind.change and _same_as_version(cleaned, latest.base_version):
-        raise ValidationFailed("The revised text is identical to the clause's text; withdraw the amendment instead.")
+        raise ValidationFailed(
+            N_("The revised text is identical to the clause's text; withdraw the amendment instead.")
+        )
     before = snapshot(amendment)
     touch(amendment)
     amendment.revisions.append(
@@ -470,7 +505,7 @@ def revise(
             latest.base_version,
             cleaned,
             rationale,
-            clean_field(note, "The note", MAX_NOTE, False),
+            clean_field(note, Message(N_("The note")), MAX_NOTE, False),
         )
     )
     session.flush()
@@ -534,7 +569,7 @@ def withdraw(session: Session, actor: User, amendment_id: int, *, expected_revis
 def add_comment(session: Session, actor: User, amendment_id: int, body: str, *, internal: bool) -> AmendmentComment:
     amendment = get_amendment(session, actor, amendment_id)
     if not permissions.can_comment(actor, amendment, internal=internal):
-        raise PermissionDenied("An internal note needs a party: you can only add a shared comment.")
+        raise PermissionDenied(N_("An internal note needs a party: you can only add a shared comment."))
     transition(amendment, Action.comment)
     # A note on a draft stays inside the party, whatever box was ticked.
     internal = internal or amendment.state is AmendmentState.draft
@@ -543,7 +578,7 @@ def add_comment(session: Session, actor: User, amendment_id: int, body: str, *, 
         author=actor,
         party_id=actor.party_id,
         internal=internal,
-        body=clean_field(body, "The comment", MAX_NOTE),
+        body=clean_field(body, Message(N_("The comment")), MAX_NOTE),
     )
     session.add(comment)
     session.flush()
@@ -584,11 +619,16 @@ def plan_rebase(session: Session, actor: User, amendment_id: int) -> RebasePlan:
     _require_editor(actor, amendment, Action.rebase)
     transition(amendment, Action.rebase)
     if amendment.kind is AmendmentKind.insert:
-        raise Conflict("A new clause is not written against a version of another clause; it needs no rebase.")
+        raise Conflict(N_("A new clause is not written against a version of another clause; it needs no rebase."))
     current = current_versions(session, [amendment.clause_id])[amendment.clause_id]
     latest = amendment.latest
     if current.id == latest.base_version_id:
-        raise Conflict(f"{amendment.citation} is written against the current text already; it needs no rebase.")
+        raise Conflict(
+            Message(
+                N_("%(citation)s is written against the current text already; it needs no rebase."),
+                citation=amendment.citation,
+            )
+        )
     results = {}
     if not current.is_deleted:
         for text in latest.texts:
@@ -608,15 +648,15 @@ def confirm_rebase(
     amendment = plan.amendment
     expect_revision(amendment, expected_revision)
     if plan.new_base.id != onto_version_id:
-        raise Conflict("The clause changed again while you were reviewing the rebase. Review the new result.")
+        raise Conflict(N_("The clause changed again while you were reviewing the rebase. Review the new result."))
     if plan.clause_deleted:
-        raise Conflict("The clause has been deleted from the draft; there is no text to rebase onto.")
+        raise Conflict(N_("The clause has been deleted from the draft; there is no text to rebase onto."))
     if not plan.clean:
-        raise Conflict("Part of the amendment does not apply to the new text. Revise it by hand instead.")
+        raise Conflict(N_("Part of the amendment does not apply to the new text. Revise it by hand instead."))
     latest = amendment.latest
     texts = {lang: TextInput(latest.text(lang).heading, result.text) for lang, result in plan.results.items()}
     if _same_as_version(texts, plan.new_base):
-        raise Conflict("The new text of the clause already says what the amendment proposed; withdraw it instead.")
+        raise Conflict(N_("The new text of the clause already says what the amendment proposed; withdraw it instead."))
     before = snapshot(amendment)
     touch(amendment)
     amendment.revisions.append(

@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.messages import N_, Message
 from ..models import ApiToken, User
 from ..models.base import utcnow
 from . import audit
@@ -37,10 +38,12 @@ def tokens_of(session: Session, actor: User) -> list[ApiToken]:
 def create_token(session: Session, actor: User, *, name: str | None, lifetime_days: int | None) -> tuple[ApiToken, str]:
     """A new token for the actor; returns it with its secret, which is never stored or shown again."""
     if not actor.active:
-        raise PermissionDenied("An inactive account cannot create API tokens.")
-    name = " ".join(clean_field(name, "The token's name (what it is for, for example 'registry sync')", 80).split())
+        raise PermissionDenied(N_("An inactive account cannot create API tokens."))
+    name = " ".join(
+        clean_field(name, Message(N_("The token's name (what it is for, for example 'registry sync')")), 80).split()
+    )
     if lifetime_days not in LIFETIMES_DAYS:
-        raise ValidationFailed("Choose how long the token stays valid: 30, 90 or 365 days.")
+        raise ValidationFailed(N_("Choose how long the token stays valid: 30, 90 or 365 days."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(
@@ -67,7 +70,7 @@ def create_token(session: Session, actor: User, *, name: str | None, lifetime_da
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id:
-        raise NotFound("You have no API token with that number.")
+        raise NotFound(N_("You have no API token with that number."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions
+from ..core.messages import N_, Message
 from ..models import AuditEvent, Clause, Party, User
 from .errors import PermissionDenied, ValidationFailed
 
@@ -33,7 +34,7 @@ def parse_date(raw: str | None, label: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed(f"{label} must be a date (YYYY-MM-DD).") from None
+        raise ValidationFailed(Message(N_("%(field)s must be a date (YYYY-MM-DD)."), field=label)) from None
 
 
 def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | None = PAGE_SIZE) -> list[AuditEvent]:
@@ -51,9 +52,9 @@ def page_of_events(
 
 def _events_query(actor: User, wanted: AuditFilter):
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the audit trail.")
+        raise PermissionDenied(N_("Sign in to read the audit trail."))
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
-        raise ValidationFailed("The start date is after the end date.")
+        raise ValidationFailed(N_("The start date is after the end date."))
     query = select(AuditEvent).where(
         or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id)
     )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..core.messages import N_
 from ..models import Base, Instrument, User
 from ..models.base import utcnow
 from ..schema_check import current_revisions, head_revisions
@@ -74,7 +75,7 @@ def _deferred_columns(table) -> set[str]:
 def import_negotiation(session: Session, document: dict) -> dict[str, int]:
     """Restore `document` into this (empty) database. Returns the number of rows per table."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ValidationFailed("This is not a MoU Tracker negotiation file.")
+        raise ValidationFailed(N_("This is not a MoU Tracker negotiation file."))
     heads = head_revisions()
     if document.get("schema") not in heads:
         raise ValidationFailed(
@@ -86,11 +87,11 @@ def import_negotiation(session: Session, document: dict) -> dict[str, int]:
         select(func.count()).select_from(User)
     ):
         raise ValidationFailed(
-            "The database is not empty: restore only into an empty database (run db upgrade on a new one)."
+            N_("The database is not empty: restore only into an empty database (run db upgrade on a new one).")
         )
     tables = document.get("tables")
     if not isinstance(tables, dict):
-        raise ValidationFailed("The file has no tables.")
+        raise ValidationFailed(N_("The file has no tables."))
     counts = {}
     later: list[tuple[Any, dict, dict]] = []
     for table in Base.metadata.sorted_tables:

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
 from ..core.languages import outdated_translations
+from ..core.messages import N_
 from ..core.numbering import ClauseNode, NumberedClause, number_clauses
 from ..models import Clause, ClauseVersion, Instrument, User
 from .errors import NotFound, PermissionDenied
@@ -44,13 +45,13 @@ class DraftClause:
 
 def _require_reader(actor: User | None) -> None:
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the draft.")
+        raise PermissionDenied(N_("Sign in to read the draft."))
 
 
 def current_instrument(session: Session) -> Instrument:
     instrument = session.scalar(select(Instrument).order_by(Instrument.id).limit(1))
     if instrument is None:
-        raise NotFound("No instrument has been loaded yet. Run: flask --app app seed-demo")
+        raise NotFound(N_("No instrument has been loaded yet. Run: flask --app app seed-demo"))
     return instrument
 
 
@@ -62,18 +63,21 @@ def _latest_versions_query(as_of: dt.datetime | None):
 
 
 def current_versions(
-    session: Session, clause_ids: list[int], as_of: dt.datetime | None = None
+    session: Session, clause_ids: list[int], as_of: dt.datetime | None = None, *, with_texts: bool = True
 ) -> dict[int, ClauseVersion]:
-    """{clause id: its latest version (at `as_of`)}: one query, whatever the number of clauses."""
+    """{clause id: its latest version (at `as_of`)}: one query, whatever the number of clauses (two with texts)."""
     latest = _latest_versions_query(as_of).where(ClauseVersion.clause_id.in_(clause_ids)).subquery()
-    return _versions_joined(session, latest)
+    return _versions_joined(session, latest, with_texts=with_texts)
 
 
-def _versions_joined(session: Session, latest) -> dict[int, ClauseVersion]:
+def _versions_joined(session: Session, latest, *, with_texts: bool = True) -> dict[int, ClauseVersion]:
+    options = [selectinload(ClauseVersion.clause)]
+    if not with_texts:
+        options.append(lazyload(ClauseVersion.texts))
     versions = session.scalars(
         select(ClauseVersion)
         .join(latest, (ClauseVersion.clause_id == latest.c.clause_id) & (ClauseVersion.seq == latest.c.seq))
-        .options(selectinload(ClauseVersion.clause))
+        .options(*options)
     ).all()
     return {v.clause_id: v for v in versions}
 
@@ -119,7 +123,7 @@ def clause_history(session: Session, actor: User | None, wid: str) -> ClauseHist
         select(Clause).where(Clause.wid == wid).options(selectinload(Clause.versions).selectinload(ClauseVersion.texts))
     )
     if clause is None:
-        raise NotFound("There is no clause with that identifier.")
+        raise NotFound(N_("There is no clause with that identifier."))
     instrument = session.get(Instrument, clause.instrument_id)
     current = next((d for d in draft_as_of(session, actor, instrument) if d.clause.id == clause.id), None)
     return ClauseHistory(clause, current, list(reversed(clause.versions)))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..core.messages import N_
+
 
 class DomainError(Exception):
     status_code = 400
-    title = "The request could not be carried out"
+    title = N_("The request could not be carried out")
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -14,19 +16,19 @@ class DomainError(Exception):
 
 class ValidationFailed(DomainError):
     status_code = 400
-    title = "Please correct the input"
+    title = N_("Please correct the input")
 
 
 class PermissionDenied(DomainError):
     status_code = 403
-    title = "Not allowed"
+    title = N_("Not allowed")
 
 
 class NotFound(DomainError):
     status_code = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(DomainError):
     status_code = 409
-    title = "Conflict"
+    title = N_("Conflict")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..core import permissions
+from ..core.messages import N_, Message
 from ..core.milestones import (
     MeetingResult,
     MilestoneRefused,
@@ -38,20 +39,20 @@ def milestones(session: Session) -> list[Milestone]:
 def get_milestone(session: Session, code: str) -> Milestone:
     milestone = session.scalar(select(Milestone).where(Milestone.code == code))
     if milestone is None:
-        raise NotFound("There is no meeting with that code.")
+        raise NotFound(N_("There is no meeting with that code."))
     return milestone
 
 
 def _require_chair(actor: User) -> None:
     if not permissions.can_chair(actor):
-        raise PermissionDenied("Only a chair can run the meetings.")
+        raise PermissionDenied(N_("Only a chair can run the meetings."))
 
 
 def _guard(check, *args) -> None:
     try:
         check(*args)
     except MilestoneRefused as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.args[0]) from exc
 
 
 def snapshot(session: Session, milestone: Milestone) -> dict[int, ClauseVersion]:
@@ -100,9 +101,11 @@ def record_outcome(
     clause = session.scalar(select(Clause).where(Clause.wid == clause_wid))
     frozen = snapshot(session, milestone)
     if clause is None or clause.id not in frozen:
-        raise NotFound("That clause is not part of the draft frozen for this meeting.")
-    reserved_by = clean_field(reserved_by, "Who entered the reservation", 200, required=outcome is Outcome.reservation)
-    note = clean_field(note, "The note", MAX_NOTE, required=False)
+        raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
+    reserved_by = clean_field(
+        reserved_by, Message(N_("Who entered the reservation")), 200, required=outcome is Outcome.reservation
+    )
+    note = clean_field(note, Message(N_("The note")), MAX_NOTE, required=False)
     existing = outcomes(session, milestone).get(clause.id)
     before = (
         {"outcome": existing.outcome.value, "reserved_by": existing.reserved_by, "note": existing.note}
@@ -143,7 +146,7 @@ def conclude(session: Session, actor: User, code: str, *, result: MeetingResult,
     milestone.concluded_at = utcnow()
     milestone.concluded_by = actor
     milestone.result = result
-    milestone.result_note = clean_field(note, "The note", MAX_NOTE, required=False)
+    milestone.result_note = clean_field(note, Message(N_("The note")), MAX_NOTE, required=False)
     session.flush()
     audit.record(
         session,
@@ -161,11 +164,11 @@ def edit(session: Session, actor: User, code: str, *, name: str, date: dt.date |
     milestone = get_milestone(session, code)
     _guard(check_can_edit, milestone.state)
     before = {"name": milestone.name, "date": milestone.date.isoformat() if milestone.date else None}
-    milestone.name = clean_field(name, "The name", 200)
+    milestone.name = clean_field(name, Message(N_("The name")), 200)
     milestone.date = date
     earlier = [m for m in milestones(session) if m.position < milestone.position and m.date]
     if date and any(m.date > date for m in earlier):
-        raise ValidationFailed("A meeting cannot be dated before the meetings that come before it.")
+        raise ValidationFailed(N_("A meeting cannot be dated before the meetings that come before it."))
     session.flush()
     audit.record(
         session,
@@ -183,14 +186,14 @@ def parse_outcome(raw: str | None) -> Outcome:
     try:
         return Outcome(raw or "")
     except ValueError:
-        raise ValidationFailed("Choose an outcome.") from None
+        raise ValidationFailed(N_("Choose an outcome.")) from None
 
 
 def parse_result(raw: str | None) -> MeetingResult:
     try:
         return MeetingResult(raw or "")
     except ValueError:
-        raise ValidationFailed("Choose the meeting's result.") from None
+        raise ValidationFailed(N_("Choose the meeting's result.")) from None
 
 
 def frozen_draft(session: Session, milestone: Milestone) -> list:

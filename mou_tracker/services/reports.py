@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -82,7 +82,7 @@ def _age(since: dt.datetime | None, now: dt.datetime) -> int:
 
 def status_report(session: Session, actor: User, instrument: Instrument) -> StatusReport:
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the status report.")
+        raise PermissionDenied(N_("Sign in to read the status report."))
     now = utcnow()
     draft = draft_as_of(session, actor, instrument)
     standing = standings(session, actor, instrument)
@@ -161,7 +161,7 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
     from .redlines import Point, read_amendment, whole_draft_redline
 
     if not permissions.can_read_draft(actor):
-        raise PermissionDenied("Sign in to read the meeting pack.")
+        raise PermissionDenied(N_("Sign in to read the meeting pack."))
     milestone = meetings.get_milestone(session, code)
     instrument = session.get(Instrument, milestone.instrument_id)
     report = status_report(session, actor, instrument)
@@ -173,7 +173,10 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
     all_reviews = session.scalars(
         select(Review).where(Review.amendment_id.in_([a.id for a in tabled])).order_by(Review.created_at, Review.id)
     ).all()
-    reviews = {a.id: agreement.current_review([r for r in all_reviews if r.amendment_id == a.id], a) for a in tabled}
+    reviews_of: dict[int, list[Review]] = defaultdict(list)
+    for review in all_reviews:
+        reviews_of[review.amendment_id].append(review)
+    reviews = {a.id: agreement.current_review(reviews_of[a.id], a) for a in tabled}
     compilation = []
     for row in report.rows:
         proposals: dict[str, list] = {party.code: [] for party in instrument.parties}

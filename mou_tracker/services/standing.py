@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.milestones import MilestoneState, Outcome
 from ..core.status import AmendmentFacts, ClauseFacts, ClauseStatus, clause_status, next_step
@@ -54,25 +55,22 @@ class AmendmentProgress:
 def amendment_progress(
     session: Session, amendments: list[Amendment], current: dict[int, ClauseVersion]
 ) -> dict[int, AmendmentProgress]:
-    """Concurrences, the live review and the next step of each tabled amendment (three queries in all)."""
-    ids = [a.id for a in amendments]
-    responses = session.scalars(select(Response).where(Response.amendment_id.in_(ids))).all()
-    reviews = session.scalars(
+    """Concurrences, the live review and the next step of each tabled amendment (two queries in all)."""
+    ids = select(Amendment.id).where(Amendment.id.in_([a.id for a in amendments])).scalar_subquery()
+    responses: dict[int, list[Response]] = defaultdict(list)
+    for response in session.scalars(select(Response).where(Response.amendment_id.in_(ids))):
+        responses[response.amendment_id].append(response)
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    for review in session.scalars(
         select(Review).where(Review.amendment_id.in_(ids)).order_by(Review.created_at, Review.id)
-    ).all()
+    ):
+        reviews[review.amendment_id].append(review)
     instrument_parties: dict[int, set[str]] = {}
     progress = {}
-    by_amendment_reviews: dict[int, list[Review]] = defaultdict(list)
-    for r in reviews:
-        by_amendment_reviews[r.amendment_id].append(r)
     for amendment in amendments:
         latest = amendment.latest
-        concurred = {
-            r.party_id
-            for r in responses
-            if r.amendment_id == amendment.id and r.kind == "concur" and r.revision_id == latest.id
-        }
-        live = [r for r in by_amendment_reviews[amendment.id] if r.revision_id == latest.id]
+        concurred = {r.party_id for r in responses[amendment.id] if r.kind == "concur" and r.revision_id == latest.id}
+        live = [r for r in reviews[amendment.id] if r.revision_id == latest.id]
         review = live[-1] if live else None
         if amendment.instrument_id not in instrument_parties:
             instrument = session.get(Instrument, amendment.instrument_id)
@@ -84,35 +82,74 @@ def amendment_progress(
     return progress
 
 
+def _tabled_with_revisions(session: Session, instrument: Instrument) -> list[Amendment]:
+    """The tabled amendments, each with its revisions (not their words): two queries however many there are.
+
+    Revisions are read in one query and attached by hand, because an eager loader would split a long list of
+    amendments into batches of a few hundred and issue one query per batch.
+    """
+    tabled_filter = (Amendment.instrument_id == instrument.id, Amendment.state == AmendmentState.tabled)
+    tabled = session.scalars(select(Amendment).where(*tabled_filter).order_by(Amendment.tabled_at, Amendment.id)).all()
+    revisions: dict[int, list[AmendmentRevision]] = defaultdict(list)
+    for revision in session.scalars(
+        select(AmendmentRevision)
+        .join(Amendment, Amendment.id == AmendmentRevision.amendment_id)
+        .where(*tabled_filter)
+        # A page that shows the words or the authors loads them itself.
+        .options(lazyload(AmendmentRevision.texts), lazyload(AmendmentRevision.created_by))
+        .order_by(AmendmentRevision.amendment_id, AmendmentRevision.seq)
+    ):
+        revisions[revision.amendment_id].append(revision)
+    for amendment in tabled:
+        if "revisions" not in inspect(amendment).dict:
+            set_committed_value(amendment, "revisions", revisions[amendment.id])
+    return list(tabled)
+
+
+def _frozen_versions(session: Session, meeting_ids: list[int]) -> dict[tuple[int, int], ClauseVersion]:
+    """{(meeting id, clause id): the version frozen for it}: two queries, whatever the number of meetings."""
+    snapshot_rows = session.execute(
+        select(MilestoneSnapshot.milestone_id, MilestoneSnapshot.clause_id, MilestoneSnapshot.version_id).where(
+            MilestoneSnapshot.milestone_id.in_(meeting_ids)
+        )
+    ).all()
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(ClauseVersion)
+            .where(
+                ClauseVersion.id.in_(
+                    select(MilestoneSnapshot.version_id).where(MilestoneSnapshot.milestone_id.in_(meeting_ids))
+                )
+            )
+            .options(lazyload(ClauseVersion.texts))
+        )
+    }
+    return {(m, c): versions[v] for m, c, v in snapshot_rows}
+
+
 def standings(session: Session, actor: User, instrument: Instrument) -> dict[int, ClauseStanding]:
     clause_ids = list(session.scalars(select(Clause.id).where(Clause.instrument_id == instrument.id)))
-    current = current_versions(session, clause_ids)
-    tabled = session.scalars(
-        select(Amendment)
-        .where(Amendment.instrument_id == instrument.id, Amendment.state == AmendmentState.tabled)
-        .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
-        .order_by(Amendment.tabled_at, Amendment.id)
-    ).all()
-    progress = amendment_progress(session, list(tabled), current)
+    current = current_versions(session, clause_ids, with_texts=False)
+    tabled = _tabled_with_revisions(session, instrument)
+    progress = amendment_progress(session, tabled, current)
     meetings = session.scalars(
         select(Milestone)
         .where(Milestone.instrument_id == instrument.id, Milestone.state != MilestoneState.planned)
         .order_by(Milestone.position)
     ).all()
     meeting_ids = [m.id for m in meetings]
-    snapshots = session.scalars(
-        select(MilestoneSnapshot)
-        .where(MilestoneSnapshot.milestone_id.in_(meeting_ids))
-        .options(selectinload(MilestoneSnapshot.version))
-    ).all()
     recorded = session.scalars(select(MilestoneOutcome).where(MilestoneOutcome.milestone_id.in_(meeting_ids))).all()
-    frozen_version = {(s.milestone_id, s.clause_id): s.version for s in snapshots}
+    frozen_version = _frozen_versions(session, meeting_ids)
     outcome_of = {(o.milestone_id, o.clause_id): o for o in recorded}
 
+    tabled_by_clause: dict[int, list[Amendment]] = defaultdict(list)
+    for amendment in tabled:
+        tabled_by_clause[amendment.clause_id].append(amendment)
     result: dict[int, ClauseStanding] = {}
     for clause_id, version in current.items():
         standing = ClauseStanding()
-        standing.open_amendments = [(a, progress[a.id].next_step) for a in tabled if a.clause_id == clause_id]
+        standing.open_amendments = [(a, progress[a.id].next_step) for a in tabled_by_clause[clause_id]]
         endorsed = reserved = False
         for meeting in meetings:  # in order: the latest meeting that dealt with the clause decides
             then = frozen_version.get((meeting.id, clause_id))

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import permissions
 from ..core.languages import INTERFACE_LANGUAGES
+from ..core.messages import N_, Message
 from ..core.roles import Role
 from ..core.text import TextRuleError, clean_text
 from ..models import Party, User
@@ -41,11 +42,11 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
 
 def check_password_policy(password: str, *, login: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD} characters.")
+        raise ValidationFailed(Message(N_("The password must have at least %(count)s characters."), count=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise ValidationFailed(f"The password must have at most {MAX_PASSWORD} characters.")
+        raise ValidationFailed(Message(N_("The password must have at most %(count)s characters."), count=MAX_PASSWORD))
     if login and login.lower() in password.lower():
-        raise ValidationFailed("The password must not contain the login.")
+        raise ValidationFailed(N_("The password must not contain the login."))
 
 
 def _party(session: Session, party_id: int | None) -> Party | None:
@@ -53,20 +54,20 @@ def _party(session: Session, party_id: int | None) -> Party | None:
         return None
     party = session.get(Party, party_id)
     if party is None:
-        raise ValidationFailed("That party does not exist.")
+        raise ValidationFailed(N_("That party does not exist."))
     return party
 
 
 def _check_role_party(role: Role, party: Party | None) -> None:
     if role.needs_party and party is None:
-        raise ValidationFailed("A negotiator must belong to a party.")
+        raise ValidationFailed(N_("A negotiator must belong to a party."))
 
 
 def _display_name(value: str) -> str:
     try:
-        return clean_text(value, field="The display name", max_length=120)
+        return clean_text(value, field=Message(N_("The display name")), max_length=120)
     except TextRuleError as exc:
-        raise ValidationFailed(str(exc)) from exc
+        raise ValidationFailed(exc.args[0]) from exc
 
 
 def _snapshot(user: User) -> dict:
@@ -81,7 +82,7 @@ def _snapshot(user: User) -> dict:
 
 def require_user_manager(actor: User | None) -> None:
     if not permissions.can_manage_users(actor):
-        raise PermissionDenied("Only an administrator can manage user accounts.")
+        raise PermissionDenied(N_("Only an administrator can manage user accounts."))
 
 
 def create_user(
@@ -101,10 +102,10 @@ def create_user(
     login = (login or "").strip().lower()
     if not LOGIN_PATTERN.match(login):
         raise ValidationFailed(
-            "The login must be 2 to 64 characters: lower-case letters, digits, dots, hyphens or underscores."
+            N_("The login must be 2 to 64 characters: lower-case letters, digits, dots, hyphens or underscores.")
         )
     if session.scalar(select(func.count()).select_from(User).where(User.login == login)):
-        raise ValidationFailed("That login is already taken.")
+        raise ValidationFailed(N_("That login is already taken."))
     party = _party(session, party_id)
     _check_role_party(role, party)
     check_password_policy(password, login=login)
@@ -121,7 +122,7 @@ def create_user(
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     return user
 
 
@@ -143,7 +144,7 @@ def update_user(
     require_user_manager(actor)
     user = get_user(session, user_id)
     if permissions.is_self_lockout(actor, user, new_role=role, new_active=active):
-        raise ValidationFailed("You cannot remove your own administrator rights or deactivate yourself.")
+        raise ValidationFailed(N_("You cannot remove your own administrator rights or deactivate yourself."))
     party = _party(session, party_id)
     _check_role_party(role, party)
     before = _snapshot(user)
@@ -180,7 +181,7 @@ def list_parties(session: Session) -> list[Party]:
 def party_by_code(session: Session, code: str) -> Party:
     party = session.scalar(select(Party).where(func.upper(Party.code) == code.strip().upper()))
     if party is None:
-        raise ValidationFailed(f"There is no party with the code {code!r}.")
+        raise ValidationFailed(Message(N_("There is no party with the code %(code)r."), code=code))
     return party
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import chain
 
 from flask import Flask, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -45,7 +46,7 @@ def parse_id(raw: str | None, *, what: str = "number") -> int | None:
     if raw in (None, ""):
         return None
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-        abort(400, f"That is not a valid {what}.")
+        abort(400, _("That is not a valid %(what)s.", what=_(what)))
     return int(raw)
 
 
@@ -116,7 +117,7 @@ def register_web(app: Flask) -> None:
         ):
             values = chain(values, *(v for _, v in request.form.lists()))
         if any("\x00" in value for value in values):
-            abort(400, "The request contains a NUL character, which no field may hold.")
+            abort(400, _("The request contains a NUL character, which no field may hold."))
         return None
 
     @app.before_request
@@ -147,25 +148,25 @@ def register_web(app: Flask) -> None:
                 412 if isinstance(error, StaleDataError) else 409,
                 "It changed meanwhile, so nothing was saved. Read it again and retry if the change still applies.",
             )
-        message = (
+        message = _(
             "Someone else changed this at the same moment, so nothing was saved. "
             "Reload the page to see the current state, then try again if it still applies."
         )
-        return render_template("errors/error.html", title="Changed meanwhile", message=message), 409
+        return render_template("errors/error.html", title=_("Changed meanwhile"), message=message), 409
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         db.session.rollback()
-        message = "The form had expired or was sent from elsewhere. Go back, reload the page and try again."
-        return render_template("errors/error.html", title="Form expired", message=message), 400
+        message = _("The form had expired or was sent from elsewhere. Go back, reload the page and try again.")
+        return render_template("errors/error.html", title=_("Form expired"), message=message), 400
 
     @app.errorhandler(429)
     def too_many_attempts(error):
         db.session.rollback()
         if is_api():
             return api.http_problem(error)
-        message = "Too many sign-in attempts. Wait a few minutes, then try again."
-        return render_template("errors/error.html", title="Please wait", message=message), 429
+        message = _("Too many sign-in attempts. Wait a few minutes, then try again.")
+        return render_template("errors/error.html", title=_("Please wait"), message=message), 429
 
     @app.after_request
     def security_headers(response):

@@ -81,7 +81,7 @@ def propose_change(wid: str):
     service.require_proposer(current_user)
     history = draft_service.clause_history(db.session, current_user, wid)
     if history.current is None:
-        abort(404, "That clause has been deleted from the draft.")
+        abort(404, _("That clause has been deleted from the draft."))
     instrument = draft_service.current_instrument(db.session)
     answers = _answered(request.args.get("answers"))
     form = amendment_form_class(instrument.languages, with_heading=history.clause.kind is ClauseKind.article)()
@@ -112,7 +112,7 @@ def propose_deletion(wid: str):
     service.require_proposer(current_user)
     history = draft_service.clause_history(db.session, current_user, wid)
     if history.current is None:
-        abort(404, "That clause has been deleted from the draft already.")
+        abort(404, _("That clause has been deleted from the draft already."))
     answers = _answered(request.args.get("answers"))
     form = DeletionForm()
     context = {
@@ -142,7 +142,7 @@ def propose_insertion():
     parent_kind = parent.kind if parent else None
     kinds = [k for k in ClauseKind if parent_kind in ALLOWED_PARENTS[k] and k is not ClauseKind.title]
     if not kinds:
-        abort(400, "No clause can be inserted at that position.")
+        abort(400, _("No clause can be inserted at that position."))
     form = amendment_form_class(
         instrument.languages, with_heading=ClauseKind.article in kinds, with_kind_choices=kinds
     )()
@@ -173,7 +173,7 @@ def _answered(raw: str | None):
         return None
     answered = service.get_amendment(db.session, current_user, answers_id)
     if not permissions.can_counter(current_user, answered):
-        abort(403, "A counter-proposal answers a tabled amendment of the other party.")
+        abort(403, _("A counter-proposal answers a tabled amendment of the other party."))
     return answered
 
 
@@ -184,7 +184,7 @@ def _answered(raw: str | None):
 def index():
     state = request.args.get("state") or None
     if state is not None and state not in AmendmentState.__members__:
-        abort(400, "Unknown state.")
+        abort(400, _("Unknown state."))
     party = request.args.get("party") or None
     party_id = None
     if party:
@@ -230,7 +230,7 @@ def show(amendment_id: int):
 def compare():
     first, second = parse_id(request.args.get("a")), parse_id(request.args.get("b"))
     if first is None or second is None:
-        abort(400, "Choose two amendments to compare.")
+        abort(400, _("Choose two amendments to compare."))
     comparison = redline_service.compare_amendments(db.session, current_user, first, second)
     return render_template(
         "amendments/compare.html",
@@ -367,7 +367,7 @@ def concur(amendment_id: int):
 def reject(amendment_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
-        abort(400, "Give the reason for rejecting.")
+        abort(400, _("Give the reason for rejecting."))
     amendment = agreement.reject(
         db.session,
         current_user,
@@ -384,7 +384,7 @@ def reject(amendment_id: int):
 def review(amendment_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400, "Choose a decision.")
+        abort(400, _("Choose a decision."))
     entry = agreement.review(
         db.session,
         current_user,
@@ -402,7 +402,7 @@ def review(amendment_id: int):
 def comment(amendment_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
-        abort(400, "Write the comment first.")
+        abort(400, _("Write the comment first."))
     service.add_comment(db.session, current_user, amendment_id, form.body.data, internal=form.internal.data)
     db.session.commit()
     flash(_("Comment added."), "success")

@@ -64,7 +64,7 @@ def _done(code: str, message: str):
 @bp.route("/<code>/freeze", methods=["POST"])
 def freeze(code: str):
     if not ConfirmForm().validate_on_submit():
-        abort(400, "The form had expired; reload the page and try again.")
+        abort(400, _("The form had expired; reload the page and try again."))
     milestone = service.freeze(db.session, current_user, code)
     return _done(
         code, _("The draft for the %(meeting)s is frozen. Record the outcome of each clause.", meeting=milestone.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
+from ..core.messages import N_, Message
 from ..extensions import db
 from ..models.base import utcnow
 from ..services import audit_trail
@@ -21,8 +22,8 @@ def _filter() -> audit_trail.AuditFilter:
         party_code=args.get("party") or None,
         user_login=args.get("user") or None,
         kind=args.get("kind") or None,
-        date_from=audit_trail.parse_date(args.get("from"), "The start date"),
-        date_to=audit_trail.parse_date(args.get("to"), "The end date"),
+        date_from=audit_trail.parse_date(args.get("from"), Message(N_("The start date"))),
+        date_to=audit_trail.parse_date(args.get("to"), Message(N_("The end date"))),
     )
 
 
