@@ -77,8 +77,14 @@ class Person:
         # bypass_csp lets the test inject axe-core; the app's own pages are still served with their CSP header.
         self.context = browser.new_context(base_url=base_url, bypass_csp=True, viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
-        self.page.on("dialog", lambda dialog: dialog.accept())  # the user confirms what they asked for
+        #: Every confirmation the app asked for, in order; the user confirms what they asked for.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._confirm)
         self.login, self.password, self.language, self.shots = login, password, language, shots
+
+    def _confirm(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def sign_in(self):
         page = self.page

@@ -56,6 +56,8 @@ def test_a_to_d_a_change_from_proposal_to_the_new_text(app, people, language):
     draft_badge = page.locator("h1 .badge").first
     assert _("Draft") in draft_badge.inner_text()
     page.get_by_role("button", name=_("Table to the other party")).click()
+    # Tabling cannot be undone, so the app asks first, in the user's language.
+    assert unoct.dialogs == [_("Table %(citation)s? The other party will see it.") % {"citation": "UNOCT-1"}]
     assert _("Tabled") in page.locator("h1 .badge").first.inner_text()
     unoct.shot("a2-tabled")
 
@@ -110,6 +112,7 @@ def test_e_a_chair_runs_the_swg(app, people, language):
     page.locator("table a", has_text="Special Working Group").first.click()
     chair.shot("e1-meeting-planned")
     page.get_by_role("button", name=_("Freeze the draft for this meeting")).click()
+    assert len(chair.dialogs) == 1 and "Special Working Group" in chair.dialogs[0]
     assert _("Frozen") in page.locator("h1 .badge").inner_text()
 
     forms = page.locator("form.outcome-form")
