@@ -26,6 +26,17 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(INTERFACE_LANGUAGES)) or "en"
 
 
+def text_language(instrument, requested: str | None = None, *, allow_both: bool = True) -> str:
+    """The language to show clause texts in: `requested` if the instrument has it ('both': side by side), else the
+    reader's interface language where the instrument is drafted in it, else the instrument's first language."""
+    if requested == "both" and allow_both:
+        return requested
+    for candidate in (requested, current_user.language if current_user.is_authenticated else None):
+        if candidate in instrument.language_codes:
+            return candidate
+    return instrument.language_codes[0]
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Words the core marks with N_ (states, roles, outcomes) arrive in templates as data: `|t` translates them.

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import text_language
 from ..services import draft as draft_service
 from ..services import redlines as redline_service
 from ..services import standing as standing_service
@@ -12,12 +13,7 @@ bp = Blueprint("draft", __name__)
 
 
 def _language(instrument) -> str:
-    """The language of the clause texts: ?lang= if the instrument has it ('both' shows the languages side by
-    side), else the reader's interface language where the instrument is drafted in it, else its first."""
-    requested = request.args.get("lang") or current_user.language
-    if requested == "both" or requested in instrument.language_codes:
-        return requested
-    return instrument.language_codes[0]
+    return text_language(instrument, request.args.get("lang"))
 
 
 @bp.route("/")
@@ -60,4 +56,5 @@ def clause(wid: str):
         standing=standing,
         since=since,
         lang=_language(instrument),
+        heading_lang=text_language(instrument, request.args.get("lang"), allow_both=False),
     )

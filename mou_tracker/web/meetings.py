@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import text_language
 from ..services import draft as draft_service
 from ..services import meetings as service
 from ..services import standing as standing_service
@@ -32,6 +33,7 @@ def show(code: str):
         clauses=service.frozen_draft(db.session, milestone),
         outcomes=service.outcomes(db.session, milestone),
         standing=standing_service.standings(db.session, current_user, instrument),
+        text_lang=text_language(instrument, allow_both=False),
         outcome_form=OutcomeForm(),
         conclude_form=ConcludeForm(),
         edit_form=MeetingEditForm(obj=milestone),
@@ -51,7 +53,7 @@ def print_view(code: str):
         instrument=instrument,
         clauses=service.frozen_draft(db.session, milestone),
         outcomes=service.outcomes(db.session, milestone),
-        lang=current_user.language if current_user.language in instrument.language_codes else "en",
+        lang=text_language(instrument, allow_both=False),
     )
 
 
