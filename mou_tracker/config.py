@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,15 @@ def instance_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _page_cache_config(redis_url: str | None, database_url: str) -> dict:
+    # Keys carry the database they describe, so two installations sharing one Redis never see each other's pages.
+    prefix = "mou:" + hashlib.sha256(database_url.encode()).hexdigest()[:12] + ":"
+    common = {"CACHE_DEFAULT_TIMEOUT": 24 * 3600, "CACHE_KEY_PREFIX": prefix}
+    if redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, **common}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 32, **common}
+
+
 def default_config(instance_path: str) -> dict:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'mou_tracker.sqlite3'}"
     production = os.environ.get("MOU_ENV", "development").strip().lower() == "production"
@@ -48,6 +58,9 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         # Sign-in attempts: per address and per account (the account limit holds across addresses).
         "RATELIMIT_STORAGE_URI": os.environ.get("MOU_RATELIMIT_STORAGE", "memory://"),
+        # Status pages: a worker keeps its latest renderings (a meeting pack at treaty scale is a few MB; 32 of
+        # them at most). With MOU_CACHE_REDIS the workers share them.
+        **_page_cache_config(os.environ.get("MOU_CACHE_REDIS"), database_url),
         "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes"),
         "MOU_LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("MOU_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
         # The largest legitimate form is one clause in two languages; 2 MiB leaves room and refuses floods.

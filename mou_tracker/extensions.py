@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,3 +17,5 @@ csrf = CSRFProtect()
 #: Rate limits live in memory per process by default; set MOU_RATELIMIT_STORAGE (redis://...) when several
 #: workers serve the app, or each would count on its own.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: Rendered parts of the status pages, kept until the negotiation changes (see services/reports.state_stamp).
+page_cache = Cache()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Flask, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale, gettext, pgettext
+from flask import Flask, g, request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 from .core.languages import INTERFACE_LANGUAGES, interface_language
@@ -37,8 +37,33 @@ def text_language(instrument, requested: str | None = None, *, allow_both: bool 
     return instrument.language_codes[0]
 
 
+def request_translations():
+    """The catalogue of this request's language, looked up once per request rather than once per string.
+
+    Flask-Babel finds it anew for every string; a status page at treaty scale translates thousands of them. The
+    catalogue is remembered beside Flask-Babel's own locale and found again when `flask_babel.refresh()` drops it.
+    """
+    if not g:
+        return get_translations()
+    state = g.get("_flask_babel")
+    remembered = getattr(state, "mou_translations", None)
+    if remembered is not None and getattr(state, "babel_locale", None) is remembered[0]:
+        return remembered[1]
+    translations = get_translations()
+    state = g._flask_babel
+    state.mou_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     # Words the core marks with N_ (states, roles, outcomes) arrive in templates as data: `|t` translates them.
     app.add_template_filter(translate, "t")
     app.jinja_env.globals["interface_languages"] = INTERFACE_LANGUAGES
@@ -52,15 +77,17 @@ def translate(message: str | None) -> str | None:
     """Translate a string marked in the core: a plain label, or a Message with its values."""
     if not message or not isinstance(message, str):
         return message  # empty, or already translated (a lazy string)
+    translations = request_translations()
     if isinstance(message, Message) and message.context:
-        return pgettext(message.context, message.template)
+        return translations.upgettext(message.context, message.template)
     if isinstance(message, Message):
         params = {
             key: _date_filter(DATE_PATTERNS["day"])(value) if isinstance(value, dt.date) else translate_value(value)
             for key, value in message.params.items()
         }
-        return gettext(message.template, **params)
-    return gettext(message)
+        translated = translations.ugettext(message.template)
+        return translated % params if params else translated
+    return translations.ugettext(message)
 
 
 def translate_value(value: object) -> object:
@@ -76,9 +103,9 @@ def translate_citation(citation: str | None) -> str | None:
     if not citation:
         return citation
     if citation == "Title":
-        return gettext("Title")
+        return request_translations().ugettext("Title")
     if match := _ARTICLE_CITATION.match(citation):
-        return gettext("Article %(number)s", number=match[1]) + match[2]
+        return request_translations().ugettext("Article %(number)s") % {"number": match[1]} + match[2]
     return citation
 
 

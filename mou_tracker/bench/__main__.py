@@ -128,7 +128,10 @@ def measure_app(app, database: str, size: synthetic.Size, repeat: int, load_seco
 
 def markdown(results: list[dict]) -> str:
     lines = [f"Machine: {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}", ""]
-    lines += ["### Pages: SQL queries per request / median server time / first view with no cached redline", ""]
+    lines += [
+        "### Pages: SQL queries of a first view / median server time of repeated views / time of a first view",
+        "",
+    ]
     names = list(results[0]["pages"])
     lines.append("| database | size | " + " | ".join(names) + " |")
     lines.append("| --- | --- | " + " | ".join("---:" for _ in names) + " |")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
 
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
@@ -45,12 +45,14 @@ class TextInput:
 
 #: What a list of amendments shows of each (its clause or insertion point, what it answers): loaded up front.
 LIST_LOADING = (
-    # Lists show who proposed what and where, not the words: a page that shows them loads them itself.
-    selectinload(Amendment.revisions).options(lazyload(AmendmentRevision.texts)),
-    selectinload(Amendment.clause),
-    selectinload(Amendment.insert_after),
-    selectinload(Amendment.insert_parent),
-    selectinload(Amendment.answers),
+    # Lists show who proposed what and where, not the words: a page that shows them loads them itself. Revisions
+    # come by subquery and the clauses by join, because `selectinload` splits a list of more than 500 amendments
+    # into one query per 500, and the number of queries would grow with the negotiation.
+    subqueryload(Amendment.revisions).options(lazyload(AmendmentRevision.texts)),
+    joinedload(Amendment.clause),
+    joinedload(Amendment.insert_after),
+    joinedload(Amendment.insert_parent),
+    joinedload(Amendment.answers),
 )
 
 

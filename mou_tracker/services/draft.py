@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
@@ -49,9 +49,22 @@ def _require_reader(actor: User | None) -> None:
 
 
 def current_instrument(session: Session) -> Instrument:
-    instrument = session.scalar(select(Instrument).order_by(Instrument.id).limit(1))
+    """The instrument under negotiation, with its languages and parties: one query, then none for the session.
+
+    A page asks for it from several services; the session remembers which one it is, and its identity map keeps it.
+    """
+    remembered = session.info.get("current_instrument_id")
+    if remembered is not None and (instrument := session.get(Instrument, remembered)) is not None:
+        return instrument
+    instrument = session.scalars(
+        select(Instrument)
+        .options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
+        .order_by(Instrument.id)
+        .limit(1)
+    ).first()
     if instrument is None:
         raise NotFound(N_("No instrument has been loaded yet. Run: flask --app app seed-demo"))
+    session.info["current_instrument_id"] = instrument.id
     return instrument
 
 
@@ -71,7 +84,7 @@ def current_versions(
 
 
 def _versions_joined(session: Session, latest, *, with_texts: bool = True) -> dict[int, ClauseVersion]:
-    options = [selectinload(ClauseVersion.clause)]
+    options = [joinedload(ClauseVersion.clause)]
     if not with_texts:
         options.append(lazyload(ClauseVersion.texts))
     versions = session.scalars(
@@ -97,16 +110,28 @@ def draft_as_of(
 ) -> list[DraftClause]:
     """The draft in reading order, as it stood at `as_of` (now when None). A fixed number of queries."""
     _require_reader(actor)
-    latest = (
-        _latest_versions_query(as_of)
-        .join(Clause, Clause.id == ClauseVersion.clause_id)
-        .where(Clause.instrument_id == instrument.id)
-        .subquery()
-    )
-    versions = _versions_joined(session, latest)
+    versions = versions_as_of(session, instrument.id, as_of)
     return [
         DraftClause(versions[n.id].clause, versions[n.id], n.depth, n.label, n.citation) for n in number_live(versions)
     ]
+
+
+def versions_as_of(
+    session: Session, instrument_id: int, as_of: dt.datetime | None = None, *, with_texts: bool = True
+) -> dict[int, ClauseVersion]:
+    """{clause id: its latest version at `as_of`} for every clause of the instrument, deleted ones included."""
+    latest = (
+        _latest_versions_query(as_of)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .where(Clause.instrument_id == instrument_id)
+        .subquery()
+    )
+    return _versions_joined(session, latest, with_texts=with_texts)
+
+
+def _current_without_words(session: Session, instrument_id: int) -> dict[int, ClauseVersion]:
+    """The current version of every clause of the instrument, with its clause but not its words: for numbering."""
+    return versions_as_of(session, instrument_id, with_texts=False)
 
 
 @dataclass(frozen=True)
@@ -124,11 +149,18 @@ def clause_history(session: Session, actor: User | None, wid: str) -> ClauseHist
     )
     if clause is None:
         raise NotFound(N_("There is no clause with that identifier."))
-    instrument = session.get(Instrument, clause.instrument_id)
-    current = next((d for d in draft_as_of(session, actor, instrument) if d.clause.id == clause.id), None)
+    # Numbering the clause needs where every clause stands, not their words.
+    versions = _current_without_words(session, clause.instrument_id)
+    numbered = next((n for n in number_live(versions) if n.id == clause.id), None)
+    current = (
+        DraftClause(clause, versions[clause.id], numbered.depth, numbered.label, numbered.citation)
+        if numbered
+        else None
+    )
     return ClauseHistory(clause, current, list(reversed(clause.versions)))
 
 
 def citations(session: Session, actor: User | None, instrument: Instrument) -> dict[int, str]:
     """{clause id: how it is cited in the current draft} ("Article 2(3)")."""
-    return {item.clause.id: item.citation for item in draft_as_of(session, actor, instrument)}
+    _require_reader(actor)
+    return {n.id: n.citation for n in number_live(_current_without_words(session, instrument.id))}

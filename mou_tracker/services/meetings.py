@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..core import permissions
@@ -57,8 +57,14 @@ def _guard(check, *args) -> None:
 
 def snapshot(session: Session, milestone: Milestone) -> dict[int, ClauseVersion]:
     """{clause id: the version frozen for the meeting}; empty while the meeting is only planned."""
-    rows = session.scalars(select(MilestoneSnapshot).where(MilestoneSnapshot.milestone_id == milestone.id)).all()
-    return {row.clause_id: row.version for row in rows}
+    rows = session.execute(
+        select(MilestoneSnapshot.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
+        .where(MilestoneSnapshot.milestone_id == milestone.id)
+        # The words too, even for versions a status page already read without them.
+        .options(joinedload(ClauseVersion.clause), selectinload(ClauseVersion.texts))
+    ).all()
+    return {clause_id: version for clause_id, version in rows}
 
 
 def outcomes(session: Session, milestone: Milestone) -> dict[int, MilestoneOutcome]:

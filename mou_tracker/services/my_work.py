@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.roles import Role
 from ..core.status import ClauseStatus, ReviewDecision
 from ..core.workflow import AmendmentState
-from ..models import Amendment, AmendmentRevision, Milestone, User
+from ..models import Amendment, Milestone, User
 from . import agreement, meetings
 from .amendments import LIST_LOADING
 from .draft import current_instrument, current_versions, draft_as_of
@@ -43,11 +43,11 @@ def my_work(session: Session, actor: User) -> Work:
             select(Amendment)
             .where(Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled]))
             .where((Amendment.state == AmendmentState.tabled) | (Amendment.party_id == actor.party_id))
-            .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts), *LIST_LOADING[1:])
+            .options(*LIST_LOADING)
             .order_by(Amendment.tabled_at, Amendment.created_at)
         ).all()
         tabled = [a for a in open_amendments if a.state is AmendmentState.tabled]
-        current = current_versions(session, [a.clause_id for a in open_amendments if a.clause_id])
+        current = current_versions(session, [a.clause_id for a in open_amendments if a.clause_id], with_texts=False)
         progress = amendment_progress(session, tabled, current)
         for amendment in tabled:
             step = progress[amendment.id]

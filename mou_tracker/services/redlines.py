@@ -12,8 +12,9 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
@@ -22,10 +23,20 @@ from ..core.milestones import MilestoneState
 from ..core.numbering import ClauseNode, number_clauses
 from ..core.redline import Redline
 from ..core.workflow import AmendmentKind, AmendmentState
-from ..models import Amendment, AmendmentRevision, Clause, ClauseVersion, Instrument, Milestone, Party, User
+from ..models import (
+    Amendment,
+    AmendmentRevision,
+    AmendmentText,
+    Clause,
+    ClauseVersion,
+    Instrument,
+    Milestone,
+    Party,
+    User,
+)
 from ..models.base import utcnow
 from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
-from .draft import current_instrument, current_versions
+from .draft import current_instrument, current_versions, versions_as_of
 from .errors import PermissionDenied, ValidationFailed
 from .meetings import snapshot
 
@@ -104,6 +115,31 @@ def read_amendment(
         if proposed is not None:
             redlines.append(language_redline(language, _words(against, language), proposed, amendment.party.code))
     return AmendmentReading(amendment, current, outdated, against, redlines)
+
+
+def load_reading_words(session: Session, amendments: list[Amendment], current: dict[int, ClauseVersion]) -> None:
+    """Attach the words `read_amendment` needs for many amendments at once: three queries however many there are.
+
+    Those are the latest revision's words and, for an outdated amendment, the version it was written against
+    with its words; loaded one by one they would cost a query or two per amendment.
+    """
+    latest = {a.latest.id: a.latest for a in amendments}
+    texts: dict[int, list[AmendmentText]] = {revision_id: [] for revision_id in latest}
+    for text in session.scalars(
+        select(AmendmentText).where(AmendmentText.revision_id.in_(list(latest))).order_by(AmendmentText.language)
+    ):
+        texts[text.revision_id].append(text)
+    for revision_id, revision in latest.items():
+        if "texts" not in inspect(revision).dict:
+            set_committed_value(revision, "texts", texts[revision_id])
+    bases = {
+        a.latest.base_version_id
+        for a in amendments
+        if a.latest.base_version_id is not None and is_outdated(a, current.get(a.clause_id))
+    }
+    if bases:
+        # Loaded into the identity map, where each revision's base_version then finds its version.
+        session.scalars(select(ClauseVersion).where(ClauseVersion.id.in_(bases))).all()
 
 
 def amendment_reading(session: Session, actor: User, amendment_id: int) -> AmendmentReading:
@@ -279,6 +315,8 @@ class _Side:
     authors: dict[Hashable, str] = field(default_factory=dict)
     #: When the change was proposed (the amendment's date), or recorded (a version without amendment).
     dates: dict[Hashable, dt.datetime] = field(default_factory=dict)
+    #: The stable id of each clause that exists (a proposed new clause has none yet).
+    wids: dict[Hashable, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -304,6 +342,7 @@ def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], la
             continue
         clause = version.clause
         side.nodes[clause_id] = ClauseNode(clause_id, clause.parent_id, clause.position, clause.kind)
+        side.wids[clause_id] = clause.wid
         side.words[clause_id] = {lang: _words(version, lang) for lang in languages}
         creator = version.created_by
         party_code, proposed_at = proposals.get(version.amendment_id, (None, None))
@@ -313,8 +352,7 @@ def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], la
 
 
 def _all_versions(session: Session, instrument: Instrument, as_of: dt.datetime | None) -> dict[int, ClauseVersion]:
-    clause_ids = list(session.scalars(select(Clause.id).where(Clause.instrument_id == instrument.id)))
-    return current_versions(session, clause_ids, as_of)
+    return versions_as_of(session, instrument.id, as_of)
 
 
 def _apply_party(session: Session, actor: User, side: _Side, party_code: str, languages: list[str]) -> None:
@@ -359,8 +397,12 @@ def _apply_party(session: Session, actor: User, side: _Side, party_code: str, la
         side.dates[key] = amendment.created_at
 
 
-def _side(session: Session, actor: User, instrument: Instrument, point: Point) -> _Side:
+def _side(
+    session: Session, actor: User, instrument: Instrument, point: Point, known: dict[int, ClauseVersion] | None
+) -> _Side:
     languages = instrument.language_codes
+    if known is not None and point.kind in ("milestone", "now"):
+        return _side_from_versions(session, known, languages)
     if point.kind == "date":
         return _side_from_versions(session, _all_versions(session, instrument, end_of_day(point.value)), languages)
     if point.kind == "milestone":
@@ -417,15 +459,21 @@ def _is_immutable(point: Point) -> bool:
     return point.kind == "date" and dt.date.fromisoformat(point.value) < utcnow().date()
 
 
-def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -> DraftRedline:
-    """Pair clauses by their stable ids and redline each, in the reading order of both drafts together."""
+def whole_draft_redline(
+    session: Session, actor: User, old: Point, new: Point, *, known: dict[str, dict[int, ClauseVersion]] | None = None
+) -> DraftRedline:
+    """Pair clauses by their stable ids and redline each, in the reading order of both drafts together.
+
+    `known` ({point key: {clause id: version, with its words}}) gives the versions of a frozen meeting or of the
+    current draft that the caller has already read, sparing the queries that would read them again.
+    """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the draft."))
     if old.kind == "date" and new.kind == "date" and old.value > new.value:
         raise ValidationFailed(N_("The first date is after the second: put the earlier point first."))
     instrument = current_instrument(session)
     if not (_is_immutable(old) and _is_immutable(new)):
-        return _compute_whole_draft_redline(session, actor, instrument, old, new)
+        return _compute_whole_draft_redline(session, actor, instrument, old, new, known)
     # The newest version id guards against a version recorded with a past time (an import, a correction): one
     # cheap query. The database URL and the instrument tell apart negotiations that reuse ids.
     newest = session.scalar(select(func.max(ClauseVersion.id)))
@@ -433,7 +481,7 @@ def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -
     if key in _IMMUTABLE_CACHE:
         _IMMUTABLE_CACHE.move_to_end(key)
         return _IMMUTABLE_CACHE[key]
-    result = _compute_whole_draft_redline(session, actor, instrument, old, new)
+    result = _compute_whole_draft_redline(session, actor, instrument, old, new, known)
     _IMMUTABLE_CACHE[key] = result
     if len(_IMMUTABLE_CACHE) > IMMUTABLE_CACHE_SIZE:
         _IMMUTABLE_CACHE.popitem(last=False)
@@ -441,14 +489,21 @@ def whole_draft_redline(session: Session, actor: User, old: Point, new: Point) -
 
 
 def _compute_whole_draft_redline(
-    session: Session, actor: User, instrument: Instrument, old: Point, new: Point
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    old: Point,
+    new: Point,
+    known: dict[str, dict[int, ClauseVersion]] | None = None,
 ) -> DraftRedline:
     languages = instrument.language_codes
-    before, after = _side(session, actor, instrument, old), _side(session, actor, instrument, new)
+    known = known or {}
+    before = _side(session, actor, instrument, old, known.get(old.key))
+    after = _side(session, actor, instrument, new, known.get(new.key))
     old_numbers = {n.id: n.citation for n in number_clauses(before.nodes.values())}
     new_numbers = {n.id: n.citation for n in number_clauses(after.nodes.values())}
     union = {**before.nodes, **after.nodes}
-    wids = dict(session.execute(select(Clause.id, Clause.wid).where(Clause.instrument_id == instrument.id)).all())
+    wids = {**before.wids, **after.wids}
     rows = []
     for numbered in number_clauses(union.values()):
         node_id = numbered.id

@@ -29,7 +29,7 @@ from ..models import (
     User,
 )
 from .amendments import is_outdated
-from .draft import current_versions
+from .draft import versions_as_of
 
 
 @dataclass
@@ -37,6 +37,8 @@ class ClauseStanding:
     status: ClauseStatus = ClauseStatus.initial
     #: Tabled amendments, each with who must act on it next.
     open_amendments: list[tuple[Amendment, str]] = field(default_factory=list)
+    #: {amendment id: the legal review of its current revision, or None} for the open amendments.
+    reviews: dict[int, Review | None] = field(default_factory=dict)
     reservation: MilestoneOutcome | None = None
     #: The last meeting whose frozen draft differs from the clause now, and the version it had then.
     changed_since: tuple[Milestone, ClauseVersion] | None = None
@@ -82,13 +84,16 @@ def amendment_progress(
     return progress
 
 
-def _tabled_with_revisions(session: Session, instrument: Instrument) -> list[Amendment]:
-    """The tabled amendments, each with its revisions (not their words): two queries however many there are.
+def _tabled_with_revisions(session: Session, instrument: Instrument, clause_ids: list[int] | None) -> list[Amendment]:
+    """The tabled amendments (to `clause_ids`, or to any clause), each with its revisions (not their words): two
+    queries however many there are.
 
     Revisions are read in one query and attached by hand, because an eager loader would split a long list of
     amendments into batches of a few hundred and issue one query per batch.
     """
-    tabled_filter = (Amendment.instrument_id == instrument.id, Amendment.state == AmendmentState.tabled)
+    tabled_filter = [Amendment.instrument_id == instrument.id, Amendment.state == AmendmentState.tabled]
+    if clause_ids is not None:
+        tabled_filter.append(Amendment.clause_id.in_(clause_ids))
     tabled = session.scalars(select(Amendment).where(*tabled_filter).order_by(Amendment.tabled_at, Amendment.id)).all()
     revisions: dict[int, list[AmendmentRevision]] = defaultdict(list)
     for revision in session.scalars(
@@ -106,41 +111,55 @@ def _tabled_with_revisions(session: Session, instrument: Instrument) -> list[Ame
     return list(tabled)
 
 
-def _frozen_versions(session: Session, meeting_ids: list[int]) -> dict[tuple[int, int], ClauseVersion]:
+def _frozen_versions(
+    session: Session, meeting_ids: list[int], clause_ids: list[int] | None
+) -> dict[tuple[int, int], ClauseVersion]:
     """{(meeting id, clause id): the version frozen for it}: two queries, whatever the number of meetings."""
-    snapshot_rows = session.execute(
-        select(MilestoneSnapshot.milestone_id, MilestoneSnapshot.clause_id, MilestoneSnapshot.version_id).where(
-            MilestoneSnapshot.milestone_id.in_(meeting_ids)
-        )
+    frozen = [MilestoneSnapshot.milestone_id.in_(meeting_ids)]
+    if clause_ids is not None:
+        frozen.append(MilestoneSnapshot.clause_id.in_(clause_ids))
+    rows = session.execute(
+        select(MilestoneSnapshot.milestone_id, MilestoneSnapshot.clause_id, ClauseVersion)
+        .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
+        .where(*frozen)
+        .options(lazyload(ClauseVersion.texts))
     ).all()
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ClauseVersion)
-            .where(
-                ClauseVersion.id.in_(
-                    select(MilestoneSnapshot.version_id).where(MilestoneSnapshot.milestone_id.in_(meeting_ids))
-                )
-            )
-            .options(lazyload(ClauseVersion.texts))
-        )
-    }
-    return {(m, c): versions[v] for m, c, v in snapshot_rows}
+    return {(meeting_id, clause_id): version for meeting_id, clause_id, version in rows}
 
 
-def standings(session: Session, actor: User, instrument: Instrument) -> dict[int, ClauseStanding]:
-    clause_ids = list(session.scalars(select(Clause.id).where(Clause.instrument_id == instrument.id)))
-    current = current_versions(session, clause_ids, with_texts=False)
-    tabled = _tabled_with_revisions(session, instrument)
+def standings(
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    *,
+    current: dict[int, ClauseVersion] | None = None,
+    meetings: list[Milestone] | None = None,
+    only_current: bool = False,
+    tabled: list[Amendment] | None = None,
+) -> dict[int, ClauseStanding]:
+    """{clause id: where it stands} for every clause of the instrument (only those of `current` if `only_current`).
+
+    `current` ({clause id: its current version}) and `meetings` (the instrument's meetings in order) spare the
+    queries when the caller has already read them; so do `tabled` (the tabled amendments to those clauses, with
+    their revisions), for a caller that has them.
+    """
+    only = list(current) if current is not None and only_current else None
+    if current is None:
+        current = versions_as_of(session, instrument.id, with_texts=False)
+    if tabled is None:
+        tabled = _tabled_with_revisions(session, instrument, only)
     progress = amendment_progress(session, tabled, current)
-    meetings = session.scalars(
-        select(Milestone)
-        .where(Milestone.instrument_id == instrument.id, Milestone.state != MilestoneState.planned)
-        .order_by(Milestone.position)
-    ).all()
+    if meetings is None:
+        meetings = session.scalars(
+            select(Milestone).where(Milestone.instrument_id == instrument.id).order_by(Milestone.position)
+        ).all()
+    meetings = [m for m in meetings if m.state is not MilestoneState.planned]
     meeting_ids = [m.id for m in meetings]
-    recorded = session.scalars(select(MilestoneOutcome).where(MilestoneOutcome.milestone_id.in_(meeting_ids))).all()
-    frozen_version = _frozen_versions(session, meeting_ids)
+    outcomes = [MilestoneOutcome.milestone_id.in_(meeting_ids)]
+    if only is not None:
+        outcomes.append(MilestoneOutcome.clause_id.in_(only))
+    recorded = session.scalars(select(MilestoneOutcome).where(*outcomes)).all()
+    frozen_version = _frozen_versions(session, meeting_ids, only)
     outcome_of = {(o.milestone_id, o.clause_id): o for o in recorded}
 
     tabled_by_clause: dict[int, list[Amendment]] = defaultdict(list)
@@ -150,6 +169,7 @@ def standings(session: Session, actor: User, instrument: Instrument) -> dict[int
     for clause_id, version in current.items():
         standing = ClauseStanding()
         standing.open_amendments = [(a, progress[a.id].next_step) for a in tabled_by_clause[clause_id]]
+        standing.reviews = {a.id: progress[a.id].review for a in tabled_by_clause[clause_id]}
         endorsed = reserved = False
         for meeting in meetings:  # in order: the latest meeting that dealt with the clause decides
             then = frozen_version.get((meeting.id, clause_id))
@@ -176,3 +196,24 @@ def standings(session: Session, actor: User, instrument: Instrument) -> dict[int
         )
         result[clause_id] = standing
     return result
+
+
+def clause_standing(
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    clause: Clause,
+    current: ClauseVersion,
+    open_amendments: list[Amendment],
+) -> ClauseStanding:
+    """Where one clause stands: the same reading as `standings`, with queries limited to that clause.
+
+    `open_amendments` are those the caller shows for the clause (with their revisions): the tabled ones count.
+    """
+    tabled = sorted(
+        (a for a in open_amendments if a.state is AmendmentState.tabled and a.clause_id == clause.id),
+        key=lambda a: (a.tabled_at, a.id),
+    )
+    return standings(session, actor, instrument, current={clause.id: current}, only_current=True, tabled=tabled)[
+        clause.id
+    ]

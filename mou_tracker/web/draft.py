@@ -7,7 +7,9 @@ from ..extensions import db
 from ..i18n import text_language
 from ..services import draft as draft_service
 from ..services import redlines as redline_service
+from ..services import reports as report_service
 from ..services import standing as standing_service
+from .page_cache import cached_part, rendered
 
 bp = Blueprint("draft", __name__)
 
@@ -18,16 +20,30 @@ def _language(instrument) -> str:
 
 @bp.route("/")
 def index():
+    stamp = report_service.state_stamp(db.session, current_user)
     instrument = draft_service.current_instrument(db.session)
-    clauses = draft_service.draft_as_of(db.session, current_user, instrument)
-    return render_template(
-        "draft/index.html",
-        instrument=instrument,
-        clauses=clauses,
-        outdated_translations=[item for item in clauses if item.outdated_translations],
-        lang=_language(instrument),
-        standing=standing_service.standings(db.session, current_user, instrument),
-    )
+    lang = _language(instrument)
+
+    def build() -> dict:
+        clauses = draft_service.draft_as_of(db.session, current_user, instrument)
+        standing = standing_service.standings(
+            db.session, current_user, instrument, current={item.clause.id: item.version for item in clauses}
+        )
+        return {
+            "body": rendered(
+                "draft/_clauses.html",
+                instrument=instrument,
+                clauses=clauses,
+                lang=lang,
+                standing=standing,
+                link_clauses=True,
+            ),
+            "clause_count": len(clauses),
+            "outdated_count": sum(1 for item in clauses if item.outdated_translations),
+        }
+
+    part = cached_part(f"draft:{lang}", stamp, build)
+    return render_template("draft/index.html", instrument=instrument, lang=lang, **part)
 
 
 @bp.route("/print")
@@ -43,9 +59,16 @@ def clause(wid: str):
     instrument = draft_service.current_instrument(db.session)
     current = history.current.version if history.current else None
     readings = redline_service.clause_readings(db.session, current_user, history.clause, current)
-    standing = standing_service.standings(db.session, current_user, instrument).get(history.clause.id)
+    standing = standing_service.clause_standing(
+        db.session,
+        current_user,
+        instrument,
+        history.clause,
+        current or history.versions[0],
+        [reading.amendment for reading in readings],
+    )
     since = None
-    if standing and standing.changed_since:
+    if standing.changed_since:
         meeting, then = standing.changed_since
         since = (meeting, redline_service.version_redlines(then, current, instrument.language_codes))
     return render_template(

@@ -17,6 +17,7 @@ from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services import reports as service
 from ..services.errors import ValidationFailed
+from .page_cache import cached_part, rendered
 
 bp = Blueprint("reports", __name__)
 
@@ -40,9 +41,16 @@ def _pdf(template: str, stem: str, **context) -> Response:
 
 @bp.route("/dashboard")
 def dashboard():
-    instrument = draft_service.current_instrument(db.session)
-    report = service.status_report(db.session, current_user, instrument)
-    return render_template("reports/dashboard.html", report=report, statuses=STATUSES)
+    stamp = service.state_stamp(db.session, current_user)
+
+    def build() -> dict:
+        instrument = draft_service.current_instrument(db.session)
+        report = service.status_report(db.session, current_user, instrument)
+        body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES)
+        return {"body": body, "title": instrument.short_title, "generated_at": report.generated_at}
+
+    part = cached_part("dashboard", stamp, build)
+    return render_template("reports/dashboard.html", **part)
 
 
 @bp.route("/dashboard.pdf")
@@ -61,8 +69,21 @@ def dashboard_pdf():
 
 @bp.route("/meetings/<code>/pack")
 def meeting_pack(code: str):
-    pack = service.meeting_pack(db.session, current_user, code)
-    return render_template("reports/pack.html", pack=pack, instrument=pack.instrument, statuses=STATUSES)
+    stamp = service.state_stamp(db.session, current_user)
+
+    def build() -> dict:
+        pack = service.meeting_pack(db.session, current_user, code)
+        body = rendered("reports/_pack_body.html", pack=pack, instrument=pack.instrument, statuses=STATUSES)
+        return {
+            "body": body,
+            "meeting_name": pack.milestone.name,
+            "meeting_code": pack.milestone.code,
+            "since_key": pack.since_key,
+            "until_key": pack.until_key,
+        }
+
+    part = cached_part(f"pack:{code}", stamp, build)
+    return render_template("reports/pack.html", **part)
 
 
 @bp.route("/meetings/<code>/pack.pdf")
