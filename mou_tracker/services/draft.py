@@ -129,11 +129,6 @@ def versions_as_of(
     return _versions_joined(session, latest, with_texts=with_texts)
 
 
-def _current_without_words(session: Session, instrument_id: int) -> dict[int, ClauseVersion]:
-    """The current version of every clause of the instrument, with its clause but not its words: for numbering."""
-    return versions_as_of(session, instrument_id, with_texts=False)
-
-
 @dataclass(frozen=True)
 class ClauseHistory:
     clause: Clause
@@ -150,7 +145,7 @@ def clause_history(session: Session, actor: User | None, wid: str) -> ClauseHist
     if clause is None:
         raise NotFound(N_("There is no clause with that identifier."))
     # Numbering the clause needs where every clause stands, not their words.
-    versions = _current_without_words(session, clause.instrument_id)
+    versions = versions_as_of(session, clause.instrument_id, with_texts=False)
     numbered = next((n for n in number_live(versions) if n.id == clause.id), None)
     current = (
         DraftClause(clause, versions[clause.id], numbered.depth, numbered.label, numbered.citation)
@@ -163,4 +158,4 @@ def clause_history(session: Session, actor: User | None, wid: str) -> ClauseHist
 def citations(session: Session, actor: User | None, instrument: Instrument) -> dict[int, str]:
     """{clause id: how it is cited in the current draft} ("Article 2(3)")."""
     _require_reader(actor)
-    return {n.id: n.citation for n in number_live(_current_without_words(session, instrument.id))}
+    return {n.id: n.citation for n in number_live(versions_as_of(session, instrument.id, with_texts=False))}
