@@ -55,7 +55,14 @@ def migrated_app(database_url):
 
 
 def _wipe(app) -> None:
+    from mou_tracker.services import redlines
+    from mou_tracker.web import page_cache
+
     with app.app_context():
+        # Kept pages and redlines are keyed by the state of the data, and a test that loads the demo again reaches
+        # the very same state (same ids, same times) as the test before it: nothing is carried over.
+        page_cache.clear()
+        redlines.clear_caches()
         _db.session.remove()
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
         with _db.engine.begin() as connection:

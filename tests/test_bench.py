@@ -23,6 +23,7 @@ def test_the_benchmark_builds_a_negotiation_and_measures_every_page(app):
         "dashboard",
         "meeting pack",
         "audit",
+        "amendments",
         "whole-draft redline",
         "my work",
     }

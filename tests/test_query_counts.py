@@ -30,9 +30,6 @@ PAGES = [
 
 #: The most SQL queries a main page may issue to build itself (issue #8's target).
 MOST_QUERIES = 15
-#: The meeting pack misses that target: it is the status report, the frozen draft and a whole-draft redline in
-#: one page (see BENCHMARKS.md). This bound only keeps it from getting worse.
-MOST_QUERIES_PACK = 18
 
 
 def _queries(app, browser, url) -> int:
@@ -75,5 +72,5 @@ def test_queries_per_page_do_not_grow_with_the_negotiation(app, demo, login):
     act(people["cica.negotiator"], first, "concur")
     large = measure()
     assert large == small
-    over = {page: n for page, n in large.items() if n > (MOST_QUERIES_PACK if page.endswith("/pack") else MOST_QUERIES)}
+    over = {page: n for page, n in large.items() if n > MOST_QUERIES}
     assert over == {}

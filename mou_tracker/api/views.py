@@ -258,10 +258,10 @@ def list_amendments(query: s.AmendmentQuery):
     wanted = amendment_service.AmendmentFilter(
         clause_wid=query.clause, party_code=query.party, state=query.state, since=query.since, until=query.until
     )
-    rows, total = amendment_service.page_of_amendments(
-        db.session, actor(), wanted, offset=_offset(query), limit=query.per_page
+    rows, pages = amendment_service.page_of_amendments(
+        db.session, actor(), wanted, page=query.page, size=query.per_page, with_texts=True
     )
-    return s.Page[s.AmendmentOut](**_page([s.AmendmentOut(**_amendment(a)) for a in rows], query, total))
+    return s.Page[s.AmendmentOut](**_page([s.AmendmentOut(**_amendment(a)) for a in rows], query, pages.total))
 
 
 @operation(

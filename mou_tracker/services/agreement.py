@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..core import permissions
 from ..core.languages import carried_revision
 from ..core.messages import N_, Message
+from ..core.paging import Pages
 from ..core.status import ReviewDecision
 from ..core.text import MAX_NOTE
 from ..core.workflow import Action, AmendmentKind, AmendmentState
@@ -43,6 +44,7 @@ from .amendments import (
 from .demo import new_wid
 from .draft import current_versions
 from .errors import Conflict, PermissionDenied, ValidationFailed
+from .listing import one_page
 
 
 def proposer_ids(amendment: Amendment) -> set[int]:
@@ -330,10 +332,9 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
     return version
 
 
-def pending_reviews(session: Session, actor: User) -> list[Amendment]:
-    """Tabled amendments whose current revision has no legal review yet, oldest first (a reviewer's queue).
-
-    A reviewer's own proposals are left out: they may not review them."""
+def _awaiting_review_by(actor: User):
+    """Tabled amendments whose current revision has no legal review yet, leaving out any the actor wrote a word
+    of (they may not review them: `proposer_ids`), as a query."""
     latest_revision = (
         select(func.max(AmendmentRevision.id))
         .where(AmendmentRevision.amendment_id == Amendment.id)
@@ -343,13 +344,29 @@ def pending_reviews(session: Session, actor: User) -> list[Amendment]:
     reviewed = (
         exists().where(Review.amendment_id == Amendment.id, Review.revision_id == latest_revision).correlate(Amendment)
     )
-    amendments = session.scalars(
-        select(Amendment)
-        .where(Amendment.state == AmendmentState.tabled, ~reviewed)
-        .options(*LIST_LOADING)
-        .order_by(Amendment.tabled_at, Amendment.id)
-    ).all()
-    return [a for a in amendments if actor.id not in proposer_ids(a)]
+    wrote = (
+        exists()
+        .where(AmendmentRevision.amendment_id == Amendment.id, AmendmentRevision.created_by_id == actor.id)
+        .correlate(Amendment)
+    )
+    return select(Amendment).where(
+        Amendment.state == AmendmentState.tabled, ~reviewed, Amendment.created_by_id != actor.id, ~wrote
+    )
+
+
+OLDEST_FIRST = (Amendment.tabled_at, Amendment.id)
+
+
+def pending_reviews(session: Session, actor: User) -> list[Amendment]:
+    """The whole legal review queue, oldest first, without the actor's own proposals."""
+    return list(session.scalars(_awaiting_review_by(actor).options(*LIST_LOADING).order_by(*OLDEST_FIRST)))
+
+
+def page_of_pending_reviews(session: Session, actor: User, *, page: int, size: int) -> tuple[list[Amendment], Pages]:
+    """One page of the legal review queue, oldest first, and how long the queue is."""
+    return one_page(
+        session, _awaiting_review_by(actor), order_by=OLDEST_FIRST, options=LIST_LOADING, page=page, size=size
+    )
 
 
 def validate_decision(raw: str | None) -> ReviewDecision:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subquery
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
 from ..core.messages import N_, Message
+from ..core.paging import Pages
 from ..core.rebase import RebaseResult, rebase_text
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE, TextRuleError, clean_text
 from ..core.workflow import Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
@@ -30,6 +31,7 @@ from ..models.base import utcnow
 from . import audit
 from .draft import current_instrument, current_versions
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .listing import one_page
 
 
 @dataclass(frozen=True)
@@ -102,26 +104,6 @@ def comments_for(session: Session, actor: User, amendment: Amendment) -> list[Am
     return [c for c in comments if permissions.can_see_comment(actor, c)]
 
 
-def list_amendments(
-    session: Session,
-    actor: User,
-    *,
-    party_id: int | None = None,
-    state: AmendmentState | None = None,
-    clause_id: int | None = None,
-) -> list[Amendment]:
-    if not permissions.can_read_draft(actor):
-        raise PermissionDenied(N_("Sign in to read the amendments."))
-    query = select(Amendment).where(visible_to(actor)).options(*LIST_LOADING)
-    if party_id is not None:
-        query = query.where(Amendment.party_id == party_id)
-    if state is not None:
-        query = query.where(Amendment.state == state)
-    if clause_id is not None:
-        query = query.where(Amendment.clause_id == clause_id)
-    return list(session.scalars(query.order_by(Amendment.created_at.desc(), Amendment.id.desc())))
-
-
 @dataclass(frozen=True)
 class AmendmentFilter:
     clause_wid: str | None = None
@@ -131,10 +113,8 @@ class AmendmentFilter:
     until: dt.date | None = None
 
 
-def page_of_amendments(
-    session: Session, actor: User, wanted: AmendmentFilter, *, offset: int, limit: int
-) -> tuple[list[Amendment], int]:
-    """One page of the amendments this user may see, newest first, and how many match in all."""
+def _matching(actor: User, wanted: AmendmentFilter):
+    """The amendments this user may see that match the filter, as a query (newest first is the caller's order)."""
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the amendments."))
     if wanted.since and wanted.until and wanted.since > wanted.until:
@@ -150,14 +130,27 @@ def page_of_amendments(
         query = query.where(Amendment.created_at >= dt.datetime.combine(wanted.since, dt.time.min, tzinfo=dt.UTC))
     if wanted.until:
         query = query.where(Amendment.created_at <= dt.datetime.combine(wanted.until, dt.time.max, tzinfo=dt.UTC))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.options(*LIST_LOADING[1:], selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
-        .order_by(Amendment.created_at.desc(), Amendment.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(rows), total or 0
+    return query
+
+
+NEWEST_FIRST = (Amendment.created_at.desc(), Amendment.id.desc())
+
+
+def list_amendments(session: Session, actor: User, wanted: AmendmentFilter = AmendmentFilter()) -> list[Amendment]:
+    """Every amendment this user may see that matches, newest first (for exports; pages show one page)."""
+    return list(session.scalars(_matching(actor, wanted).options(*LIST_LOADING).order_by(*NEWEST_FIRST)))
+
+
+def page_of_amendments(
+    session: Session, actor: User, wanted: AmendmentFilter, *, page: int, size: int, with_texts: bool = False
+) -> tuple[list[Amendment], Pages]:
+    """One page of the amendments this user may see, newest first, and where it lies among all that match.
+
+    `with_texts` loads each revision's words as well (the API returns them; the list page does not show them)."""
+    loading = LIST_LOADING
+    if with_texts:
+        loading = (selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts), *LIST_LOADING[1:])
+    return one_page(session, _matching(actor, wanted), order_by=NEWEST_FIRST, options=loading, page=page, size=size)
 
 
 # Validation ----------------------------------------------------------------------------------------------------

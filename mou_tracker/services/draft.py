@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
 from ..core.languages import outdated_translations
 from ..core.messages import N_
 from ..core.numbering import ClauseNode, NumberedClause, number_clauses
-from ..models import Clause, ClauseVersion, Instrument, User
+from ..models import Clause, ClauseText, ClauseVersion, Instrument, User
 from .errors import NotFound, PermissionDenied
 
 
@@ -51,11 +53,12 @@ def _require_reader(actor: User | None) -> None:
 def current_instrument(session: Session) -> Instrument:
     """The instrument under negotiation, with its languages and parties: one query, then none for the session.
 
-    A page asks for it from several services; the session remembers which one it is, and its identity map keeps it.
+    A page asks for it from several services; the session keeps it (its identity map alone would not: that holds
+    objects weakly, and a page that keeps only the instrument's parties lets it go between two asks).
     """
-    remembered = session.info.get("current_instrument_id")
-    if remembered is not None and (instrument := session.get(Instrument, remembered)) is not None:
-        return instrument
+    remembered = session.info.get("current_instrument")
+    if remembered is not None and remembered in session:
+        return remembered
     instrument = session.scalars(
         select(Instrument)
         .options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
@@ -64,7 +67,7 @@ def current_instrument(session: Session) -> Instrument:
     ).first()
     if instrument is None:
         raise NotFound(N_("No instrument has been loaded yet. Run: flask --app app seed-demo"))
-    session.info["current_instrument_id"] = instrument.id
+    session.info["current_instrument"] = instrument
     return instrument
 
 
@@ -110,10 +113,28 @@ def draft_as_of(
 ) -> list[DraftClause]:
     """The draft in reading order, as it stood at `as_of` (now when None). A fixed number of queries."""
     _require_reader(actor)
-    versions = versions_as_of(session, instrument.id, as_of)
+    return in_reading_order(versions_as_of(session, instrument.id, as_of))
+
+
+def in_reading_order(versions: dict[int, ClauseVersion]) -> list[DraftClause]:
+    """A draft's clauses ({clause id: its version}, deletions included) numbered, in reading order."""
     return [
         DraftClause(versions[n.id].clause, versions[n.id], n.depth, n.label, n.citation) for n in number_live(versions)
     ]
+
+
+def load_texts(session: Session, versions: Iterable[ClauseVersion]) -> None:
+    """Attach their words to versions read without them: one query however many there are."""
+    wanting = {v.id: v for v in versions if "texts" not in inspect(v).dict}
+    if not wanting:
+        return
+    texts: dict[int, list[ClauseText]] = {version_id: [] for version_id in wanting}
+    for text in session.scalars(
+        select(ClauseText).where(ClauseText.version_id.in_(list(wanting))).order_by(ClauseText.language)
+    ):
+        texts[text.version_id].append(text)
+    for version_id, version in wanting.items():
+        set_committed_value(version, "texts", texts[version_id])
 
 
 def versions_as_of(

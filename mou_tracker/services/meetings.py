@@ -204,9 +204,6 @@ def parse_result(raw: str | None) -> MeetingResult:
 
 def frozen_draft(session: Session, milestone: Milestone) -> list:
     """The frozen draft in reading order, numbered as it stood (one query for the snapshot)."""
-    from .draft import DraftClause, number_live
+    from .draft import in_reading_order
 
-    versions = snapshot(session, milestone)
-    return [
-        DraftClause(versions[n.id].clause, versions[n.id], n.depth, n.label, n.citation) for n in number_live(versions)
-    ]
+    return in_reading_order(snapshot(session, milestone))

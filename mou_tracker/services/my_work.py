@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
+from ..core.paging import Pages
 from ..core.roles import Role
 from ..core.status import ClauseStatus, ReviewDecision
 from ..core.workflow import AmendmentState
@@ -21,7 +22,8 @@ from .standing import amendment_progress, standings
 
 @dataclass
 class Work:
-    reviews: list[Amendment] = field(default_factory=list)
+    reviews: list[Amendment] = field(default_factory=list)  # one page of the queue
+    review_pages: Pages | None = None
     to_answer: list[Amendment] = field(default_factory=list)
     own_drafts: list[Amendment] = field(default_factory=list)
     own_to_fix: list[tuple[Amendment, str]] = field(default_factory=list)
@@ -30,14 +32,21 @@ class Work:
 
     @property
     def empty(self) -> bool:
-        return not (self.reviews or self.to_answer or self.own_drafts or self.own_to_fix or self.next_meeting)
+        queued = self.review_pages is not None and self.review_pages.total
+        return not (queued or self.to_answer or self.own_drafts or self.own_to_fix or self.next_meeting)
 
 
-def my_work(session: Session, actor: User) -> Work:
+#: Reviews listed a page at a time: a treaty's queue can hold a thousand, and nobody reads past the first fifty.
+REVIEWS_PER_PAGE = 50
+
+
+def my_work(session: Session, actor: User, *, review_page: int = 1) -> Work:
     work = Work()
     instrument = current_instrument(session)
     if actor.role is Role.legal_reviewer:
-        work.reviews = agreement.pending_reviews(session, actor)
+        work.reviews, work.review_pages = agreement.page_of_pending_reviews(
+            session, actor, page=review_page, size=REVIEWS_PER_PAGE
+        )
     if actor.role is Role.negotiator:
         open_amendments = session.scalars(
             select(Amendment)

@@ -460,12 +460,19 @@ def _is_immutable(point: Point) -> bool:
 
 
 def whole_draft_redline(
-    session: Session, actor: User, old: Point, new: Point, *, known: dict[str, dict[int, ClauseVersion]] | None = None
+    session: Session,
+    actor: User,
+    old: Point,
+    new: Point,
+    *,
+    known: dict[str, dict[int, ClauseVersion]] | None = None,
+    newest_version_id: int | None = None,
 ) -> DraftRedline:
     """Pair clauses by their stable ids and redline each, in the reading order of both drafts together.
 
     `known` ({point key: {clause id: version, with its words}}) gives the versions of a frozen meeting or of the
-    current draft that the caller has already read, sparing the queries that would read them again.
+    current draft that the caller has already read, sparing the queries that would read them again; so does
+    `newest_version_id` (the highest clause version id, as the caller read it in this transaction).
     """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the draft."))
@@ -476,7 +483,9 @@ def whole_draft_redline(
         return _compute_whole_draft_redline(session, actor, instrument, old, new, known)
     # The newest version id guards against a version recorded with a past time (an import, a correction): one
     # cheap query. The database URL and the instrument tell apart negotiations that reuse ids.
-    newest = session.scalar(select(func.max(ClauseVersion.id)))
+    newest = newest_version_id
+    if newest is None:
+        newest = session.scalar(select(func.max(ClauseVersion.id)))
     key = (str(session.get_bind().url), instrument.id, instrument.created_at, newest, old.key, new.key)
     if key in _IMMUTABLE_CACHE:
         _IMMUTABLE_CACHE.move_to_end(key)

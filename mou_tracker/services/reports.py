@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, column, func, select, text
 from sqlalchemy.orm import Session
 
 from ..core import permissions
@@ -17,22 +18,18 @@ from ..core.status import ClauseStatus
 from ..core.workflow import AmendmentState
 from ..models import (
     Amendment,
-    AmendmentRevision,
     AuditEvent,
     ClauseVersion,
     Instrument,
     Milestone,
-    MilestoneOutcome,
     Party,
-    Response,
-    Review,
     User,
 )
 from ..models.base import utcnow
 from . import agreement, meetings
-from .draft import DraftClause, current_instrument, draft_as_of
+from .draft import DraftClause, current_instrument, draft_as_of, in_reading_order, load_texts
 from .errors import NotFound, PermissionDenied
-from .standing import ClauseStanding, standings
+from .standing import ClauseStanding, frozen_versions, standings
 
 STATUS_ORDER = [ClauseStatus.agreed, ClauseStatus.ad_referendum, ClauseStatus.initial, ClauseStatus.bracketed]
 
@@ -62,6 +59,10 @@ class Group:
         return Counter(row.standing.status for row in self.rows)
 
 
+#: Pending reviews a status report lists: who must act first. The whole queue is on each reviewer's own page.
+LONGEST_WAITING = 20
+
+
 @dataclass
 class StatusReport:
     instrument: Instrument
@@ -72,7 +73,9 @@ class StatusReport:
     last_meeting: Milestone | None
     #: Clauses whose text differs from the last meeting's frozen draft.
     changed_since_last: list[ClauseRow]
+    #: The longest-waiting legal reviews (at most `LONGEST_WAITING`) with their age in days, and how many wait.
     pending_reviews: list[tuple[Amendment, int]]
+    pending_review_count: int = 0
     #: Every meeting of the instrument, in order.
     meetings: list[Milestone] = field(default_factory=list)
     open_by_party: dict[str, Counter] = field(default_factory=dict)
@@ -90,7 +93,20 @@ class StatusReport:
         return len(self.rows) - len(self.blocking)
 
 
-def state_stamp(session: Session, actor: User) -> tuple:
+class StateStamp(NamedTuple):
+    """The newest row of each kind the status pages show, and the date (see `state_stamp`)."""
+
+    event_id: int | None
+    version_id: int | None
+    revision_id: int | None
+    response_id: int | None
+    review_id: int | None
+    outcome_id: int | None
+    event_time: dt.datetime | None
+    day: str
+
+
+def state_stamp(session: Session, actor: User) -> StateStamp:
     """What the status pages depend on, in one query: it changes whenever any of them would.
 
     Every change to the negotiation records an audit event, so the newest event's number moves with each one;
@@ -100,12 +116,23 @@ def state_stamp(session: Session, actor: User) -> tuple:
     """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the status report."))
-    newest = [
-        select(func.max(model.id)).scalar_subquery()
-        for model in (AuditEvent, ClauseVersion, AmendmentRevision, Response, Review, MilestoneOutcome)
-    ]
-    newest.append(select(AuditEvent.occurred_at).order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
-    return (*session.execute(select(*newest)).one(), utcnow().date().isoformat())
+    return StateStamp(*session.execute(_STAMP_QUERY).one(), utcnow().date().isoformat())
+
+
+# Written out once: every status page asks for it, and building the same statement from expressions on each
+# request cost more than running it.
+_STAMP_QUERY = text(
+    "SELECT (SELECT max(id) FROM audit_events) AS event_id,"
+    " (SELECT max(id) FROM clause_versions) AS version_id,"
+    " (SELECT max(id) FROM amendment_revisions) AS revision_id,"
+    " (SELECT max(id) FROM responses) AS response_id,"
+    " (SELECT max(id) FROM reviews) AS review_id,"
+    " (SELECT max(id) FROM milestone_outcomes) AS outcome_id,"
+    " (SELECT occurred_at FROM audit_events ORDER BY id DESC LIMIT 1) AS event_time"
+).columns(
+    *(column(name, Integer) for name in StateStamp._fields[:6]),
+    column("event_time", AuditEvent.__table__.c.occurred_at.type),
+)
 
 
 def _age(since: dt.datetime | None, now: dt.datetime) -> int:
@@ -119,10 +146,12 @@ def status_report(
     *,
     with_queues: bool = True,
     all_meetings: list[Milestone] | None = None,
+    frozen: dict[tuple[int, int], ClauseVersion] | None = None,
 ) -> StatusReport:
     """Where every clause stands; `with_queues` adds the pending legal reviews and the open amendments per party.
 
-    `all_meetings`, the instrument's meetings in order, spares a query to a caller that has them."""
+    `all_meetings` (the instrument's meetings in order) and `frozen` (`standing.frozen_versions` of the meetings
+    that are not only planned) spare queries to a caller that has them."""
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the status report."))
     now = utcnow()
@@ -130,7 +159,12 @@ def status_report(
     if all_meetings is None:
         all_meetings = meetings.milestones(session)
     standing = standings(
-        session, actor, instrument, current={item.clause.id: item.version for item in draft}, meetings=all_meetings
+        session,
+        actor,
+        instrument,
+        current={item.clause.id: item.version for item in draft},
+        meetings=all_meetings,
+        frozen=frozen,
     )
     rows = []
     for item in draft:
@@ -159,9 +193,11 @@ def status_report(
         if r.standing.changed_since and last_meeting and r.standing.changed_since[0].id == last_meeting.id
     ]
 
-    report = StatusReport(instrument, now, rows, groups, next_meeting, last_meeting, changed, [], all_meetings)
+    report = StatusReport(instrument, now, rows, groups, next_meeting, last_meeting, changed, [], meetings=all_meetings)
     if with_queues:
-        report.pending_reviews = [(a, _age(a.tabled_at, now)) for a in agreement.pending_reviews(session, actor)]
+        waiting, pages = agreement.page_of_pending_reviews(session, actor, page=1, size=LONGEST_WAITING)
+        report.pending_reviews = [(a, _age(a.tabled_at, now)) for a in waiting]
+        report.pending_review_count = pages.total
         report.open_by_party = _open_by_party(session, actor, instrument)
     return report
 
@@ -209,7 +245,10 @@ class MeetingPack:
     until_key: str
 
 
-def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
+def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id: int | None = None) -> MeetingPack:
+    """The documents for a meeting: where every clause stands, the proposals side by side, the draft going to the
+    meeting and a redline from the previous one. `newest_version_id`, from a `state_stamp` the caller has read,
+    spares the whole-draft redline the query for it."""
     from .redlines import Point, load_reading_words, read_amendment, whole_draft_redline
 
     if not permissions.can_read_draft(actor):
@@ -219,9 +258,22 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
     milestone = next((m for m in all_meetings if m.code == code), None)
     if milestone is None:
         raise NotFound(N_("There is no meeting with that code."))
-    report = status_report(session, actor, instrument, with_queues=False, all_meetings=all_meetings)
+    # Every meeting's frozen draft, read once: the standings compare with them, the pack shows this meeting's and
+    # redlines from the previous one.
+    dealt = [m for m in all_meetings if m.state is not MilestoneState.planned]
+    frozen_drafts = frozen_versions(session, [m.id for m in dealt])
+    report = status_report(
+        session, actor, instrument, with_queues=False, all_meetings=all_meetings, frozen=frozen_drafts
+    )
+    earlier = [m for m in report.meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
     frozen = milestone.state is not MilestoneState.planned
-    draft = meetings.frozen_draft(session, milestone) if frozen else [r.item for r in report.rows]
+    shown = {milestone.id, earlier[-1].id} if earlier else {milestone.id}
+    of_meeting = {m_id: {} for m_id in shown}
+    for (meeting_id, clause_id), version in frozen_drafts.items():
+        if meeting_id in shown:
+            of_meeting[meeting_id][clause_id] = version
+    load_texts(session, [v for versions in of_meeting.values() for v in versions.values()])
+    draft = in_reading_order(of_meeting[milestone.id]) if frozen else [r.item for r in report.rows]
 
     languages = instrument.language_codes
     tabled = [a for row in report.rows for a, _ in row.standing.open_amendments]
@@ -236,7 +288,6 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
             )
         compilation.append(CompilationRow(row, proposals))
 
-    earlier = [m for m in report.meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
     if earlier:
         since = Point("milestone", earlier[-1].code, f"Draft frozen for the {earlier[-1].name}")
     else:
@@ -247,9 +298,10 @@ def meeting_pack(session: Session, actor: User, code: str) -> MeetingPack:
         if frozen
         else Point("now")
     )
-    redline = whole_draft_redline(
-        session, actor, since, until, known={until.key: {item.clause.id: item.version for item in draft}}
-    )
+    known = {until.key: {item.clause.id: item.version for item in draft}}
+    if earlier:
+        known[since.key] = of_meeting[earlier[-1].id]
+    redline = whole_draft_redline(session, actor, since, until, known=known, newest_version_id=newest_version_id)
     return MeetingPack(
         milestone,
         instrument,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.milestones import MilestoneState, Outcome
@@ -111,10 +111,11 @@ def _tabled_with_revisions(session: Session, instrument: Instrument, clause_ids:
     return list(tabled)
 
 
-def _frozen_versions(
-    session: Session, meeting_ids: list[int], clause_ids: list[int] | None
+def frozen_versions(
+    session: Session, meeting_ids: list[int], clause_ids: list[int] | None = None
 ) -> dict[tuple[int, int], ClauseVersion]:
-    """{(meeting id, clause id): the version frozen for it}: two queries, whatever the number of meetings."""
+    """{(meeting id, clause id): the version frozen for it, with its clause}: one query, whatever the number of
+    meetings. The words are not read: `draft.load_texts` adds them for a caller that shows them."""
     frozen = [MilestoneSnapshot.milestone_id.in_(meeting_ids)]
     if clause_ids is not None:
         frozen.append(MilestoneSnapshot.clause_id.in_(clause_ids))
@@ -122,7 +123,7 @@ def _frozen_versions(
         select(MilestoneSnapshot.milestone_id, MilestoneSnapshot.clause_id, ClauseVersion)
         .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
         .where(*frozen)
-        .options(lazyload(ClauseVersion.texts))
+        .options(joinedload(ClauseVersion.clause), lazyload(ClauseVersion.texts))
     ).all()
     return {(meeting_id, clause_id): version for meeting_id, clause_id, version in rows}
 
@@ -136,12 +137,14 @@ def standings(
     meetings: list[Milestone] | None = None,
     only_current: bool = False,
     tabled: list[Amendment] | None = None,
+    frozen: dict[tuple[int, int], ClauseVersion] | None = None,
 ) -> dict[int, ClauseStanding]:
     """{clause id: where it stands} for every clause of the instrument (only those of `current` if `only_current`).
 
     `current` ({clause id: its current version}) and `meetings` (the instrument's meetings in order) spare the
     queries when the caller has already read them; so do `tabled` (the tabled amendments to those clauses, with
-    their revisions), for a caller that has them.
+    their revisions), and `frozen` (`frozen_versions` of every meeting that is not only planned), for a caller that
+    has them.
     """
     only = list(current) if current is not None and only_current else None
     if current is None:
@@ -159,7 +162,7 @@ def standings(
     if only is not None:
         outcomes.append(MilestoneOutcome.clause_id.in_(only))
     recorded = session.scalars(select(MilestoneOutcome).where(*outcomes)).all()
-    frozen_version = _frozen_versions(session, meeting_ids, only)
+    frozen_version = frozen if frozen is not None else frozen_versions(session, meeting_ids, only)
     outcome_of = {(o.milestone_id, o.clause_id): o for o in recorded}
 
     tabled_by_clause: dict[int, list[Amendment]] = defaultdict(list)

@@ -22,6 +22,7 @@ from ..models import User
 from ..models.base import utcnow
 from ..schema_check import UPGRADE_COMMAND, schema_is_current
 from ..services.errors import DomainError
+from .navigation import site_nav
 
 MAX_ID = 2**31 - 1
 
@@ -191,4 +192,4 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers():
-        return {"permissions": permissions, "now_utc": utcnow()}
+        return {"permissions": permissions, "now_utc": utcnow(), "site_nav": site_nav}

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
 from ..core.messages import N_
+from ..core.paging import page_number
 from ..core.workflow import AmendmentKind, AmendmentState
 from ..extensions import db
 from ..services import agreement
@@ -17,7 +18,6 @@ from ..services import draft as draft_service
 from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services.errors import ValidationFailed
-from ..services.users import party_by_code
 from . import parse_id
 from .forms import (
     CommentForm,
@@ -180,24 +180,28 @@ def _answered(raw: str | None):
 # Reading -------------------------------------------------------------------------------------------------------
 
 
+#: Amendments listed a page at a time: a treaty negotiation has thousands.
+AMENDMENTS_PER_PAGE = 50
+
+
 @bp.route("/amendments")
 def index():
     state = request.args.get("state") or None
     if state is not None and state not in AmendmentState.__members__:
         abort(400, _("Unknown state."))
-    party = request.args.get("party") or None
-    party_id = None
-    if party:
-        party_id = party_by_code(db.session, party).id
-    amendments = service.list_amendments(
-        db.session, current_user, party_id=party_id, state=AmendmentState(state) if state else None
+    wanted = service.AmendmentFilter(
+        party_code=request.args.get("party") or None, state=AmendmentState(state) if state else None
+    )
+    amendments, pages = service.page_of_amendments(
+        db.session, current_user, wanted, page=page_number(request.args.get("page")), size=AMENDMENTS_PER_PAGE
     )
     return render_template(
         "amendments/index.html",
         amendments=amendments,
-        state=state,
-        party=party,
+        pages=pages,
+        filters={"state": state, "party": wanted.party_code},
         states=list(AmendmentState),
+        parties=draft_service.current_instrument(db.session).parties,
         citations=_citations(),
     )
 

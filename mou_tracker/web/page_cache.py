@@ -16,9 +16,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..extensions import page_cache
+from ..services.reports import StateStamp
 
 
-def cached_part(page: str, stamp: tuple, build: Callable[[], dict]) -> dict:
+def cached_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> dict:
     """The part `build` renders for this page, state, reader and language: rendered once, then kept."""
     key = "|".join(str(part) for part in (page, *stamp, current_user.get_id(), get_locale()))
     part = page_cache.get(key)

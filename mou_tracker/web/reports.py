@@ -72,7 +72,7 @@ def meeting_pack(code: str):
     stamp = service.state_stamp(db.session, current_user)
 
     def build() -> dict:
-        pack = service.meeting_pack(db.session, current_user, code)
+        pack = service.meeting_pack(db.session, current_user, code, newest_version_id=stamp.version_id)
         body = rendered("reports/_pack_body.html", pack=pack, instrument=pack.instrument, statuses=STATUSES)
         return {
             "body": body,

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from ..core.messages import N_, Message
+from ..core.paging import page_number
 from ..extensions import db
 from ..models.base import utcnow
 from ..services import audit_trail
@@ -53,6 +54,6 @@ def my_work_page():
     instrument = draft_service.current_instrument(db.session)
     return render_template(
         "work/my_work.html",
-        work=my_work(db.session, current_user),
+        work=my_work(db.session, current_user, review_page=page_number(request.args.get("page"))),
         citations=draft_service.citations(db.session, current_user, instrument),
     )
