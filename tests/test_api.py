@@ -277,3 +277,26 @@ def test_unstorable_characters_are_refused_without_a_server_error(app, tokens):
     for bad in ("\x00", "\ud800"):
         response = api.call("propose", json={"kind": "delete", "clause": "c-" + bad, "rationale": "x" + bad})
         assert response.status_code == 422
+
+
+def test_a_value_of_the_wrong_json_type_is_refused_not_read_as_something_else(app, tokens):
+    chair = client(app, tokens, "cica.chair")
+    swg = chair.call("get_milestone", code="SWG")
+    # Read loosely, 0.0 would be a Unix timestamp (1 January 1970) and "2024" a number of days.
+    for date in (0.0, 20240312, True):
+        response = chair.call(
+            "edit_milestone", code="SWG", etag=swg.headers["ETag"], json={"name": "SWG", "date": date}
+        )
+        assert response.status_code == 422, response.get_json()
+        assert [e["field"] for e in response.get_json()["errors"]] == ["date"]
+    unchanged = chair.call("get_milestone", code="SWG")
+    assert unchanged.get_json()["date"] == swg.get_json()["date"] == "2024-03-12"
+    assert unchanged.headers["ETag"] == swg.headers["ETag"]
+    api = client(app, tokens, "unoct.negotiator")
+    wid = wid_of(app, SETTLEMENT)
+    as_number = api.call("propose", json={"kind": "delete", "clause": wid, "rationale": "Redundant.", "texts": 5})
+    assert as_number.status_code == 422
+    renamed = chair.call(
+        "edit_milestone", code="SWG", etag=swg.headers["ETag"], json={"name": "SWG", "date": "2024-03-13"}
+    )
+    assert renamed.status_code == 200 and renamed.get_json()["date"] == "2024-03-13"

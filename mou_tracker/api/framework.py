@@ -175,7 +175,8 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiProblem(400, "The request body is not valid JSON.")
     _refuse_unstorable(data)
     try:
-        return model.model_validate(data)
+        # Strict: a JSON number is not a date, nor "5" an id; lax mode would read 0.0 as 1 January 1970.
+        return model.model_validate_json(request.get_data(), strict=True)
     except ValidationError as exc:
         raise ApiProblem(422, "The request body is not valid.", errors=_field_problems(exc)) from None
 

@@ -22,10 +22,12 @@ Note = Annotated[str, Field(max_length=MAX_NOTE)]
 
 
 def _iso_date(value):
-    """Only YYYY-MM-DD: pydantic would otherwise read '0' as a Unix timestamp."""
-    if isinstance(value, str) and not (len(value) == 10 and value[4] == "-" and value[7] == "-"):
+    """Only a YYYY-MM-DD string: pydantic would otherwise read 0 or '0' as a Unix timestamp."""
+    if isinstance(value, dt.date):
+        return value
+    if not (isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-"):
         raise ValueError("Give a date as YYYY-MM-DD")
-    return value
+    return dt.date.fromisoformat(value)
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
