@@ -46,7 +46,9 @@ def default_config(instance_path: str) -> dict:
     return {
         "MOU_PRODUCTION": production,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database server may drop a pooled connection (restart, failover): test it before use. A SQLite file
+        # has no connection to lose, and the test would cost a query on every request.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         # Cookies: never readable by scripts, not sent on cross-site requests, Secure wherever HTTPS is in front.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

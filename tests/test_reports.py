@@ -167,6 +167,34 @@ def test_status_report_pdf(app, known):
     assert "Status report" in text and "block the meeting" in text and f"of {len(reader.pages)}" in text
 
 
+def _fills_and_ids(html: str) -> tuple[set[str], set[str]]:
+    return set(re.findall(r'fill="url\(#([^)"]+)\)"', html)), set(re.findall(r'id="([^"]+)"', html))
+
+
+def test_every_chart_fill_has_a_pattern_where_its_renderer_looks(app, known, monkeypatch):
+    """Charts read in black-and-white print by their fill patterns; a missing one draws the bar blank."""
+    page = known["cica.chair"].get("/dashboard").get_data(as_text=True)
+    fills, ids = _fills_and_ids(page)
+    assert len(fills) >= 3 and fills <= ids
+    # A browser finds a pattern anywhere in the page: the page holds each once, however many charts it draws.
+    assert page.count("<pattern ") == 4 and page.count('<svg class="chart"') > 5
+    # A PDF renderer draws every SVG on its own: each chart of the PDF carries the patterns it uses.
+    rendered = []
+    from mou_tracker.web import reports as report_views
+
+    def keep_html(html: str) -> bytes:
+        rendered.append(html)
+        return b"%PDF-"
+
+    monkeypatch.setattr(report_views, "html_to_pdf", keep_html)
+    assert known["cica.chair"].get("/dashboard.pdf").status_code == 200
+    charts = re.findall(r"<svg.*?</svg>", rendered[0], flags=re.S)
+    assert len(charts) > 5
+    for chart in charts:
+        fills, ids = _fills_and_ids(chart)
+        assert fills <= ids, chart[:200]
+
+
 @pytest.mark.parametrize(
     ("url", "status", "message"),
     [

@@ -46,7 +46,7 @@ def dashboard():
     def build() -> dict:
         instrument = draft_service.current_instrument(db.session)
         report = service.status_report(db.session, current_user, instrument)
-        body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES)
+        body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES, share_patterns=True)
         return {"body": body, "title": instrument.short_title, "generated_at": report.generated_at}
 
     part = cached_part("dashboard", stamp, build)
