@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mou_tracker.core import redline as rl
-from mou_tracker.core.redline import Op, Redline, render_clean, render_inline, render_side_by_side, tokenize
+from mou_tracker.core.redline import (
+    Op,
+    Redline,
+    render_clean,
+    render_inline,
+    render_side_by_side,
+    tokenize,
+)
 
 
 def marks(r: Redline) -> str:
@@ -153,6 +160,26 @@ def test_property_edits_of_a_text_keep_both_sides(words, data):
     edited = data.draw(st.lists(st.sampled_from(words or ["x"]), max_size=60))
     r = Redline.between(old, "".join(edited))
     assert r.old_text == old and r.new_text == "".join(edited)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.lists(
+            st.sampled_from(
+                ["Cafe", "\u0301", "\u200d", "👩", "👍", "🏽", "—", "«", "»", "№", "Участники", "Кеңесі", ",", " ", "a"]
+            ),
+            max_size=40,
+        ).map("".join),
+    )
+)
+def test_property_texts_split_in_one_pass_split_as_token_by_token(text):
+    """Most texts are split into words in one pass; that must give what joining token by token gives (a letter
+    with its accents, an emoji with its modifiers), whatever the script or punctuation."""
+    words, gaps, tail = rl._words_and_gaps(text)
+    assert (words, gaps, tail) == rl._joined_words_and_gaps(text, rl._GAP_AND_WORD.findall(text))
+    assert "".join(g + w for g, w in zip(gaps, words, strict=True)) + tail == text
 
 
 def test_spaces_are_never_anchors_so_moved_words_read_naturally():

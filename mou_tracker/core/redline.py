@@ -24,7 +24,6 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -115,18 +114,23 @@ class _BudgetedDiff(diff_match_patch):
         return super().diff_bisect(text1, text2, deadline)
 
 
-def _shared_share(old: Sequence[str], new: Sequence[str]) -> float:
+def _shared_share(old: str, new: str, word_codes: set[str]) -> float:
     """How much of the shorter text's wording the other text also has (0..1), counting words only.
 
-    Measured on the shorter text, so that cutting a long clause down to a few of its words still reads as
-    deletions around the words kept; two texts of similar length with little in common fall below the bar.
+    The texts come encoded, one character per token, so that the counting runs in C; `word_codes` are the codes
+    of tokens that hold a letter or digit. Measured on the shorter text, so that cutting a long clause down to a
+    few of its words still reads as deletions around the words kept; two texts of similar length with little in
+    common fall below the bar.
     """
-    old_words = Counter(t for t in old if _is_word(t))
-    new_words = Counter(t for t in new if _is_word(t))
-    shortest = min(sum(old_words.values()), sum(new_words.values()))
+    old_counts, new_counts = Counter(old), Counter(new)
+
+    def words(counts: Counter) -> int:
+        return sum(n for code, n in counts.items() if code in word_codes)
+
+    shortest = min(words(old_counts), words(new_counts))
     if shortest == 0:
         return 0.0
-    return sum((old_words & new_words).values()) / shortest
+    return words(old_counts & new_counts) / shortest
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -138,6 +142,9 @@ def _is_word(text: str) -> bool:
 
 
 _GAP_AND_WORD = re.compile(r"(\s*)(\w+|[^\w\s])")
+#: A character that might join the one before it (see `_joins_previous`): anything but word characters, white
+#: space, the first Unicode blocks and common punctuation. Texts without one, nearly all, are split in C.
+_MAY_JOIN = re.compile(r"[^\w\s\x00-\u02ff\u2010-\u205e\u20a0-\u20c0\u2116\u2122]")
 
 
 def _words_and_gaps(text: str) -> tuple[list[str], list[str], str]:
@@ -145,14 +152,26 @@ def _words_and_gaps(text: str) -> tuple[list[str], list[str], str]:
 
     The same tokens as `tokenize`, in one pass: `"".join(g + w for g, w in zip(gaps, words)) + tail == text`.
     """
+    pairs = _GAP_AND_WORD.findall(text)
+    if _MAY_JOIN.search(text) is None:
+        return _split(text, [gap for gap, _ in pairs], [word for _, word in pairs])
+    return _joined_words_and_gaps(text, pairs)
+
+
+def _joined_words_and_gaps(text: str, pairs: list[tuple[str, str]]) -> tuple[list[str], list[str], str]:
+    """`_words_and_gaps` one token at a time, joining a mark to the character it belongs to."""
     words: list[str] = []
     gaps: list[str] = []
-    for gap, word in _GAP_AND_WORD.findall(text):
+    for gap, word in pairs:
         if words and not gap and ((word[0] >= "\u0300" and _joins_previous(word)) or words[-1][-1] == _ZWJ):
             words[-1] += word
         else:
             gaps.append(gap)
             words.append(word)
+    return _split(text, gaps, words)
+
+
+def _split(text: str, gaps: list[str], words: list[str]) -> tuple[list[str], list[str], str]:
     consumed = sum(map(len, gaps)) + sum(map(len, words))
     return words, gaps, text[consumed:]
 
@@ -239,25 +258,23 @@ def diff_tokens(old: str, new: str) -> list[Segment]:
     codes: dict[str, str] = {}
     vocabulary: list[str] = []
 
-    def encode(tokens: Iterable[str]) -> str:
-        out = []
-        for token in tokens:
-            code = codes.get(token)
-            if code is None:
+    def encode(tokens: list[str]) -> str:
+        for token in dict.fromkeys(tokens):  # each distinct token once, in order of appearance
+            if token not in codes:
                 if len(vocabulary) >= _MAX_TOKENS:
                     raise ValueError("text too large for a redline")
-                code = codes[token] = chr(_TOKEN_BASE + len(vocabulary))
+                codes[token] = chr(_TOKEN_BASE + len(vocabulary))
                 vocabulary.append(token)
-            out.append(code)
-        return "".join(out)
+        return "".join(map(codes.__getitem__, tokens))
 
     encoded_old, encoded_new = encode(old_words), encode(new_words)
     dmp = _BudgetedDiff()
     prefix = dmp.diff_commonPrefix(encoded_old, encoded_new)
     suffix = dmp.diff_commonSuffix(encoded_old[prefix:], encoded_new[prefix:])
-    middle_old = old_words[prefix : len(old_words) - suffix]
-    middle_new = new_words[prefix : len(new_words) - suffix]
-    if middle_old and middle_new and _shared_share(middle_old, middle_new) < MIN_SHARED_FOR_WORD_DIFF:
+    middle_old = encoded_old[prefix : len(encoded_old) - suffix]
+    middle_new = encoded_new[prefix : len(encoded_new) - suffix]
+    word_codes = {codes[token] for token in vocabulary if _is_word(token)} if middle_old and middle_new else set()
+    if middle_old and middle_new and _shared_share(middle_old, middle_new, word_codes) < MIN_SHARED_FOR_WORD_DIFF:
         diffs = [(Op.equal, prefix), (Op.delete, len(middle_old)), (Op.insert, len(middle_new)), (Op.equal, suffix)]
     else:
         diffs = [

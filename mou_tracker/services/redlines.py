@@ -13,7 +13,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import permissions
@@ -28,9 +28,11 @@ from ..models import (
     AmendmentRevision,
     AmendmentText,
     Clause,
+    ClauseText,
     ClauseVersion,
     Instrument,
     Milestone,
+    MilestoneSnapshot,
     Party,
     User,
 )
@@ -38,7 +40,6 @@ from ..models.base import utcnow
 from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
 from .draft import current_instrument, current_versions, versions_as_of
 from .errors import PermissionDenied, ValidationFailed
-from .meetings import snapshot
 
 
 @dataclass(frozen=True)
@@ -320,11 +321,25 @@ class _Side:
     notes: list[str] = field(default_factory=list)
 
 
-def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], languages: list[str]) -> _Side:
-    """A draft state from clause versions. A change is attributed to the party whose amendment made it, or else
-    to the party of the person who recorded the version."""
+@dataclass(frozen=True)
+class _VersionFacts:
+    """What a draft state needs of one clause version: where the clause sits, its words, who recorded it."""
+
+    clause_id: int
+    node: ClauseNode
+    wid: str
+    created_at: dt.datetime
+    amendment_id: int | None
+    recorder_party: str
+    #: {language: Words}
+    words: dict[str, Words]
+
+
+def _side_from_facts(session: Session, versions: list[_VersionFacts], languages: list[str]) -> _Side:
+    """A draft state from clause versions (none deleted). A change is attributed to the party whose amendment
+    made it, or else to the party of the person who recorded the version."""
     side = _Side()
-    amendment_ids = {v.amendment_id for v in versions.values() if v.amendment_id}
+    amendment_ids = {v.amendment_id for v in versions if v.amendment_id}
     proposals = (
         {
             row.id: (row.code, row.created_at)
@@ -337,18 +352,73 @@ def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], la
         if amendment_ids
         else {}
     )
+    absent = Words(None, None)
+    for version in versions:
+        clause_id = version.clause_id
+        side.nodes[clause_id] = version.node
+        side.wids[clause_id] = version.wid
+        side.words[clause_id] = {lang: version.words.get(lang, absent) for lang in languages}
+        party_code, proposed_at = proposals.get(version.amendment_id, (None, None))
+        side.authors[clause_id] = party_code or version.recorder_party
+        side.dates[clause_id] = proposed_at or version.created_at
+    return side
+
+
+def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], languages: list[str]) -> _Side:
+    facts = []
     for clause_id, version in versions.items():
         if version.is_deleted:
             continue
-        clause = version.clause
-        side.nodes[clause_id] = ClauseNode(clause_id, clause.parent_id, clause.position, clause.kind)
-        side.wids[clause_id] = clause.wid
-        side.words[clause_id] = {lang: _words(version, lang) for lang in languages}
-        creator = version.created_by
-        party_code, proposed_at = proposals.get(version.amendment_id, (None, None))
-        side.authors[clause_id] = party_code or (creator.party.code if creator and creator.party else "")
-        side.dates[clause_id] = proposed_at or version.created_at
-    return side
+        clause, creator = version.clause, version.created_by
+        facts.append(
+            _VersionFacts(
+                clause_id,
+                ClauseNode(clause_id, clause.parent_id, clause.position, clause.kind),
+                clause.wid,
+                version.created_at,
+                version.amendment_id,
+                creator.party.code if creator and creator.party else "",
+                {text.language: Words(text.heading, text.body) for text in version.texts},
+            )
+        )
+    return _side_from_facts(session, facts, languages)
+
+
+def _side_of_meeting(session: Session, code: str, languages: list[str]) -> _Side:
+    """The draft frozen for a meeting, read as plain rows in one query: at treaty scale it is 600 versions with
+    their words, and building ORM objects for them cost more than the query."""
+    recorder_party = aliased(Party)
+    rows = session.execute(
+        select(
+            MilestoneSnapshot.clause_id,
+            Clause.parent_id,
+            Clause.position,
+            Clause.kind,
+            Clause.wid,
+            ClauseVersion.created_at,
+            ClauseVersion.amendment_id,
+            recorder_party.code,
+            ClauseText.language,
+            ClauseText.heading,
+            ClauseText.body,
+        )
+        .join(Milestone, Milestone.id == MilestoneSnapshot.milestone_id)
+        .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
+        .join(Clause, Clause.id == ClauseVersion.clause_id)
+        .outerjoin(User, User.id == ClauseVersion.created_by_id)
+        .outerjoin(recorder_party, recorder_party.id == User.party_id)
+        .outerjoin(ClauseText, ClauseText.version_id == ClauseVersion.id)
+        .where(Milestone.code == code, ClauseVersion.is_deleted.is_(False))
+    )
+    facts: dict[int, _VersionFacts] = {}
+    for clause_id, parent_id, position, kind, wid, created_at, amendment_id, party, language, heading, body in rows:
+        version = facts.get(clause_id)
+        if version is None:
+            node = ClauseNode(clause_id, parent_id, position, kind)
+            version = facts[clause_id] = _VersionFacts(clause_id, node, wid, created_at, amendment_id, party or "", {})
+        if language is not None:
+            version.words[language] = Words(heading, body)
+    return _side_from_facts(session, list(facts.values()), languages)
 
 
 def _all_versions(session: Session, instrument: Instrument, as_of: dt.datetime | None) -> dict[int, ClauseVersion]:
@@ -406,8 +476,7 @@ def _side(
     if point.kind == "date":
         return _side_from_versions(session, _all_versions(session, instrument, end_of_day(point.value)), languages)
     if point.kind == "milestone":
-        milestone = session.scalar(select(Milestone).where(Milestone.code == point.value))
-        return _side_from_versions(session, snapshot(session, milestone), languages)
+        return _side_of_meeting(session, point.value, languages)
     side = _side_from_versions(session, _all_versions(session, instrument, None), languages)
     if point.kind == "party":
         _apply_party(session, actor, side, point.value, languages)
