@@ -6,6 +6,7 @@ language; these tests act between two views and check the second view shows the 
 
 from __future__ import annotations
 
+import gzip
 import re
 
 from sqlalchemy import event
@@ -112,3 +113,36 @@ def test_the_kept_pages_refuse_a_visitor(app, demo):
 def test_an_unknown_meeting_pack_is_not_found(app, demo):
     chair = as_user(app, demo, "cica.chair")
     assert chair.get("/meetings/NOPE/pack").status_code == 404
+
+
+def test_a_kept_page_carries_each_session_its_own_form_token(app, demo):
+    """The same chair signed in twice (office and meeting room): a page kept for one session must not hand the
+    other a form token it cannot use."""
+    office, meeting_room = as_user(app, demo, "cica.chair"), as_user(app, demo, "cica.chair")
+    for page in ("/", "/dashboard", "/meetings/SWG/pack"):
+        assert office.get(page).get_data() != meeting_room.get(page).get_data()  # the same view, its own token
+    for browser in (office, meeting_room):
+        assert browser.post("/logout", token_from="/dashboard").status_code == 302
+        assert browser.get("/dashboard").status_code == 302  # signed out: the kept page is not served
+
+
+def test_a_message_is_shown_once_even_on_a_kept_page(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    assert "That language is not available." not in chair.get("/dashboard").get_data(as_text=True)
+    refused = chair.post(
+        "/language", {"language": "xx", "next": "/dashboard"}, token_from="/dashboard", follow_redirects=True
+    )
+    assert "That language is not available." in refused.get_data(as_text=True)
+    assert "That language is not available." not in chair.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_browser_that_accepts_gzip_gets_the_same_page_in_a_fraction_of_the_bytes(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    for page in ("/", "/dashboard", "/meetings/SWG/pack"):
+        plain = chair.get(page)
+        compressed = chair.get(page, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers and compressed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in compressed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+        assert gzip.decompress(compressed.data) == plain.data
+        assert len(compressed.data) < len(plain.data) / 4
+        assert compressed.headers["Cache-Control"] == "no-store"  # negotiating text stays off shared caches

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 USER_AGENT = "mou-bench/1"
+ACCEPT_ENCODING = "Accept-Encoding: gzip, deflate, br"
 PORT = 5181
 
 
@@ -52,7 +53,8 @@ def _peak_mib(pid: int) -> float:
 
 
 def _wrk(url: str, cookie: str | None, seconds: int) -> float:
-    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"User-Agent: {USER_AGENT}", url]
+    # The headers a browser sends: it always accepts a compressed page.
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"User-Agent: {USER_AGENT}", "-H", ACCEPT_ENCODING, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603

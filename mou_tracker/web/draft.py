@@ -9,7 +9,7 @@ from ..services import draft as draft_service
 from ..services import redlines as redline_service
 from ..services import reports as report_service
 from ..services import standing as standing_service
-from .page_cache import cached_part, rendered
+from .page_cache import cached_part, kept_page, rendered
 
 bp = Blueprint("draft", __name__)
 
@@ -42,8 +42,14 @@ def index():
             "outdated_count": sum(1 for item in clauses if item.outdated_translations),
         }
 
-    part = cached_part(f"draft:{lang}", stamp, build)
-    return render_template("draft/index.html", instrument=instrument, lang=lang, **part)
+    page = f"draft:{lang}"
+    return kept_page(
+        page,
+        stamp,
+        lambda: render_template(
+            "draft/index.html", instrument=instrument, lang=lang, **cached_part(page, stamp, build)
+        ),
+    )
 
 
 @bp.route("/print")

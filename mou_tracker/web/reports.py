@@ -17,7 +17,7 @@ from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services import reports as service
 from ..services.errors import ValidationFailed
-from .page_cache import cached_part, rendered
+from .page_cache import cached_part, kept_page, rendered
 
 bp = Blueprint("reports", __name__)
 
@@ -49,8 +49,9 @@ def dashboard():
         body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES, share_patterns=True)
         return {"body": body, "title": instrument.short_title, "generated_at": report.generated_at}
 
-    part = cached_part("dashboard", stamp, build)
-    return render_template("reports/dashboard.html", **part)
+    return kept_page(
+        "dashboard", stamp, lambda: render_template("reports/dashboard.html", **cached_part("dashboard", stamp, build))
+    )
 
 
 @bp.route("/dashboard.pdf")
@@ -82,8 +83,8 @@ def meeting_pack(code: str):
             "until_key": pack.until_key,
         }
 
-    part = cached_part(f"pack:{code}", stamp, build)
-    return render_template("reports/pack.html", **part)
+    page = f"pack:{code}"
+    return kept_page(page, stamp, lambda: render_template("reports/pack.html", **cached_part(page, stamp, build)))
 
 
 @bp.route("/meetings/<code>/pack.pdf")
