@@ -46,9 +46,9 @@ def default_config(instance_path: str) -> dict:
     return {
         "MOU_PRODUCTION": production,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A database server may drop a pooled connection (restart, failover): test it before use. A SQLite file
-        # has no connection to lose, and the test would cost a query on every request.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+        # A database server may drop a pooled connection (restart, failover): one idle this long is tested before
+        # use (a SQLite file has no connection to lose).
+        "MOU_DB_PING_AFTER_IDLE_SECONDS": float(os.environ.get("MOU_DB_PING_AFTER_IDLE_SECONDS", "10")),
         # Cookies: never readable by scripts, not sent on cross-site requests, Secure wherever HTTPS is in front.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -122,6 +122,16 @@ def register_web(app: Flask) -> None:
         return None
 
     @app.before_request
+    def read_without_a_transaction():
+        """A page on PostgreSQL reads in autocommit: under READ COMMITTED each statement takes its own snapshot
+        anyway, so a transaction around reads buys nothing, and its BEGIN and ROLLBACK were two of the four round
+        trips of a kept page. No page writes on GET (every write is a POST that commits once), and the API keeps
+        its transactions (a token's last use is written on reads)."""
+        if request.method in ("GET", "HEAD") and not is_api() and db.engine.dialect.name == "postgresql":
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return None
+
+    @app.before_request
     def require_sign_in():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or is_api():  # the API checks tokens
             return None
