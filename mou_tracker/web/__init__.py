@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -33,6 +35,23 @@ CONTENT_SECURITY_POLICY = (
 
 #: Endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "health"}
+
+
+#: Set in `Session.info` for a request that only reads (a page): a flush with changes is a programming error.
+READS_ONLY = "reads_only"
+
+
+class WriteInReadOnlyRequest(RuntimeError):
+    """A programming error: a page (GET) tried to write, where its writes would not be in one transaction."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_a_page(session: Session, _flush_context, _instances) -> None:
+    if not session.info.get(READS_ONLY):
+        return
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    if session.new or session.deleted or changed:
+        raise WriteInReadOnlyRequest(f"{request.method} {request.path} tried to write; writes are POSTs")
 
 
 class IdConverter(IntegerConverter):
@@ -123,12 +142,14 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def read_without_a_transaction():
-        """A page on PostgreSQL reads in autocommit: under READ COMMITTED each statement takes its own snapshot
-        anyway, so a transaction around reads buys nothing, and its BEGIN and ROLLBACK were two of the four round
-        trips of a kept page. No page writes on GET (every write is a POST that commits once), and the API keeps
-        its transactions (a token's last use is written on reads)."""
-        if request.method in ("GET", "HEAD") and not is_api() and db.engine.dialect.name == "postgresql":
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        """A page only reads: on PostgreSQL it reads in autocommit (under READ COMMITTED each statement takes its
+        own snapshot anyway, so a transaction around reads buys nothing, and its BEGIN and ROLLBACK were two of the
+        four round trips of a kept page), and any attempt to write is refused (every write is a POST that commits
+        once). The API keeps its transactions: it writes a token's last use on reads."""
+        if request.method in ("GET", "HEAD") and not is_api():
+            db.session.info[READS_ONLY] = True
+            if db.engine.dialect.name == "postgresql":
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return None
 
     @app.before_request

@@ -28,13 +28,16 @@ from ..services.reports import StateStamp
 
 
 def cached_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> dict:
-    """The part `build` renders for this page, state, reader and language: rendered once, then kept."""
+    """The part `build` renders (a dict whose "body" is HTML) for this page, state, reader and language: rendered
+    once, then kept."""
     key = "|".join(str(part) for part in (page, *stamp, current_user.get_id(), get_locale()))
-    part = page_cache.get(key)
-    if part is None:
+    kept = page_cache.get(key)
+    if kept is None:
         part = build()
-        page_cache.set(key, part)
-    return part
+        # Kept compressed: a treaty's meeting pack is 15 MB of HTML, and a worker keeps up to 32 parts.
+        page_cache.set(key, {**part, "body": gzip.compress(str(part["body"]).encode(), compresslevel=1, mtime=0)})
+        return part
+    return {**kept, "body": Markup(gzip.decompress(kept["body"]).decode())}  # noqa: S704  (rendered by Jinja)
 
 
 def kept_page(page: str, stamp: StateStamp, render: Callable[[], str]) -> Response:
