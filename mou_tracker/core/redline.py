@@ -150,7 +150,8 @@ _MAY_JOIN = re.compile(r"[^\w\s\x00-\u02ff\u2010-\u205e\u20a0-\u20c0\u2116\u2122
 def _words_and_gaps(text: str) -> tuple[list[str], list[str], str]:
     """Split into non-space tokens, the white space before each, and the white space at the end.
 
-    The same tokens as `tokenize`, in one pass: `"".join(g + w for g, w in zip(gaps, words)) + tail == text`.
+    The non-space tokens of `tokenize` (except that a mark right after white space stands as its own token
+    instead of joining the space): `"".join(g + w for g, w in zip(gaps, words)) + tail == text`.
     """
     pairs = _GAP_AND_WORD.findall(text)
     if _MAY_JOIN.search(text) is None:
@@ -273,8 +274,12 @@ def diff_tokens(old: str, new: str) -> list[Segment]:
     suffix = dmp.diff_commonSuffix(encoded_old[prefix:], encoded_new[prefix:])
     middle_old = encoded_old[prefix : len(encoded_old) - suffix]
     middle_new = encoded_new[prefix : len(encoded_new) - suffix]
-    word_codes = {codes[token] for token in vocabulary if _is_word(token)} if middle_old and middle_new else set()
-    if middle_old and middle_new and _shared_share(middle_old, middle_new, word_codes) < MIN_SHARED_FOR_WORD_DIFF:
+    shared = (
+        _shared_share(middle_old, middle_new, {codes[token] for token in vocabulary if _is_word(token)})
+        if middle_old and middle_new
+        else 1.0
+    )
+    if shared < MIN_SHARED_FOR_WORD_DIFF:
         diffs = [(Op.equal, prefix), (Op.delete, len(middle_old)), (Op.insert, len(middle_new)), (Op.equal, suffix)]
     else:
         diffs = [

@@ -9,7 +9,7 @@ from ..services import draft as draft_service
 from ..services import redlines as redline_service
 from ..services import reports as report_service
 from ..services import standing as standing_service
-from .page_cache import cached_part, kept_page, rendered
+from .page_cache import rendered, status_page
 
 bp = Blueprint("draft", __name__)
 
@@ -42,14 +42,7 @@ def index():
             "outdated_count": sum(1 for item in clauses if item.outdated_translations),
         }
 
-    page = f"draft:{lang}"
-    return kept_page(
-        page,
-        stamp,
-        lambda: render_template(
-            "draft/index.html", instrument=instrument, lang=lang, **cached_part(page, stamp, build)
-        ),
-    )
+    return status_page(f"draft:{lang}", stamp, "draft/index.html", build, instrument=instrument, lang=lang)
 
 
 @bp.route("/print")

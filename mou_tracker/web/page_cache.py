@@ -72,6 +72,12 @@ def kept_page(page: str, stamp: StateStamp, render: Callable[[], str]) -> Respon
     return response
 
 
+def status_page(page: str, stamp: StateStamp, template: str, build: Callable[[], dict], **context) -> Response:
+    """A status page: the part `build` renders, kept per state, reader and language, inside `template`, the whole
+    kept per session."""
+    return kept_page(page, stamp, lambda: render_template(template, **context, **cached_part(page, stamp, build)))
+
+
 def rendered(template: str, **context) -> Markup:
     """A partial template rendered to HTML that another template includes as it is (Jinja escaped it already)."""
     return Markup(render_template(template, **context))  # noqa: S704  (autoescaped template output)

@@ -17,7 +17,7 @@ from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services import reports as service
 from ..services.errors import ValidationFailed
-from .page_cache import cached_part, kept_page, rendered
+from .page_cache import rendered, status_page
 
 bp = Blueprint("reports", __name__)
 
@@ -49,9 +49,7 @@ def dashboard():
         body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES, share_patterns=True)
         return {"body": body, "title": instrument.short_title, "generated_at": report.generated_at}
 
-    return kept_page(
-        "dashboard", stamp, lambda: render_template("reports/dashboard.html", **cached_part("dashboard", stamp, build))
-    )
+    return status_page("dashboard", stamp, "reports/dashboard.html", build)
 
 
 @bp.route("/dashboard.pdf")
@@ -83,8 +81,7 @@ def meeting_pack(code: str):
             "until_key": pack.until_key,
         }
 
-    page = f"pack:{code}"
-    return kept_page(page, stamp, lambda: render_template("reports/pack.html", **cached_part(page, stamp, build)))
+    return status_page(f"pack:{code}", stamp, "reports/pack.html", build)
 
 
 @bp.route("/meetings/<code>/pack.pdf")
