@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import default_config, instance_secret_key
 
@@ -54,6 +56,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             _configure_sqlite(db.engine)
         else:
             _test_connections_after_idle(db.engine, app.config["MOU_DB_PING_AFTER_IDLE_SECONDS"])
+        _mark_unreachable_database(db.engine)
+
+    if proxies := int(app.config.get("MOU_TRUSTED_PROXIES") or 0):
+        # Believe X-Forwarded-For/-Proto only as far as our own proxies set them; without any, a client's forged
+        # header cannot choose the address that sign-in limits count.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from .web import register_web
 
@@ -86,14 +94,55 @@ def _test_connections_after_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError("the database server closed the connection") from exc  # the pool reconnects
 
 
+#: Set on a SQLAlchemy error raised because the database could not be reached at all (see web: a 503, not a 500).
+UNREACHABLE = "mou_database_unreachable"
+
+
+def _mark_unreachable_database(engine: Engine) -> None:
+    """Tell "the database cannot be reached" from other database errors: a failure to connect, or a connection lost
+    mid-use. The pool forgets a lost connection and connects afresh on the next request, so the app recovers on
+    its own when the database returns."""
+
+    @event.listens_for(engine, "handle_error")
+    def _note_unreachable(context):
+        if context.is_disconnect or context.connection is None:  # no connection: it failed while connecting
+            setattr(context.sqlalchemy_exception, UNREACHABLE, True)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """SQLite as a single-server database: enforce foreign keys, let readers run beside a writer (WAL), and wait
-    for a lock instead of failing at once."""
+    for a lock instead of failing at once. The file holds password hashes: only its owner may read it."""
+    path = _sqlite_file(engine)
+    if path is not None and not path.exists() and path.parent.is_dir():
+        # Created here, owner-only, before SQLite creates it with the umask's mode (usually 0644). SQLite gives its
+        # -wal and -shm files the mode of the database file.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
+        if path is not None:
+            _owner_only(path)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:") or engine.url.query.get("uri"):
+        return None
+    return Path(database)
+
+
+def _owner_only(path: Path) -> None:
+    """Take group and other permissions off the database and its -wal/-shm files (a file made by an older version,
+    or copied in, may have them)."""
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = candidate.stat().st_mode
+            if mode & 0o077:
+                candidate.chmod(mode & 0o700)
+        except OSError:  # not there (yet), or not ours: SQLite reports what matters
+            continue

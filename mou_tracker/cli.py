@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 
 import click
@@ -31,6 +33,35 @@ def _print_logins(passwords: dict[str, str] | None) -> None:
         click.echo(f"  {login.ljust(width)}  {password}")
 
 
+def _operator() -> str:
+    """Who runs a command, for the audit trail: the operating-system account (the app has no sign-in here)."""
+    try:
+        return f"OS user {getpass.getuser()}"
+    except (KeyError, OSError):  # no name for the uid (a bare container): say so rather than guess
+        return "an unnamed OS user"
+
+
+KEY_HELP = "A file holding the backup's signing key (default: the MOU_BACKUP_KEY environment variable)."
+
+
+def _backup_key(key_file: str | None) -> bytes | None:
+    """The signing key: from --key-file (surrounding white space ignored), else from MOU_BACKUP_KEY, else None."""
+    if key_file:
+        try:
+            with open(key_file, "rb") as fh:
+                key = fh.read().strip()
+        except OSError as exc:
+            raise click.ClickException(f"Cannot read the key file {key_file}: {exc}") from exc
+    else:
+        key = os.environ.get("MOU_BACKUP_KEY", "").strip().encode() or None
+    if key is not None:
+        try:
+            backup.check_key(key)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+    return key
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("create-token")
     @click.option("--login", required=True, help="The user the token acts for.")
@@ -42,7 +73,9 @@ def register_cli(app: Flask) -> None:
         if user is None:
             raise click.ClickException(f"There is no user '{login}'.")
         try:
-            _token, secret = api_tokens.create_token(db.session, user, name=name, lifetime_days=int(days))
+            _token, secret = api_tokens.create_token(
+                db.session, user, name=name, lifetime_days=int(days), operator=_operator()
+            )
         except DomainError as exc:
             db.session.rollback()
             raise click.ClickException(exc.message) from exc
@@ -88,40 +121,75 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("export-negotiation")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
     @click.option(
-        "--without-credentials", is_flag=True, help="Leave password hashes out: for a copy that is shared with others."
+        "--without-credentials",
+        is_flag=True,
+        help="Leave password hashes, API tokens and sign-in sessions out: for a copy that is shared with others.",
     )
-    def export_command(path: str, without_credentials: bool) -> None:
-        """Write the whole negotiation (every version, amendment, review, meeting, user, audit event) as JSON."""
-        document = backup.export_negotiation(db.session, include_credentials=not without_credentials)
+    @click.option("--key-file", type=click.Path(exists=True, dir_okay=False), help=KEY_HELP)
+    @click.option("--unsigned", is_flag=True, help="Write the file without a signature: nobody can check it.")
+    def export_command(path: str, without_credentials: bool, key_file: str | None, unsigned: bool) -> None:
+        """Write the whole negotiation (every version, amendment, review, meeting, user, audit event) as signed JSON."""
+        key = _backup_key(key_file)
+        if key is None and not unsigned:
+            raise click.ClickException(
+                "Give the key to sign the file with (--key-file PATH, or the MOU_BACKUP_KEY environment variable), "
+                "or --unsigned to write a file whose changes nobody can detect."
+            )
+        try:
+            document = backup.export_negotiation(
+                db.session, include_credentials=not without_credentials, key=None if unsigned else key
+            )
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(document, fh, ensure_ascii=False, indent=1)
         rows = sum(len(r) for r in document["tables"].values())
+        notes = [
+            note for note, given in (("without credentials", without_credentials), ("unsigned", unsigned)) if given
+        ]
         click.echo(
             f"Wrote {rows} rows of {len(document['tables'])} tables to {path}"
-            + (" (without credentials)" if without_credentials else "")
+            + (f" ({', '.join(notes)})" if notes else ", signed")
             + "."
         )
 
     @app.cli.command("import-negotiation")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-    def import_command(path: str) -> None:
-        """Restore a negotiation written by export-negotiation into an empty database at the same schema."""
+    @click.option("--key-file", type=click.Path(exists=True, dir_okay=False), help=KEY_HELP)
+    @click.option(
+        "--accept-unsigned",
+        is_flag=True,
+        help="Import a file written with --unsigned: nothing shows whether it was changed since.",
+    )
+    def import_command(path: str, key_file: str | None, accept_unsigned: bool) -> None:
+        """Restore a negotiation written by export-negotiation into an empty database at the same schema.
+
+        The file's signature is checked with the key, and every record with the rules the app applies when a person
+        writes it; a file that fails either is refused, and nothing is written."""
         try:
             with open(path, encoding="utf-8") as fh:
                 document = json.load(fh)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise click.ClickException(f"Cannot read {path}: {exc}") from exc
+        key = _backup_key(key_file)
         try:
-            counts = backup.import_negotiation(db.session, document)
+            counts = backup.import_negotiation(db.session, document, key=key, require_signature=not accept_unsigned)
         except DomainError as exc:
             db.session.rollback()
             raise click.ClickException(exc.message) from exc
         db.session.commit()
-        click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
-        if not document.get("credentials", True):
+        if not backup.is_signed(document):
             click.echo(
-                "The file had no credentials: every user needs a new password (flask --app app create-user, "
-                "or an administrator's reset) before signing in."
+                "Warning: the file was not signed, so nothing shows whether it was changed after export. "
+                "Its records passed every check, but only import such a file from a source you trust.",
+                err=True,
+            )
+        click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
+        if backup.lacks_credentials(document):
+            click.echo(
+                "The file was shared without credentials: nobody can sign in until their password is reset. "
+                "Create an administrator (flask --app app create-user --role administrator ...), sign in as them "
+                "and reset the other users' passwords under Users."
             )
 
     @app.cli.command("demo")

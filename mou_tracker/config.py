@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .core.sign_in_delay import FREE_FAILURES, MAX_DELAY_SECONDS
+
 
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -58,13 +60,21 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
-        # Sign-in attempts: per address and per account (the account limit holds across addresses).
+        # Sign-in attempts: failures per address, and per (account, address) pair (web/sign_in_limits.py).
         "RATELIMIT_STORAGE_URI": os.environ.get("MOU_RATELIMIT_STORAGE", "memory://"),
         # Status pages: a worker keeps its latest renderings (a meeting pack at treaty scale is a few MB; 32 of
         # them at most). With MOU_CACHE_REDIS the workers share them.
         **_page_cache_config(os.environ.get("MOU_CACHE_REDIS"), database_url),
-        "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes"),
-        "MOU_LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("MOU_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes"),
+        # FAILED sign-ins per address (people signing in successfully behind one NAT address are never counted).
+        "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "100 per 15 minutes"),
+        # Per (account, address): this many failures are free, then the wait doubles from 1 s up to the cap.
+        "MOU_LOGIN_FREE_FAILURES": int(os.environ.get("MOU_LOGIN_FREE_FAILURES", str(FREE_FAILURES))),
+        "MOU_LOGIN_MAX_DELAY_SECONDS": int(os.environ.get("MOU_LOGIN_MAX_DELAY_SECONDS", str(MAX_DELAY_SECONDS))),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: the peer's address.
+        "MOU_TRUSTED_PROXIES": int(os.environ.get("MOU_TRUSTED_PROXIES", "0")),
+        # While the database cannot be reached: how long a client is asked to wait, how often the cause is logged.
+        "MOU_DB_UNAVAILABLE_RETRY_AFTER_SECONDS": 10,
+        "MOU_DB_UNAVAILABLE_LOG_EVERY_SECONDS": 60.0,
         # The largest legitimate form is one clause in two languages; 2 MiB leaves room and refuses floods.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, so long drafting is not lost

@@ -19,6 +19,8 @@ INSTRUMENT_TITLE_RU = (
     "и Контртеррористическим управлением Организации Объединенных Наций"
 )
 SHORT_TITLE = "CICA Secretariat – UNOCT MoU"
+#: How the negotiation is named in addresses: /n/cica-unoct-mou/...
+SLUG = "cica-unoct-mou"
 
 #: When the initial draft was circulated with note NCT/CT/274.
 INITIAL_DRAFT_AT = dt.datetime(2024, 3, 6, 9, 0, tzinfo=dt.UTC)
@@ -287,3 +289,52 @@ DRAFT = [
         ],
     ),
 ]
+
+
+# A second, smaller negotiation, loaded through the import path (plain text, as pasted), so that the list of
+# negotiations and the separation between them show: CICA takes part in both, UNOCT in the first only.
+SECOND_SLUG = "cica-rats-mou"
+SECOND_SHORT_TITLE = "CICA Secretariat – SCO RATS MoU"
+SECOND_TITLE = (
+    "Memorandum of Understanding between the Secretariat of the Conference on Interaction and Confidence Building "
+    "Measures in Asia and the Executive Committee of the Regional Anti-Terrorist Structure of the Shanghai "
+    "Cooperation Organisation"
+)
+SECOND_PARTY = ("RATS", "Executive Committee of the Regional Anti-Terrorist Structure of the SCO")
+SECOND_MEETINGS = [("SWG", "Special Working Group", "CICA Special Working Group", dt.date(2024, 10, 8))]
+SECOND_DRAFT_EN = f"""{SECOND_TITLE}
+
+The Secretariat of the Conference on Interaction and Confidence Building Measures in Asia and the Executive \
+Committee of the Regional Anti-Terrorist Structure of the Shanghai Cooperation Organisation, hereinafter referred \
+to as "the Participants",
+Desiring to strengthen regional cooperation in countering terrorism, separatism and extremism,
+Have reached the following understanding:
+Article 1 — Purpose
+The purpose of this Memorandum is to establish a framework for cooperation between the Participants.
+Article 2 — Areas of cooperation
+The Participants will cooperate in the following areas:
+1. exchange of information on trends in terrorist threats in Asia;
+2. joint seminars and training for experts of the CICA Member States;
+3. countering the financing of terrorism.
+Article 3 — Final provisions
+This Memorandum will take effect on the date of its signature.
+Done at Astana, on [date], in two originals in the English and Russian languages.
+"""
+SECOND_DRAFT_RU = """Меморандум о взаимопонимании между Секретариатом Совещания по взаимодействию и мерам доверия в \
+Азии и Исполнительным комитетом Региональной антитеррористической структуры Шанхайской организации сотрудничества
+
+Секретариат Совещания по взаимодействию и мерам доверия в Азии и Исполнительный комитет Региональной \
+антитеррористической структуры Шанхайской организации сотрудничества, далее именуемые «Участники»,
+Стремясь укреплять региональное сотрудничество в противодействии терроризму, сепаратизму и экстремизму,
+Достигли следующей договорённости:
+Статья 1 — Цель
+Целью настоящего Меморандума является создание рамок для сотрудничества между Участниками.
+Статья 2 — Направления сотрудничества
+Участники будут сотрудничать по следующим направлениям:
+1. обмен информацией о тенденциях террористических угроз в Азии;
+2. совместные семинары и подготовка экспертов государств — членов СВМДА;
+3. противодействие финансированию терроризма.
+Статья 3 — Заключительные положения
+Настоящий Меморандум вступает в силу с даты его подписания.
+Совершено в Астане [дата] в двух подлинных экземплярах на английском и русском языках.
+"""

@@ -24,6 +24,9 @@ User.password_method = "scrypt:4096:8:1"  # same algorithm, lower cost: keeps th
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
+#: The demo negotiation's draft: where signing in leads (its pages live under /n/<slug>/).
+DEMO_HOME = "/n/cica-unoct-mou/"
+
 
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -184,3 +187,13 @@ def add_clause_version(
             version.texts.append(ClauseText(language="en", heading=heading, body=body_en))
         _db.session.add(version)
         _db.session.commit()
+
+
+def assign_to_demo(login: str) -> None:
+    """Assign a user to the demo negotiation, as an administrator does for a chair, legal reviewer or administrator
+    (inside an app context; the caller commits)."""
+    from mou_tracker.models import Instrument, InstrumentAssignment
+
+    user = _db.session.scalar(_db.select(User).filter_by(login=login))
+    instrument = _db.session.scalar(_db.select(Instrument).filter_by(slug="cica-unoct-mou"))
+    _db.session.add(InstrumentAssignment(instrument_id=instrument.id, user_id=user.id))

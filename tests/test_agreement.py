@@ -13,7 +13,7 @@ from mou_tracker.extensions import db
 from mou_tracker.models import Amendment, AuditEvent, Clause, ClauseVersion, Milestone, User
 from mou_tracker.services import meetings
 
-from .conftest import wid_of
+from .conftest import assign_to_demo, wid_of
 from .test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, act, amendment_id, as_user, changes, propose
 
 NEW_WORDING = "This Memorandum may be amended by mutual written consent of the Participants, expressed through an exchange of letters."
@@ -121,7 +121,8 @@ def test_nobody_reviews_what_they_proposed(app, people):
     new_id = tabled(people, app)
     with app.app_context():
         author = db.session.scalar(db.select(User).filter_by(login="unoct.negotiator"))
-        author.role = Role.legal_reviewer  # moved to the legal team after drafting
+        author.role = Role.legal_reviewer  # moved to the legal team after drafting, and assigned to this negotiation
+        assign_to_demo("unoct.negotiator")
         db.session.commit()
     response = review(people["unoct.negotiator"], new_id)
     assert response.status_code == 403
@@ -292,7 +293,9 @@ def test_a_clause_changed_after_the_swg_shows_it_with_its_redline(app, people):
     review(people["cica.legal"], new_id)
     page = chair.get(f"/clauses/{wid}").get_data(as_text=True)
     assert "Changed since SWG" in page
-    assert changes(page, "ins", "UNOCT") == [", expressed through an exchange of letters"]
+    since, history = page.split('id="history-heading"', 1)
+    assert changes(since, "ins", "UNOCT") == [", expressed through an exchange of letters"]
+    assert changes(history, "ins", "UNOCT") == [", expressed through an exchange of letters"]  # version 2 vs 1
     whole = chair.get("/redline?from=milestone:SWG&to=now&only=changes").get_data(as_text=True)
     assert "1 changed" in whole and "Changed by UNOCT" in whole
 

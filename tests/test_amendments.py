@@ -74,15 +74,16 @@ def test_a_proposal_is_a_private_draft_until_tabled(app, demo, unoct, cica):
         )
     )
     page = unoct.get(f"/amendments/{new_id}").get_data(as_text=True)
-    assert "UNOCT-1" in page and "Draft" in page
-    assert re.search(r"Change — <a href=\"/clauses/c-[0-9a-f]+\">Article 8</a>", page)
+    assert f"UNOCT draft {new_id}" in page and "Draft" in page
+    assert "UNOCT-1" not in page  # numbered when tabled
+    assert re.search(r"Change — <a href=\"/n/cica-unoct-mou/clauses/c-[0-9a-f]+\">Article 8</a>", page)
     assert changes(page, "del", "UNOCT") == ["at any time"]
     assert changes(page, "ins", "UNOCT") == [", through an exchange of letters"]
 
     # The other party cannot see it anywhere, nor learn that it exists.
     assert cica.get(f"/amendments/{new_id}").status_code == 404
-    assert "UNOCT-1" not in cica.get("/amendments").get_data(as_text=True)
-    assert "UNOCT-1" not in cica.get(f"/clauses/{wid}").get_data(as_text=True)
+    assert f"/amendments/{new_id}" not in cica.get("/amendments").get_data(as_text=True)
+    assert f"/amendments/{new_id}" not in cica.get(f"/clauses/{wid}").get_data(as_text=True)
     assert "exchange of letters" not in cica.get("/redline?from=now&to=party:UNOCT").get_data(as_text=True)
 
     assert act(unoct, new_id, "table").status_code == 302
@@ -94,14 +95,17 @@ def test_a_proposal_is_a_private_draft_until_tabled(app, demo, unoct, cica):
         assert private.private_to_party_id is not None and public.private_to_party_id is None
 
 
-def test_numbers_are_per_party(app, demo, unoct, cica):
+def test_numbers_are_per_party_and_given_in_the_order_of_tabling(app, demo, unoct, cica):
     wid = wid_of(app, SETTLEMENT)
     first = amendment_id(propose(unoct, wid, "Any dispute will be settled amicably."))
     second = amendment_id(propose(unoct, wid, "Any dispute will be settled by negotiation."))
+    never_tabled = amendment_id(propose(unoct, wid, "Any dispute will be settled by consultation."))
     third = amendment_id(propose(cica, wid, "Any difference will be settled amicably."))
+    for browser, amendment in ((unoct, second), (cica, third), (unoct, first)):
+        assert act(browser, amendment, "table").status_code == 302
     with app.app_context():
-        citations = [db.session.get(Amendment, i).citation for i in (first, second, third)]
-    assert citations == ["UNOCT-1", "UNOCT-2", "CICA-1"]
+        citations = [db.session.get(Amendment, i).citation for i in (first, second, third, never_tabled)]
+    assert citations == ["UNOCT-2", "UNOCT-1", "CICA-1", f"UNOCT draft {never_tabled}"]
 
 
 def test_counter_proposal_and_side_by_side_comparison(app, demo, unoct, cica):

@@ -18,7 +18,7 @@ from mou_tracker.services import backup
 
 from .conftest import Browser, _wipe, wid_of
 from .test_agreement import tabled
-from .test_amendments import SETTLEMENT, amendment_id, propose
+from .test_amendments import SETTLEMENT, act, amendment_id, propose
 
 ROLES = ("negotiator", "legal_reviewer", "chair", "administrator")
 PARTIES = ("CICA", "UNOCT")
@@ -46,14 +46,33 @@ def role_only(*roles, result=OK):
     return lambda viewer, target: result if _role(viewer) in roles else FORBIDDEN
 
 
-def amendment_rule(*, own_negotiator=FORBIDDEN, other_negotiator=FORBIDDEN, reviewer=FORBIDDEN, others=FORBIDDEN):
-    """For the UNOCT amendments of the scene: a draft (UNOCT's own business) or a tabled one."""
+#: The UNOCT amendments of the scene. The first two were never tabled: UNOCT's own business, whatever their state.
+DRAFT, WITHDRAWN_DRAFT, TABLED = "draft", "withdrawn draft", "tabled"
+NEVER_TABLED = (DRAFT, WITHDRAWN_DRAFT)
+
+
+def amendment_rule(
+    *,
+    own_negotiator=FORBIDDEN,
+    other_negotiator=FORBIDDEN,
+    reviewer=FORBIDDEN,
+    others=FORBIDDEN,
+    withdrawn_own_negotiator=None,
+    own_untabled=None,
+):
+    """For the UNOCT amendments of the scene: a draft, a draft withdrawn without being tabled, a tabled one.
+    `withdrawn_own_negotiator` is what UNOCT's negotiator gets on the withdrawn draft, when it differs;
+    `own_untabled` what anyone of UNOCT gets on a never-tabled one, when it differs (an answer its state refuses)."""
 
     def rule(viewer, target):
         own = _party(viewer) == "UNOCT"
-        if target == "draft" and not own:
-            return HIDDEN  # the other party must not learn that the draft exists
+        if target in NEVER_TABLED and not own:
+            return HIDDEN  # the other party must not learn that the draft exists, nor read it once withdrawn
+        if target in NEVER_TABLED and own_untabled is not None:
+            return own_untabled
         role = _role(viewer)
+        if target == WITHDRAWN_DRAFT and role == "negotiator" and withdrawn_own_negotiator is not None:
+            return withdrawn_own_negotiator
         if role == "negotiator":
             return own_negotiator if own else other_negotiator
         if role == "legal_reviewer":
@@ -61,6 +80,11 @@ def amendment_rule(*, own_negotiator=FORBIDDEN, other_negotiator=FORBIDDEN, revi
         return others
 
     return rule
+
+
+def own_party_administrator(viewer, target):
+    """The account of the scene (and the one it creates) is UNOCT's: UNOCT's administrator manages it, CICA's not."""
+    return OK if viewer == "administrator@UNOCT" else FORBIDDEN
 
 
 #: endpoint -> (targets, rule). Targets: None for routes about no amendment, else ("draft", "tabled").
@@ -71,20 +95,24 @@ GET_RULES = {
     "draft.clause": (None, everyone),
     "amendments.index": (None, everyone),
     "amendments.show": (
-        ("draft", "tabled"),
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
         amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
     ),
     # Comparing with another party's draft is as hidden as the draft itself.
     "amendments.compare": (
-        ("draft", "tabled"),
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
         amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
     ),
     "amendments.whole_draft": (None, everyone),
     "amendments.propose_change": (None, role_only("negotiator")),
     "amendments.propose_deletion": (None, role_only("negotiator")),
     "amendments.propose_insertion": (None, role_only("negotiator")),
-    "amendments.revise": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
-    "amendments.rebase": (("draft", "tabled"), amendment_rule(own_negotiator="409")),  # allowed, but nothing to rebase
+    "amendments.revise": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator=FORBIDDEN),
+    ),
+    # Allowed, but nothing to rebase.
+    "amendments.rebase": ((DRAFT, WITHDRAWN_DRAFT, TABLED), amendment_rule(own_negotiator="409")),
     "meetings.index": (None, everyone),
     "meetings.show": (None, everyone),
     "meetings.print_view": (None, everyone),
@@ -101,9 +129,11 @@ GET_RULES = {
     "work.my_work_page": (None, everyone),
     "admin.users": (None, role_only("administrator")),
     "admin.create_user": (None, role_only("administrator")),
-    "admin.edit_user": (None, role_only("administrator")),
+    "admin.edit_user": (None, own_party_administrator),
+    "account.overview": (None, everyone),
     "account.tokens": (None, everyone),
     "health": (None, lambda viewer, target: OK),
+    "negotiations.index": (None, everyone),
 }
 
 POST_RULES = {
@@ -117,24 +147,47 @@ POST_RULES = {
     "amendments.propose_change": (None, role_only("negotiator")),
     "amendments.propose_deletion": (None, role_only("negotiator")),
     "amendments.propose_insertion": (None, role_only("negotiator")),
-    "amendments.revise": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
-    "amendments.table": (("draft",), amendment_rule(own_negotiator=OK)),
-    "amendments.withdraw": (("draft", "tabled"), amendment_rule(own_negotiator=OK)),
+    "amendments.revise": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator=FORBIDDEN),
+    ),
+    "amendments.table": ((DRAFT, WITHDRAWN_DRAFT), amendment_rule(own_negotiator=OK, withdrawn_own_negotiator="409")),
+    "amendments.withdraw": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator="409"),
+    ),
     "amendments.comment": (
-        ("draft", "tabled"),
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
         amendment_rule(own_negotiator=OK, other_negotiator=OK, reviewer=OK, others=OK),
     ),
-    "amendments.concur": (("tabled",), amendment_rule(other_negotiator=OK)),
-    "amendments.reject": (("tabled",), amendment_rule(other_negotiator=OK)),
-    "amendments.review": (("tabled",), amendment_rule(reviewer=OK)),
-    "amendments.rebase": (("tabled",), amendment_rule(own_negotiator="409")),
+    # On its own untabled amendment, UNOCT is told the state refuses it (409); CICA that it does not exist.
+    "amendments.concur": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        amendment_rule(other_negotiator=OK, own_untabled="409"),
+    ),
+    "amendments.reject": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        amendment_rule(other_negotiator=OK, own_untabled="409"),
+    ),
+    # UNOCT's own legal reviewer is told its state refuses a review; its other roles that they do not review.
+    "amendments.review": (
+        (DRAFT, WITHDRAWN_DRAFT, TABLED),
+        lambda viewer, target: (
+            "409"
+            if target in NEVER_TABLED and viewer == "legal_reviewer@UNOCT"
+            else amendment_rule(reviewer=OK)(viewer, target)
+        ),
+    ),
+    "amendments.rebase": ((TABLED,), amendment_rule(own_negotiator="409")),
     "meetings.freeze": (None, role_only("chair", result="409")),  # the SOC waits for the SWG to conclude
     "meetings.record_outcome": (None, role_only("chair")),
     "meetings.conclude": (None, role_only("chair", result="409")),  # outcomes are still missing
     "meetings.edit": (None, role_only("chair")),
-    "admin.create_user": (None, role_only("administrator")),
-    "admin.edit_user": (None, role_only("administrator")),
-    "admin.reset_password": (None, role_only("administrator")),
+    "admin.create_user": (None, own_party_administrator),
+    "admin.edit_user": (None, own_party_administrator),
+    "admin.reset_password": (None, own_party_administrator),
+    "account.change_password": (None, everyone),  # the matrix posts no passwords: 400, refused by the form
+    "account.sign_out_everywhere": (None, everyone),
 }
 
 
@@ -142,6 +195,8 @@ def test_every_route_has_a_rule(app):
     routes = {(method, rule.endpoint) for rule in app.url_map.iter_rules() for method in rule.methods & {"GET", "POST"}}
     # The JSON API authenticates by token, not session: tests/test_api.py covers its authorisation.
     routes = {r for r in routes if r[1] != "static" and not r[1].startswith("api.")}
+    # A negotiation's pages answer at /n/<slug>/... and at their old addresses: the same views, the same rules.
+    routes = {(method, endpoint.replace("_legacy.", ".")) for method, endpoint in routes}
     ruled = {("GET", e) for e in GET_RULES} | {("POST", e) for e in POST_RULES}
     assert routes - ruled == set(), "routes without an authorisation rule"
     assert ruled - routes == set(), "rules for routes that do not exist"
@@ -160,10 +215,19 @@ def scene(app, demo):
             "This Memorandum may be amended by consent.",
         )
     )
+    withdrawn_id = amendment_id(
+        propose(
+            people["unoct.negotiator"],
+            wid_of(app, "Nothing in or relating"),
+            "Nothing in this Memorandum waives any privilege.",
+        )
+    )
+    assert act(people["unoct.negotiator"], withdrawn_id, "withdraw").status_code == 302
     people["cica.chair"].post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG")
     with app.app_context():
         ids = {
             "draft": draft_id,
+            "withdrawn draft": withdrawn_id,
             "tabled": tabled_id,
             "wid": wid_of(app, SETTLEMENT),
             "article_2": wid_of(app, "Proceeding from the above objectives"),
@@ -221,7 +285,12 @@ def _request(browser, method, endpoint, target, ids, demo):
         "admin.edit_user": f"/admin/users/{ids['user']}",
         "admin.reset_password": f"/admin/users/{ids['user']}/password",
         "account.tokens": "/account/tokens",
+        "account.overview": "/account/",
+        "account.change_password": "/account/password",
+        "account.sign_out_everywhere": "/account/sign-out-everywhere",
         "health": "/health",
+        "negotiations.index": "/negotiations",
+        "admin.create_negotiation": "/admin/negotiations/new",
         "account.revoke": "/account/tokens/1/revoke",
     }
     url = urls[endpoint]
@@ -260,11 +329,18 @@ def _request(browser, method, endpoint, target, ids, demo):
             "login": "new.person",
             "display_name": "New Person",
             "role": "chair",
-            "party_id": "",
+            "party_id": "2",  # UNOCT, the party of the scene's account
             "password": "a-long-passphrase",
             "confirm": "a-long-passphrase",
         },
         "admin.edit_user": {"display_name": "Priya Raman", "role": "legal_reviewer", "party_id": "2", "active": "y"},
+        "admin.create_negotiation": {
+            "title": "Memorandum of Understanding on a second matter",
+            "short_title": "Second matter",
+            "party_ids": ["1", "2"],
+            "authoritative_language": "en",
+            "meetings": "SWG | Special Working Group | CICA SWG | 2025-01-15",
+        },
         "admin.reset_password": {
             "reset-password": "another-long-passphrase",
             "reset-confirm": "another-long-passphrase",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
+
+from sqlalchemy import select
+
 from mou_tracker.extensions import db
-from mou_tracker.models import Party, User
+from mou_tracker.models import AuditEvent, Party, User
 
 from .conftest import Browser
 
@@ -65,3 +69,48 @@ def test_create_user_refuses_bad_input_with_a_message_and_stores_nothing(app):
         assert message in result.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_a_token_minted_on_the_command_line_is_audited_as_the_operators_act_not_the_owners(app, demo, monkeypatch):
+    monkeypatch.setattr(getpass, "getuser", lambda: "ops.oncall")
+    result = app.test_cli_runner().invoke(
+        args=["create-token", "--login", "cica.chair", "--name", "registry sync", "--days", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "token.created")).one()
+        chair = db.session.scalar(select(User).where(User.login == "cica.chair"))
+        assert event.actor_id is None  # the owner did not do it
+        assert event.summary.startswith(
+            "OS user ops.oncall (via the command line) created the API token 'registry sync' ("
+        )
+        assert event.summary.endswith(f") for {chair.display_name} (cica.chair), valid 30 days")
+        assert event.after | {"prefix": None, "expires_at": None} == {
+            "name": "registry sync",
+            "prefix": None,
+            "expires_at": None,
+            "owner": "cica.chair",
+            "operator": "OS user ops.oncall",
+            "via": "command line",
+        }
+        assert result.output.strip().startswith(event.after["prefix"])
+    # What a reader of the audit trail sees: the system and the operator, not the chair.
+    browser = Browser(app.test_client(), demo)
+    browser.sign_in("cica.chair")
+    page = browser.get("/audit").get_data(as_text=True)
+    row = next(r for r in page.split("<tr>") if "token.created" in r)
+    who = row.split("<td>")[2]
+    assert "System" in who and chair.display_name not in who
+    assert "OS user ops.oncall (via the command line)" in row
+
+
+def test_a_token_a_user_makes_in_the_browser_is_still_theirs_in_the_audit_trail(app, demo):
+    from .test_amendments import as_user
+    from .test_api import create_token
+
+    create_token(as_user(app, demo, "cica.chair"), "meeting portal")
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "token.created")).one()
+        assert event.actor.login == "cica.chair"
+        assert event.summary.startswith(f"{event.actor.display_name} created the API token 'meeting portal'")
+        assert "operator" not in event.after

@@ -162,6 +162,19 @@ def test_two_administrators_editing_one_user_never_interleave(app, demo, round_)
 
     with app.app_context():
         target_id = _user("cica.legal").id
+        # Administrators manage their own party's accounts only: the race is between two of CICA's.
+        cica = _user("cica.admin")
+        users.create_user(
+            db.session,
+            None,
+            login="cica.admin2",
+            display_name="Second CICA administrator",
+            role=Role.administrator,
+            party_id=cica.party_id,
+            password="second-admin-passphrase",
+            system=True,
+        )
+        db.session.commit()
 
     def edit(name, role):
         return lambda user, _: users.update_user(
@@ -171,7 +184,7 @@ def test_two_administrators_editing_one_user_never_interleave(app, demo, round_)
     results = race(
         app,
         ("cica.admin", lambda user: users.get_user(db.session, target_id), edit("Yerlan Abenov (Legal)", Role.chair)),
-        ("unoct.admin", lambda user: users.get_user(db.session, target_id), edit("Y. Abenov", Role.negotiator)),
+        ("cica.admin2", lambda user: users.get_user(db.session, target_id), edit("Y. Abenov", Role.negotiator)),
     )
     assert results.count("ok") == 1, results
     with app.app_context():
@@ -181,3 +194,52 @@ def test_two_administrators_editing_one_user_never_interleave(app, demo, round_)
             ("Yerlan Abenov (Legal)", Role.chair),
             ("Y. Abenov", Role.negotiator),
         }
+
+
+#: Four clauses of the demo, each a fresh target for one of four parallel proposals.
+FOUR_CLAUSES = (
+    "Any difference arising from the interpretation",
+    "This Memorandum may be amended at any time",
+    "Nothing in or relating",
+    "The Participants will consult",
+)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_one_party_proposes_to_four_clauses_at_once_and_every_proposal_is_saved(app, demo, round_):
+    """Two proposals to different clauses share no row: none may be refused as 'changed meanwhile'."""
+    wids = [wid_of(app, start) for start in FOUR_CLAUSES]
+
+    def propose(wid):
+        return lambda user, _: amendments.propose_change(
+            db.session, user, wid, {"en": TextInput(None, f"New words for {wid}.")}, "Parallel drafting."
+        )
+
+    results = race(app, *(("unoct.negotiator", lambda user: None, propose(wid)) for wid in wids))
+    assert results == ["ok"] * 4
+    with app.app_context():
+        saved = db.session.scalars(db.select(Amendment).order_by(Amendment.id)).all()
+        assert sorted(a.clause.wid for a in saved) == sorted(wids)
+        assert {a.latest.texts[0].body for a in saved} == {f"New words for {wid}." for wid in wids}
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_one_party_tables_four_drafts_at_once_and_each_gets_its_own_number(app, demo, round_):
+    """Citation numbers come from one counter row per party: tablings wait for each other, none is refused."""
+    ids = []
+    with app.app_context():
+        actor = _user("unoct.negotiator")
+        for start in FOUR_CLAUSES:
+            a = amendments.propose_change(
+                db.session, actor, wid_of(app, start), {"en": TextInput(None, f"Other words: {start}.")}, "Because."
+            )
+            ids.append(a.id)
+        db.session.commit()
+
+    def table(amendment_id):
+        return lambda user, _: amendments.table(db.session, user, amendment_id, expected_revision=1)
+
+    results = race(app, *(("unoct.negotiator", _load_amendment(i), table(i)) for i in ids))
+    assert results == ["ok"] * 4
+    with app.app_context():
+        assert sorted(db.session.get(Amendment, i).number for i in ids) == [1, 2, 3, 4]

@@ -127,6 +127,8 @@ class Person:
 class Proposal:
     party_id: int
     state: AmendmentState
+    #: Ever put to the other party: what visibility depends on, not the state.
+    was_tabled: bool
 
 
 CICA, UNOCT = 1, 2
@@ -142,7 +144,7 @@ def _expected(name: str, action: str, amendment: Proposal, proposer_id: int) -> 
     if action == "propose":
         return person.role is Role.negotiator
     if action == "view":
-        return amendment.state is not S.draft or own
+        return amendment.was_tabled or own
     if action == "edit":
         return person.role is Role.negotiator and own and amendment.state.is_open
     if action == "respond":
@@ -164,11 +166,36 @@ CHECKS = {
 }
 
 
+#: Every (state, ever tabled) an amendment can reach: a draft can be withdrawn without ever being tabled.
+HISTORIES = [
+    (S.draft, False),
+    (S.withdrawn, False),
+    (S.tabled, True),
+    (S.withdrawn, True),
+    (S.rejected, True),
+    (S.adopted, True),
+]
+
+
+def test_the_histories_are_every_state_the_workflow_reaches_with_and_without_tabling():
+    reached = {(S.draft, False)}
+    frontier = [(S.draft, False)]
+    while frontier:
+        state, tabled = frontier.pop()
+        for (from_state, action), to_state in TRANSITIONS.items():
+            if from_state is state:
+                after = (to_state, tabled or action is Action.table)
+                if after not in reached:
+                    reached.add(after)
+                    frontier.append(after)
+    assert reached == set(HISTORIES)
+
+
 @pytest.mark.parametrize("name", sorted(PEOPLE))
-@pytest.mark.parametrize("state", [S.draft, S.tabled, S.adopted])
+@pytest.mark.parametrize(("state", "was_tabled"), HISTORIES)
 @pytest.mark.parametrize("action", sorted(CHECKS))
-def test_permission_matrix(name, state, action):
-    amendment = Proposal(UNOCT, state)
+def test_permission_matrix(name, state, was_tabled, action):
+    amendment = Proposal(UNOCT, state, was_tabled)
     proposer_id = PEOPLE["legal_reviewer@UNOCT"].id  # a reviewer who once wrote the words may not review them
     person = PEOPLE[name]
     assert CHECKS[action](person, amendment, {proposer_id}) is _expected(name, action, amendment, proposer_id)

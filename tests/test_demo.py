@@ -9,7 +9,7 @@ import pytest
 from mou_tracker import demo_text
 from mou_tracker.core.roles import Role
 from mou_tracker.extensions import db
-from mou_tracker.models import Clause, Instrument, Milestone, Party, User
+from mou_tracker.models import AuditEvent, Clause, Instrument, Milestone, User
 from mou_tracker.services import demo as demo_service
 
 from .conftest import SEEDS
@@ -38,8 +38,11 @@ def _count(specs) -> int:
 
 def test_loads_parties_milestones_users_and_draft(app, demo):
     with app.app_context():
-        assert [p.code for p in db.session.scalars(db.select(Party).order_by(Party.position))] == ["CICA", "UNOCT"]
-        milestones = db.session.scalars(db.select(Milestone).order_by(Milestone.position)).all()
+        instrument = db.session.scalar(db.select(Instrument).filter_by(slug=demo_text.SLUG))
+        assert [p.code for p in instrument.parties] == ["CICA", "UNOCT"]
+        milestones = db.session.scalars(
+            db.select(Milestone).filter_by(instrument_id=instrument.id).order_by(Milestone.position)
+        ).all()
         assert [(m.code, m.date and m.date.isoformat()) for m in milestones] == [
             ("SWG", "2024-03-12"),
             ("SOC", "2024-03-14"),
@@ -49,9 +52,29 @@ def test_loads_parties_milestones_users_and_draft(app, demo):
         for role in Role:
             for party in ("CICA", "UNOCT"):
                 assert any(u.role is role and u.party.code == party for u in users), (role, party)
-        instrument = db.session.scalar(db.select(Instrument))
         assert instrument.language_codes == ["en", "ru"]
-        assert db.session.scalar(db.select(db.func.count()).select_from(Clause)) == _count(demo_text.DRAFT)
+        clauses = db.select(db.func.count()).select_from(Clause).filter_by(instrument_id=instrument.id)
+        assert db.session.scalar(clauses) == _count(demo_text.DRAFT)
+
+
+def test_the_demo_holds_a_second_negotiation_imported_from_pasted_text(app, demo):
+    """CICA takes part in both; UNOCT only in the first: the list and the separation show."""
+    with app.app_context():
+        second = db.session.scalar(db.select(Instrument).filter_by(slug=demo_text.SECOND_SLUG))
+        assert [p.code for p in second.parties] == ["CICA", "RATS"]
+        assert second.language_codes == ["en", "ru"]
+        clauses = db.session.scalars(db.select(Clause).filter_by(instrument_id=second.id).order_by(Clause.id)).all()
+        kinds = [c.kind.value for c in clauses]
+        assert kinds == ["title", "preamble", "preamble", "preamble", "article", "article"] + ["paragraph"] * 3 + [
+            "article",
+            "paragraph",
+        ]
+        areas = clauses[5].versions[0]
+        assert areas.text("en").heading == "Areas of cooperation"
+        assert areas.text("ru").heading == "Направления сотрудничества"
+        assert clauses[-1].versions[0].text("ru").body.startswith("Совершено в Астане")
+        event = db.session.scalar(db.select(AuditEvent).filter_by(kind="instrument.imported"))
+        assert event.instrument_id == second.id and len(event.after["sha256"]) == 64
 
 
 def test_loading_twice_changes_nothing_and_shows_no_password(app, demo):

@@ -202,7 +202,7 @@ def test_hostile_text_in_every_field_is_shown_as_text_on_every_page_and_export(a
     with app.app_context():
         from mou_tracker.models import User
 
-        target = db.session.scalar(db.select(User).filter_by(login="unoct.chair"))
+        target = db.session.scalar(db.select(User).filter_by(login="cica.chair"))  # an account of cica.admin's party
     people["cica.admin"].post(
         f"/admin/users/{target.id}",
         {"display_name": f"Chair {XSS[1]}", "role": "chair", "party_id": str(target.party_id), "active": "y"},

@@ -12,7 +12,7 @@ from mou_tracker.models import User
 from mou_tracker.services import my_work, reports
 from mou_tracker.web import amendments as amendment_pages
 
-from .conftest import wid_of
+from .conftest import assign_to_demo, wid_of
 from .test_agreement import tabled
 from .test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, as_user
 
@@ -72,7 +72,7 @@ def test_a_reviewers_queue_pages_oldest_first_and_counts_the_whole_queue(app, de
     while url:
         page = reviewer.get(url).get_data(as_text=True)
         pages.append(page)
-        seen += [int(n) for n in re.findall(r'<li><a href="/amendments/(\d+)">', page)]
+        seen += [int(n) for n in re.findall(r'<li><a href="[^"]*/amendments/(\d+)">', page)]
         url = next((link for link in _links(page) if link.endswith(f"page={len(pages) + 1}")), None)
     assert f"Awaiting your legal review ({waiting + 3})" in pages[0]
     assert len(pages) == -(-(waiting + 3) // 2) and len(seen) == len(set(seen)) == waiting + 3
@@ -86,6 +86,7 @@ def test_nobody_finds_in_their_review_queue_an_amendment_they_wrote(app, demo):
     with app.app_context():
         author = db.session.scalar(db.select(User).filter_by(login="cica.negotiator"))
         author.role = Role.legal_reviewer
+        assign_to_demo("cica.negotiator")
         db.session.commit()
     queue = as_user(app, demo, "cica.negotiator").get("/my-work").get_data(as_text=True)
     assert f'/amendments/{mine}"' not in queue and f'/amendments/{theirs}"' in queue
@@ -100,7 +101,7 @@ def test_the_dashboard_lists_the_longest_waiting_reviews_and_counts_them_all(app
     page = chair.get("/dashboard").get_data(as_text=True)
     section = page[page.index("Pending legal reviews") : page.index('id="since-heading"')]
     assert f"Pending legal reviews ({before + 3})" in section and "The 2 waiting longest." in section
-    assert len(re.findall(r'href="/amendments/\d+"', section)) == 2
+    assert len(re.findall(r'href="[^"]*/amendments/\d+"', section)) == 2
     assert before == 0  # the demo has no pending review, so the two listed are the first two tabled here
     assert f'/amendments/{oldest}"' in section and f'/amendments/{middle}"' in section
     assert f'/amendments/{newest}"' not in section

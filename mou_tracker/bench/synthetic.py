@@ -30,6 +30,7 @@ from ..models import (
     ClauseText,
     ClauseVersion,
     Instrument,
+    InstrumentAssignment,
     InstrumentLanguage,
     InstrumentParty,
     Milestone,
@@ -118,7 +119,12 @@ def build(session: Session, size: Size, seed: int = 2024) -> dict:
         party = parties[0] if code == "CICA" else parties[1]
         users[login] = User(login=login, display_name=name, role=Role(role), party=party, password_hash=password)
     session.add_all(users.values())
-    instrument = Instrument(title=f"Synthetic instrument ({size.name})", short_title=size.name, created_at=START)
+    instrument = Instrument(
+        slug=f"synthetic-{size.name}",
+        title=f"Synthetic instrument ({size.name})",
+        short_title=size.name,
+        created_at=START,
+    )
     instrument.languages += [
         InstrumentLanguage(code="en", name="English", position=0, required=True),
         InstrumentLanguage(code="ru", name="Русский", position=1, required=False),
@@ -126,6 +132,11 @@ def build(session: Session, size: Size, seed: int = 2024) -> dict:
     instrument.party_links += [InstrumentParty(party=p, position=i) for i, p in enumerate(parties)]
     session.add(instrument)
     session.flush()
+    session.add_all(
+        InstrumentAssignment(instrument_id=instrument.id, user_id=user.id)
+        for user in users.values()
+        if user.role.works_by_assignment
+    )
 
     per_clause = size.words // size.clauses
     clauses, texts = [], []  # texts[i]: list of (en words, ru words) per version
@@ -212,21 +223,24 @@ def build(session: Session, size: Size, seed: int = 2024) -> dict:
     for n in range(size.amendments):
         i = amendable[n % len(amendable)]
         party = parties[n % 2]
-        numbers[party.code] += 1
         proposer = users["cica.negotiator" if party.code == "CICA" else "unoct.negotiator"]
         state = states[n % len(states)]
         when = last_day + dt.timedelta(minutes=n)
         en, ru = texts[i][-1]
+        tabled = state is not AmendmentState.draft
+        if tabled:
+            numbers[party.code] += 1
         amendment = Amendment(
             instrument_id=instrument.id,
             party=party,
-            number=numbers[party.code],
+            number=numbers[party.code] if tabled else None,
+            tabled_seq=1 if tabled else None,
             kind=AmendmentKind.change,
             state=state,
             clause=clauses[i],
             created_by=proposer,
             created_at=when,
-            tabled_at=when if state is not AmendmentState.draft else None,
+            tabled_at=when if tabled else None,
             closed_at=when if not state.is_open else None,
             rejection_reason="Not acceptable." if state is AmendmentState.rejected else "",
         )
@@ -245,6 +259,8 @@ def build(session: Session, size: Size, seed: int = 2024) -> dict:
             for entry in pending:
                 _answers_and_audit(session, users, parties, *entry)
             pending.clear()
+    for link in instrument.party_links:
+        link.last_citation_number = numbers[link.party.code]
     session.flush()
     return {
         "clause_wid": clauses[amendable[0]].wid,
@@ -291,6 +307,6 @@ def _answers_and_audit(session, users, parties, n, amendment, revision, proposer
             subject_id=str(amendment.id),
             clause_id=amendment.clause_id,
             summary=f"{amendment.citation} proposed",
-            private_to_party_id=amendment.party_id if amendment.state is AmendmentState.draft else None,
+            private_to_party_id=None if amendment.was_tabled else amendment.party_id,
         )
     )

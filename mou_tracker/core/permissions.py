@@ -27,13 +27,28 @@ def can_manage_users(actor: Actor | None) -> bool:
     return actor is not None and actor.active and actor.role is Role.administrator
 
 
+def can_manage_account(actor: Actor | None, target_party_id: int | None) -> bool:
+    """Administrators manage the accounts of their own party only (create, edit, reset, deactivate, list), and
+    give an account only their own party. An administrator with no party is the platform operator: they manage
+    accounts of every party, and of no party, but having no party they read no party's drafts."""
+    if not can_manage_users(actor):
+        return False
+    return actor.party_id is None or actor.party_id == target_party_id
+
+
 def is_self_lockout(actor: Actor, target: Actor, *, new_role: Role, new_active: bool) -> bool:
     """An administrator who removes their own rights could leave the system without one."""
     return actor.id == target.id and (new_role is not Role.administrator or not new_active)
 
 
+def changes_own_standing(actor: Actor, target: Actor, *, new_role: Role, new_party_id: int | None) -> bool:
+    """Nobody changes their own party or role: that is how an administrator would cross to the other party (and
+    read its drafts) or give themselves rights. Another administrator of the party, or the operator, does it."""
+    return actor.id == target.id and (new_role is not target.role or new_party_id != target.party_id)
+
+
 # Amendments ----------------------------------------------------------------------------------------------------
-# `amendment` is anything with party_id and state (an AmendmentState).
+# `amendment` is anything with party_id, state (an AmendmentState) and was_tabled (ever put to the other party).
 
 
 def is_negotiator_for(actor: Actor | None, party_id: int | None) -> bool:
@@ -47,10 +62,21 @@ def is_negotiator_for(actor: Actor | None, party_id: int | None) -> bool:
 
 
 def can_view_amendment(actor: Actor | None, amendment) -> bool:
-    """A draft is the party's private business; once tabled, every signed-in user may read it."""
+    """Until it is tabled an amendment is its party's private business, and stays so if it is withdrawn without
+    ever being tabled; once tabled, every signed-in user may read it. `amendment.was_tabled` (never the current
+    state) decides: services.amendments.visible_to is the same rule for queries."""
     if not can_read_draft(actor):
         return False
-    return amendment.state is not AmendmentState.draft or actor.party_id == amendment.party_id
+    return amendment.was_tabled or actor.party_id == amendment.party_id
+
+
+def revisions_readable_by(actor: Actor | None, amendment) -> list:
+    """The revisions of a readable amendment this user may read. The other party reads it from the revision that
+    was tabled onwards (revisions made while tabled are part of the record); the wording the proposing party tried
+    before tabling stays its own."""
+    if actor is not None and actor.party_id == amendment.party_id:
+        return list(amendment.revisions)
+    return [revision for revision in amendment.revisions if revision.seq >= (amendment.tabled_seq or 0)]
 
 
 def can_propose(actor: Actor | None, party_id: int | None) -> bool:
@@ -104,6 +130,12 @@ def can_review(actor: Actor | None, amendment, proposer_ids: set[int]) -> bool:
 def can_respond(actor: Actor | None, amendment) -> bool:
     """Concur with or reject a tabled amendment: a negotiator of another party."""
     return can_counter(actor, amendment)
+
+
+def has_answered(actor: Actor | None, concurring_party_ids: set[int]) -> bool:
+    """The actor's party has concurred with the amendment's current revision: it has nothing more to answer until
+    the amendment is revised (a new revision needs a new concurrence)."""
+    return actor is not None and actor.party_id in concurring_party_ids
 
 
 def can_chair(actor: Actor | None) -> bool:

@@ -24,6 +24,12 @@ class Role(enum.StrEnum):
         return _LABELS[self]
 
     @property
+    def works_by_assignment(self) -> bool:
+        """Negotiators work on every negotiation their party takes part in; everybody else on those they are
+        assigned to."""
+        return self is not Role.negotiator
+
+    @property
     def needs_party(self) -> bool:
         """Negotiators act for one party, so they must belong to one."""
         return self is Role.negotiator

@@ -49,7 +49,7 @@ class AmendmentState(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (AmendmentState.draft, AmendmentState.tabled)
+        return self in OPEN_STATES
 
     @property
     def label(self) -> str:
@@ -60,6 +60,32 @@ class AmendmentState(enum.StrEnum):
             "rejected": N_("Rejected"),
             "withdrawn": N_("Withdrawn"),
         }[self.value]
+
+
+#: The states in which an amendment can still change or be answered (queries use it as an IN list).
+OPEN_STATES: tuple[AmendmentState, ...] = (AmendmentState.draft, AmendmentState.tabled)
+
+
+class RedlineBasis(enum.StrEnum):
+    """What an amendment's redline is drawn against, so that it shows what the amendment changes and nothing else."""
+
+    #: The clause's current text: what adopting the amendment now would change (an open amendment).
+    current = "current"
+    #: The version the amendment was written on: a withdrawn or rejected one, or an outdated one read as written.
+    written_on = "written_on"
+    #: The version an adopted amendment replaced: what its adoption changed.
+    replaced = "replaced"
+
+
+def redline_basis(state: AmendmentState, *, as_written: bool = False) -> RedlineBasis:
+    """An open amendment reads against the current text (an outdated one too: what adopting it now would change;
+    `as_written` shows its original redline instead); a closed one against the version it was written on, which for
+    an adopted one is the version it replaced."""
+    if state is AmendmentState.adopted:
+        return RedlineBasis.replaced
+    if as_written or not state.is_open:
+        return RedlineBasis.written_on
+    return RedlineBasis.current
 
 
 class Action(enum.StrEnum):

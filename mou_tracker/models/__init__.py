@@ -4,13 +4,21 @@ from . import immutability  # noqa: F401  (registers the flush guard)
 from .amendments import Amendment, AmendmentComment, AmendmentRevision, AmendmentText
 from .audit import AuditEvent
 from .base import Base
-from .instrument import Clause, ClauseText, ClauseVersion, Instrument, InstrumentLanguage, InstrumentParty
+from .instrument import (
+    Clause,
+    ClauseText,
+    ClauseVersion,
+    Instrument,
+    InstrumentAssignment,
+    InstrumentLanguage,
+    InstrumentParty,
+)
 from .meetings import MilestoneOutcome, MilestoneSnapshot
 from .milestones import Milestone
 from .parties import Party
 from .reviews import Response, Review
 from .tokens import ApiToken
-from .users import User
+from .users import SignInSession, User
 
 __all__ = [
     "Amendment",
@@ -24,6 +32,7 @@ __all__ = [
     "ClauseText",
     "ClauseVersion",
     "Instrument",
+    "InstrumentAssignment",
     "InstrumentLanguage",
     "InstrumentParty",
     "Milestone",
@@ -32,5 +41,6 @@ __all__ = [
     "Party",
     "Response",
     "Review",
+    "SignInSession",
     "User",
 ]

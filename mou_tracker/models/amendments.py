@@ -3,9 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clause_kinds import ClauseKind
+from ..core.messages import N_, Message
 from ..core.workflow import AmendmentKind, AmendmentState
 from .base import Base, UTCDateTime, str_enum, utcnow
 from .instrument import Clause, ClauseVersion
@@ -18,8 +20,12 @@ class Amendment(Base):
 
     __tablename__ = "amendments"
     __table_args__ = (
-        UniqueConstraint("party_id", "number"),
+        UniqueConstraint("instrument_id", "party_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
+        # A citation number is given when the amendment is tabled, never before: numbers given at drafting let
+        # the other party count a party's untabled drafts from the gaps.
+        CheckConstraint("(number IS NULL) = (tabled_at IS NULL)", name="numbered_when_tabled"),
+        CheckConstraint("(tabled_seq IS NULL) = (tabled_at IS NULL)", name="tabled_revision_known"),
         CheckConstraint("kind = 'insert' OR clause_id IS NOT NULL", name="target_clause_given"),
         CheckConstraint("kind <> 'insert' OR new_clause_kind IS NOT NULL", name="insert_has_kind"),
     )
@@ -27,8 +33,8 @@ class Amendment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
-    #: Per-party number for citation: CICA-3, UNOCT-7.
-    number: Mapped[int]
+    #: Per-party number for citation (CICA-3, UNOCT-7), given at tabling; None while a party-internal draft.
+    number: Mapped[int | None]
     kind: Mapped[AmendmentKind] = mapped_column(str_enum(AmendmentKind, "amendment_kind"))
     state: Mapped[AmendmentState] = mapped_column(str_enum(AmendmentState, "amendment_state"), index=True)
     #: The clause changed or deleted; for an insertion, the clause it created once adopted.
@@ -41,7 +47,12 @@ class Amendment(Base):
     answers_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When it was first put to the other party. Once set it stays set, whatever happens next: from then on the
+    #: amendment is part of the shared record (see `was_tabled`).
     tabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The revision that was tabled. The revisions before it are the party's internal drafting; the other party
+    #: reads the amendment from this revision onwards.
+    tabled_seq: Mapped[int | None]
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     #: Touched by every action on the amendment, so that concurrent actions collide on `lock_version`.
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -62,8 +73,23 @@ class Amendment(Base):
         back_populates="amendment", order_by="AmendmentRevision.seq", cascade="all, delete-orphan"
     )
 
+    @hybrid_property
+    def was_tabled(self) -> bool:
+        """Ever put to the other party. Visibility depends on this, never on the current state: a draft withdrawn
+        without being tabled stays the party's own business."""
+        return self.tabled_at is not None
+
+    @was_tabled.inplace.expression
+    @classmethod
+    def _was_tabled_expression(cls):
+        return cls.tabled_at.is_not(None)
+
     @property
     def citation(self) -> str:
+        """CICA-3 once tabled; before that the party's own handle for its draft ("CICA draft 57", a Message that
+        pages translate), which counts nothing: only the party itself ever reads it."""
+        if self.number is None:
+            return Message(N_("%(party)s draft %(id)s"), party=self.party.code, id=self.id)
         return f"{self.party.code}-{self.number}"
 
     @property

@@ -25,6 +25,8 @@ class AuditEvent(Base):
     kind: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[str] = mapped_column(String(64))
+    #: The negotiation the event belongs to; None for what belongs to none (accounts, tokens, sign-ins).
+    instrument_id: Mapped[int | None] = mapped_column(ForeignKey("instruments.id"), index=True)
     #: The clause the event concerns, if any: lets the audit trail be filtered by clause.
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
     summary: Mapped[str] = mapped_column(Text)

@@ -12,11 +12,15 @@ from .users import User
 
 
 class Instrument(Base):
-    """The document under negotiation: here, the CICA Secretariat–UNOCT Memorandum of Understanding."""
+    """A negotiation: the document under negotiation (the CICA Secretariat–UNOCT Memorandum of Understanding is one),
+    its parties, languages and meetings. One deployment holds several; nothing of one appears in another."""
 
     __tablename__ = "instruments"
+    __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The negotiation's name in addresses (/n/<slug>/...): lower-case letters, digits and hyphens.
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     short_title: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -56,8 +60,21 @@ class InstrumentParty(Base):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    #: The last citation number this party gave an amendment in this negotiation. Numbers are taken with one
+    #: atomic UPDATE ... RETURNING at tabling, so parallel tablings wait for each other instead of colliding.
+    last_citation_number: Mapped[int] = mapped_column(default=0, server_default="0")
 
     party: Mapped[Party] = relationship(lazy="joined")
+
+
+class InstrumentAssignment(Base):
+    """A chair, legal reviewer or administrator assigned to a negotiation: they see only the negotiations they are
+    assigned to (negotiators see those their party takes part in)."""
+
+    __tablename__ = "instrument_assignments"
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class Clause(Base):

@@ -32,8 +32,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    #: Bumped whenever a password changes or the account is deactivated; it is part of the session id,
-    #: so every session opened before the change ends.
+    #: Bumped whenever a password changes or the account is deactivated; it is part of the session id, so every
+    #: session opened before the change ends. (A second lock: the SignInSession rows, deleted on those events and
+    #: on sign-out, are what a request must find.)
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The language of the interface and, where the instrument has it, of the clause texts (see core.languages).
@@ -83,3 +84,30 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.login} {self.role}>"
+
+
+class SignInSession(Base):
+    """One signed-in browser, kept on the server so that it can be ended.
+
+    The session cookie carries a random secret; only its SHA-256 digest is stored (a fast digest is enough for
+    256 random bits), so a copy of the database opens no session. Every request must find its row: signing out
+    deletes it, and with it every copy of the cookie; a password change, a reset or a deactivation deletes all
+    of the user's rows.
+    """
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (CheckConstraint("last_seen_at >= created_at", name="seen_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Refreshed at most every few minutes, and only by requests that write anyway (pages never write).
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: A short description of the browser ("Firefox on Windows"), so the user can tell their sessions apart.
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SignInSession {self.id} of user {self.user_id}>"

@@ -37,12 +37,13 @@ from .amendments import (
     expect_revision,
     get_amendment,
     is_outdated,
+    outdated_condition,
     snapshot,
     touch,
     transition,
 )
 from .demo import new_wid
-from .draft import current_versions
+from .draft import current_instrument, current_versions
 from .errors import Conflict, PermissionDenied, ValidationFailed
 from .listing import one_page
 
@@ -174,7 +175,7 @@ def concur(session: Session, actor: User, amendment_id: int, *, expected_revisio
     _require_responder(actor, amendment)
     expect_revision(amendment, expected_revision)
     _refuse_if_outdated(session, amendment)
-    if actor.party_id in concurring_parties(responses_of(session, amendment), amendment):
+    if permissions.has_answered(actor, concurring_parties(responses_of(session, amendment), amendment)):
         raise Conflict(
             Message(
                 N_("%(party)s has already concurred with this revision of %(citation)s."),
@@ -332,9 +333,9 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
     return version
 
 
-def _awaiting_review_by(actor: User):
-    """Tabled amendments whose current revision has no legal review yet, leaving out any the actor wrote a word
-    of (they may not review them: `proposer_ids`), as a query."""
+def _awaiting_review_by(session: Session, actor: User):
+    """Tabled amendments of this negotiation whose current revision has no legal review yet, leaving out any the
+    actor wrote a word of (they may not review them: `proposer_ids`), as a query."""
     latest_revision = (
         select(func.max(AmendmentRevision.id))
         .where(AmendmentRevision.amendment_id == Amendment.id)
@@ -350,8 +351,18 @@ def _awaiting_review_by(actor: User):
         .correlate(Amendment)
     )
     return select(Amendment).where(
-        Amendment.state == AmendmentState.tabled, ~reviewed, Amendment.created_by_id != actor.id, ~wrote
+        Amendment.instrument_id == current_instrument(session).id,
+        Amendment.state == AmendmentState.tabled,
+        ~reviewed,
+        Amendment.created_by_id != actor.id,
+        ~wrote,
     )
+
+
+def _reviewable_by(session: Session, actor: User):
+    """The legal review queue: awaiting review and reviewable now (an outdated amendment waits for its proposer
+    to rebase it first, so nobody can review it)."""
+    return _awaiting_review_by(session, actor).where(~outdated_condition())
 
 
 OLDEST_FIRST = (Amendment.tabled_at, Amendment.id)
@@ -359,14 +370,20 @@ OLDEST_FIRST = (Amendment.tabled_at, Amendment.id)
 
 def pending_reviews(session: Session, actor: User) -> list[Amendment]:
     """The whole legal review queue, oldest first, without the actor's own proposals."""
-    return list(session.scalars(_awaiting_review_by(actor).options(*LIST_LOADING).order_by(*OLDEST_FIRST)))
+    return list(session.scalars(_reviewable_by(session, actor).options(*LIST_LOADING).order_by(*OLDEST_FIRST)))
 
 
 def page_of_pending_reviews(session: Session, actor: User, *, page: int, size: int) -> tuple[list[Amendment], Pages]:
     """One page of the legal review queue, oldest first, and how long the queue is."""
     return one_page(
-        session, _awaiting_review_by(actor), order_by=OLDEST_FIRST, options=LIST_LOADING, page=page, size=size
+        session, _reviewable_by(session, actor), order_by=OLDEST_FIRST, options=LIST_LOADING, page=page, size=size
     )
+
+
+def waiting_for_rebase(session: Session, actor: User, *, limit: int) -> list[Amendment]:
+    """Amendments that await legal review but are outdated: their proposers must rebase them first."""
+    query = _awaiting_review_by(session, actor).where(outdated_condition())
+    return list(session.scalars(query.options(*LIST_LOADING).order_by(*OLDEST_FIRST).limit(limit)))
 
 
 def validate_decision(raw: str | None) -> ReviewDecision:

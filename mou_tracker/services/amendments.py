@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
 
 from ..core import permissions
@@ -15,7 +15,7 @@ from ..core.messages import N_, Message
 from ..core.paging import Pages
 from ..core.rebase import RebaseResult, rebase_text
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE, TextRuleError, clean_text
-from ..core.workflow import Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
+from ..core.workflow import OPEN_STATES, Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
 from ..models import (
     Amendment,
     AmendmentComment,
@@ -24,6 +24,7 @@ from ..models import (
     Clause,
     ClauseVersion,
     Instrument,
+    InstrumentParty,
     Party,
     User,
 )
@@ -59,8 +60,9 @@ LIST_LOADING = (
 
 
 def visible_to(actor: User):
-    """SQL condition: amendments this user may see (tabled or later, or a draft of their own party)."""
-    return or_(Amendment.state != AmendmentState.draft, Amendment.party_id == actor.party_id)
+    """SQL condition: the amendments this user may see: those ever tabled, and their own party's. The same rule as
+    `permissions.can_view_amendment`, for queries; it reads whether an amendment was tabled, never its state."""
+    return or_(Amendment.was_tabled, Amendment.party_id == actor.party_id)
 
 
 def get_amendment(session: Session, actor: User | None, amendment_id: int) -> Amendment:
@@ -68,8 +70,13 @@ def get_amendment(session: Session, actor: User | None, amendment_id: int) -> Am
     amendment = session.get(
         Amendment, amendment_id, options=[selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts)]
     )
-    if amendment is None or not permissions.can_view_amendment(actor, amendment):
-        # The other party must not learn that a draft exists: the same answer as for a missing id.
+    if (
+        amendment is None
+        or amendment.instrument_id != current_instrument(session).id
+        or not permissions.can_view_amendment(actor, amendment)
+    ):
+        # The other party must not learn that a draft exists: the same answer as for a missing id (or for an
+        # amendment of another negotiation).
         raise NotFound(N_("There is no amendment with that number, or it is not visible to you."))
     return amendment
 
@@ -78,9 +85,7 @@ def open_amendments_for_clauses(session: Session, actor: User, clause_ids: list[
     return list(
         session.scalars(
             select(Amendment)
-            .where(
-                Amendment.clause_id.in_(clause_ids), Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled])
-            )
+            .where(Amendment.clause_id.in_(clause_ids), Amendment.state.in_(OPEN_STATES))
             .where(visible_to(actor))
             .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
             .order_by(Amendment.created_at, Amendment.id)
@@ -111,21 +116,48 @@ class AmendmentFilter:
     state: AmendmentState | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    #: Only open amendments written against a version that is no longer the clause's current one.
+    outdated: bool = False
 
 
-def _matching(actor: User, wanted: AmendmentFilter):
-    """The amendments this user may see that match the filter, as a query (newest first is the caller's order)."""
+def outdated_condition():
+    """SQL: the same rule as `is_outdated`, for lists: an open change or deletion whose latest revision was written
+    against a version other than its clause's current one."""
+    latest_base = (
+        select(AmendmentRevision.base_version_id)
+        .where(AmendmentRevision.amendment_id == Amendment.id)
+        .order_by(AmendmentRevision.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    current_version = (
+        select(ClauseVersion.id)
+        .where(ClauseVersion.clause_id == Amendment.clause_id)
+        .order_by(ClauseVersion.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return and_(
+        Amendment.state.in_(OPEN_STATES), Amendment.kind != AmendmentKind.insert, latest_base != current_version
+    )
+
+
+def _matching(session: Session, actor: User, wanted: AmendmentFilter):
+    """The amendments of this negotiation this user may see that match the filter, as a query (newest first is the
+    caller's order)."""
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the amendments."))
     if wanted.since and wanted.until and wanted.since > wanted.until:
         raise ValidationFailed(N_("The start date is after the end date."))
-    query = select(Amendment).where(visible_to(actor))
+    query = select(Amendment).where(Amendment.instrument_id == current_instrument(session).id, visible_to(actor))
     if wanted.clause_wid:
         query = query.join(Clause, Clause.id == Amendment.clause_id).where(Clause.wid == wanted.clause_wid)
     if wanted.party_code:
         query = query.join(Party, Party.id == Amendment.party_id).where(Party.code == wanted.party_code.upper())
     if wanted.state is not None:
         query = query.where(Amendment.state == wanted.state)
+    if wanted.outdated:
+        query = query.where(outdated_condition())
     if wanted.since:
         query = query.where(Amendment.created_at >= dt.datetime.combine(wanted.since, dt.time.min, tzinfo=dt.UTC))
     if wanted.until:
@@ -138,7 +170,7 @@ NEWEST_FIRST = (Amendment.created_at.desc(), Amendment.id.desc())
 
 def list_amendments(session: Session, actor: User, wanted: AmendmentFilter = AmendmentFilter()) -> list[Amendment]:
     """Every amendment this user may see that matches, newest first (for exports; pages show one page)."""
-    return list(session.scalars(_matching(actor, wanted).options(*LIST_LOADING).order_by(*NEWEST_FIRST)))
+    return list(session.scalars(_matching(session, actor, wanted).options(*LIST_LOADING).order_by(*NEWEST_FIRST)))
 
 
 def page_of_amendments(
@@ -150,7 +182,9 @@ def page_of_amendments(
     loading = LIST_LOADING
     if with_texts:
         loading = (selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts), *LIST_LOADING[1:])
-    return one_page(session, _matching(actor, wanted), order_by=NEWEST_FIRST, options=loading, page=page, size=size)
+    return one_page(
+        session, _matching(session, actor, wanted), order_by=NEWEST_FIRST, options=loading, page=page, size=size
+    )
 
 
 # Validation ----------------------------------------------------------------------------------------------------
@@ -218,7 +252,9 @@ def _rationale(value: str | None) -> str:
 
 
 def _clause(session: Session, wid: str | None) -> Clause:
-    clause = session.scalar(select(Clause).where(Clause.wid == (wid or "")))
+    clause = session.scalar(
+        select(Clause).where(Clause.instrument_id == current_instrument(session).id, Clause.wid == (wid or ""))
+    )
     if clause is None:
         raise NotFound(N_("There is no clause with that identifier."))
     return clause
@@ -236,8 +272,19 @@ def require_proposer(actor: User) -> None:
         raise PermissionDenied(N_("Only a negotiator can propose amendments, and only for their own party."))
 
 
-def _next_number(session: Session, party_id: int) -> int:
-    return (session.scalar(select(func.max(Amendment.number)).where(Amendment.party_id == party_id)) or 0) + 1
+def _take_citation_number(session: Session, instrument_id: int, party_id: int) -> int:
+    """The party's next citation number in this negotiation, taken by one atomic UPDATE ... RETURNING: two tablings
+    at once wait for each other on the party's row (PostgreSQL) or the write lock (SQLite), never collide."""
+    number = session.execute(
+        update(InstrumentParty)
+        .where(InstrumentParty.instrument_id == instrument_id, InstrumentParty.party_id == party_id)
+        .values(last_citation_number=InstrumentParty.last_citation_number + 1)
+        .returning(InstrumentParty.last_citation_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if number is None:
+        raise PermissionDenied(N_("Your party does not take part in this negotiation."))
+    return number
 
 
 def _answered(session: Session, actor: User, answers_id: int | None, clause: Clause) -> Amendment | None:
@@ -264,10 +311,10 @@ def _new_amendment(
     answers: Amendment | None = None,
     **placement,
 ) -> Amendment:
+    _refuse_duplicate(session, actor, kind, clause, texts, placement)
     amendment = Amendment(
         instrument_id=instrument.id,
         party_id=actor.party_id,
-        number=_next_number(session, actor.party_id),
         kind=kind,
         state=AmendmentState.draft,
         clause=clause,
@@ -294,6 +341,43 @@ def _new_amendment(
         private_to_party_id=amendment.party_id,
     )
     return amendment
+
+
+def _refuse_duplicate(
+    session: Session,
+    actor: User,
+    kind: AmendmentKind,
+    clause: Clause | None,
+    texts: Mapping[str, TextInput],
+    placement: Mapping[str, Clause | ClauseKind | None],
+) -> None:
+    """Refuse what the party already proposes, word for word, in an open amendment to the same place: a form sent
+    twice (the back button, a double click) must not make a second amendment."""
+    same_place = (
+        Amendment.clause_id == clause.id
+        if clause is not None
+        else (Amendment.insert_parent_id == _id_of(placement.get("insert_parent")))
+        & (Amendment.insert_after_id == _id_of(placement.get("insert_after")))
+    )
+    wanted = {language: (text.heading, text.body) for language, text in texts.items()}
+    for existing in session.scalars(
+        select(Amendment)
+        .where(Amendment.party_id == actor.party_id, Amendment.kind == kind, Amendment.state.in_(OPEN_STATES))
+        .where(same_place)
+        .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+    ):
+        if {t.language: (t.heading, t.body) for t in existing.latest.texts} == wanted:
+            raise ValidationFailed(
+                Message(
+                    N_("Your party already proposes exactly this in %(citation)s, which is still open."),
+                    citation=existing.citation,
+                )
+            )
+
+
+def _id_of(clause: Clause | None):
+    """A clause's id, or SQL NULL: `== None` in SQLAlchemy compiles to IS NULL."""
+    return clause.id if clause is not None else None
 
 
 def _revision(
@@ -470,12 +554,16 @@ def revise(
     rationale: str,
     note: str = "",
     expected_revision: int | None = None,
+    onto_version_id: int | None = None,
 ) -> Amendment:
+    """A new wording. An outdated change or deletion is revised against the clause's current text: the user has
+    read it (`onto_version_id`), and the amendment is an ordinary open one again, no rebase needed."""
     amendment = get_amendment(session, actor, amendment_id)
     _require_editor(actor, amendment, Action.revise)
     transition(amendment, Action.revise)
     expect_revision(amendment, expected_revision)
     latest = amendment.latest
+    base = _base_for_revision(session, amendment, onto_version_id)
     if amendment.kind is AmendmentKind.delete:
         cleaned: dict[str, TextInput] = {}
     else:
@@ -487,22 +575,16 @@ def revise(
     }
     if unchanged:
         raise ValidationFailed(N_("Nothing was changed: the wording and the rationale are as in the last revision."))
-    if amendment.kind is AmendmentKind.change and _same_as_version(cleaned, latest.base_version):
+    if amendment.kind is AmendmentKind.change and _same_as_version(cleaned, base):
         raise ValidationFailed(
             N_("The revised text is identical to the clause's text; withdraw the amendment instead.")
         )
+    note = clean_field(note, Message(N_("The note")), MAX_NOTE, False)
+    if base is not latest.base_version and not note:
+        note = f"Revised against version {base.seq}"
     before = snapshot(amendment)
     touch(amendment)
-    amendment.revisions.append(
-        _revision(
-            latest.seq + 1,
-            actor,
-            latest.base_version,
-            cleaned,
-            rationale,
-            clean_field(note, Message(N_("The note")), MAX_NOTE, False),
-        )
-    )
+    amendment.revisions.append(_revision(latest.seq + 1, actor, base, cleaned, rationale, note))
     session.flush()
     audit.record(
         session,
@@ -512,9 +594,33 @@ def revise(
         f"{amendment.citation} revised (revision {latest.seq + 1})",
         before=before,
         after=snapshot(amendment),
-        private_to_party_id=amendment.party_id if amendment.state is AmendmentState.draft else None,
+        private_to_party_id=None if amendment.was_tabled else amendment.party_id,
     )
     return amendment
+
+
+def _base_for_revision(session: Session, amendment: Amendment, onto_version_id: int | None) -> ClauseVersion | None:
+    """What a new revision is written against: the clause's current version. An amendment that is outdated moves
+    onto it only when the user read that very version (`onto_version_id`); otherwise the revision is refused."""
+    latest = amendment.latest
+    if amendment.kind is AmendmentKind.insert:
+        return None
+    current = _live_version(session, amendment.clause)
+    if current.id == latest.base_version_id:
+        return latest.base_version
+    if onto_version_id != current.id:
+        raise Conflict(
+            Message(
+                N_(
+                    "%(citation)s was written against version %(old)s of the clause, which is now at version %(new)s. "
+                    "Read the current text, then revise the amendment against it."
+                ),
+                citation=amendment.citation,
+                old=latest.base_version.seq,
+                new=current.seq,
+            )
+        )
+    return current
 
 
 def table(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
@@ -525,7 +631,9 @@ def table(session: Session, actor: User, amendment_id: int, *, expected_revision
     if amendment.clause is not None:
         _live_version(session, amendment.clause)
     amendment.state = new_state
+    amendment.number = _take_citation_number(session, amendment.instrument_id, amendment.party_id)
     amendment.tabled_at = utcnow()
+    amendment.tabled_seq = amendment.latest.seq
     touch(amendment)
     session.flush()
     audit.record(
@@ -556,7 +664,7 @@ def withdraw(session: Session, actor: User, amendment_id: int, *, expected_revis
         f"{amendment.citation} withdrawn",
         before={"state": before_state.value},
         after={"state": amendment.state.value},
-        private_to_party_id=amendment.party_id if before_state is AmendmentState.draft else None,
+        private_to_party_id=None if amendment.was_tabled else amendment.party_id,
     )
     return amendment
 
@@ -566,8 +674,8 @@ def add_comment(session: Session, actor: User, amendment_id: int, body: str, *, 
     if not permissions.can_comment(actor, amendment, internal=internal):
         raise PermissionDenied(N_("An internal note needs a party: you can only add a shared comment."))
     transition(amendment, Action.comment)
-    # A note on a draft stays inside the party, whatever box was ticked.
-    internal = internal or amendment.state is AmendmentState.draft
+    # A note on an amendment never tabled stays inside the party, whatever box was ticked.
+    internal = internal or not amendment.was_tabled
     comment = AmendmentComment(
         amendment_id=amendment.id,
         author=actor,
@@ -668,6 +776,6 @@ def confirm_rebase(
         f"{amendment.citation} rebased onto version {plan.new_base.seq} of its clause",
         before=before,
         after=snapshot(amendment),
-        private_to_party_id=amendment.party_id if amendment.state is AmendmentState.draft else None,
+        private_to_party_id=None if amendment.was_tabled else amendment.party_id,
     )
     return amendment

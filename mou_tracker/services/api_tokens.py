@@ -35,8 +35,13 @@ def tokens_of(session: Session, actor: User) -> list[ApiToken]:
     )
 
 
-def create_token(session: Session, actor: User, *, name: str | None, lifetime_days: int | None) -> tuple[ApiToken, str]:
-    """A new token for the actor; returns it with its secret, which is never stored or shown again."""
+def create_token(
+    session: Session, actor: User, *, name: str | None, lifetime_days: int | None, operator: str | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the actor; returns it with its secret, which is never stored or shown again.
+
+    `operator` is for the command line, where someone at the server (named by their OS account) mints a token for
+    `actor`: the audit trail then records the operator as the one who did it, and `actor` only as the owner."""
     if not actor.active:
         raise PermissionDenied(N_("An inactive account cannot create API tokens."))
     name = " ".join(
@@ -56,14 +61,26 @@ def create_token(session: Session, actor: User, *, name: str | None, lifetime_da
     )
     session.add(token)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "token.created",
-        token,
-        f"{actor.display_name} created the API token '{name}' ({token.prefix}…), valid {lifetime_days} days",
-        after={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
-    )
+    after = {"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()}
+    if operator is None:
+        audit.record(
+            session,
+            actor,
+            "token.created",
+            token,
+            f"{actor.display_name} created the API token '{name}' ({token.prefix}…), valid {lifetime_days} days",
+            after=after,
+        )
+    else:
+        audit.record(
+            session,
+            None,
+            "token.created",
+            token,
+            f"{operator} (via the command line) created the API token '{name}' ({token.prefix}…) for "
+            f"{actor.display_name} ({actor.login}), valid {lifetime_days} days",
+            after=after | {"owner": actor.login, "operator": operator, "via": "command line"},
+        )
     return token, secret
 
 

@@ -25,7 +25,11 @@ def record(
     """
     if clause_id is None:
         clause_id = subject.id if type(subject).__name__ == "Clause" else getattr(subject, "clause_id", None)
+    # The negotiation it belongs to: an amendment's, a meeting's, a clause's, or the negotiation itself; events
+    # about accounts and tokens belong to none.
+    instrument_id = subject.id if type(subject).__name__ == "Instrument" else getattr(subject, "instrument_id", None)
     event = AuditEvent(
+        instrument_id=instrument_id,
         actor=actor,
         kind=kind,
         subject_type=type(subject).__name__,

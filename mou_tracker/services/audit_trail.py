@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..core import permissions
 from ..core.messages import N_, Message
 from ..models import AuditEvent, Clause, Party, User
+from .draft import current_instrument
 from .errors import PermissionDenied, ValidationFailed
 
 PAGE_SIZE = 200
@@ -38,25 +39,27 @@ def parse_date(raw: str | None, label: str) -> dt.date | None:
 
 
 def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | None = PAGE_SIZE) -> list[AuditEvent]:
-    return list(session.scalars(_events_query(actor, wanted).limit(limit)))
+    return list(session.scalars(_events_query(session, actor, wanted).limit(limit)))
 
 
 def page_of_events(
     session: Session, actor: User, wanted: AuditFilter, *, offset: int, limit: int
 ) -> tuple[list[AuditEvent], int]:
     """One page of the events this user may read, newest first, and how many match in all."""
-    query = _events_query(actor, wanted)
+    query = _events_query(session, actor, wanted)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return list(session.scalars(query.offset(offset).limit(limit))), total or 0
 
 
-def _events_query(actor: User, wanted: AuditFilter):
+def _events_query(session: Session, actor: User, wanted: AuditFilter):
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the audit trail."))
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
         raise ValidationFailed(N_("The start date is after the end date."))
     query = select(AuditEvent).where(
-        or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id)
+        or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id),
+        # This negotiation's events, and those that belong to none (accounts, tokens): never another's.
+        or_(AuditEvent.instrument_id.is_(None), AuditEvent.instrument_id == current_instrument(session).id),
     )
     if wanted.clause_wid:
         query = query.join(Clause, Clause.id == AuditEvent.clause_id).where(Clause.wid == wanted.clause_wid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 
@@ -16,6 +17,7 @@ from ..models import (
     ClauseText,
     ClauseVersion,
     Instrument,
+    InstrumentAssignment,
     InstrumentLanguage,
     InstrumentParty,
     Milestone,
@@ -71,13 +73,17 @@ def load_demo(session: Session) -> dict[str, str] | None:
         )
         passwords[login] = password
 
-    instrument = Instrument(title=demo_text.INSTRUMENT_TITLE, short_title=demo_text.SHORT_TITLE)
+    instrument = Instrument(slug=demo_text.SLUG, title=demo_text.INSTRUMENT_TITLE, short_title=demo_text.SHORT_TITLE)
     for position, (code, name, required) in enumerate(demo_text.LANGUAGES):
         instrument.languages.append(InstrumentLanguage(code=code, name=name, position=position, required=required))
     for position, party in enumerate(parties.values()):
         instrument.party_links.append(InstrumentParty(party=party, position=position))
     session.add(instrument)
     session.flush()
+    # The demo's chairs, legal reviewers and administrators work on this negotiation (negotiators by their party).
+    for user in users.values():
+        if user.role.works_by_assignment:
+            session.add(InstrumentAssignment(instrument_id=instrument.id, user_id=user.id))
 
     drafter = users["cica.negotiator"]
 
@@ -114,4 +120,39 @@ def load_demo(session: Session) -> dict[str, str] | None:
 
     audit.record(session, None, "instrument.loaded", instrument, f"Demo negotiation loaded: {instrument.short_title}")
     session.flush()
+    _load_second_negotiation(session, users)
     return passwords
+
+
+def _load_second_negotiation(session: Session, users: dict[str, User]) -> None:
+    """A second, small negotiation (CICA with SCO RATS), opened and imported the way an administrator does it:
+    its draft pasted as plain text in English and Russian, recognised, aligned and stored."""
+    from ..core.structure import paragraphs_from_plain_text, recognise
+    from . import imports, negotiations
+    from .draft import forget_instrument, remember_instrument
+
+    code, name = demo_text.SECOND_PARTY
+    second = negotiations.create_negotiation(
+        session,
+        users["cica.admin"],
+        title=demo_text.SECOND_TITLE,
+        short_title=demo_text.SECOND_SHORT_TITLE,
+        slug=demo_text.SECOND_SLUG,
+        party_ids=[users["cica.admin"].party_id],
+        new_parties=[negotiations.NewParty(code, name)],
+        authoritative_language="en",
+        other_languages=["ru"],
+        meetings=[negotiations.NewMeeting(*meeting) for meeting in demo_text.SECOND_MEETINGS],
+        assigned_user_ids=[users["cica.chair"].id, users["cica.legal"].id],
+    )
+    remember_instrument(session, second)
+    texts = {"en": demo_text.SECOND_DRAFT_EN, "ru": demo_text.SECOND_DRAFT_RU}
+    imports.import_draft(
+        session,
+        users["cica.admin"],
+        {language: recognise(paragraphs_from_plain_text(text)) for language, text in texts.items()},
+        source="pasted text (demo)",
+        sha256=hashlib.sha256("".join(texts.values()).encode()).hexdigest(),
+        reason="Initial draft circulated by the CICA Secretariat",
+    )
+    forget_instrument(session)

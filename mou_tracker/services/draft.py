@@ -50,25 +50,42 @@ def _require_reader(actor: User | None) -> None:
         raise PermissionDenied(N_("Sign in to read the draft."))
 
 
-def current_instrument(session: Session) -> Instrument:
-    """The instrument under negotiation, with its languages and parties: one query, then none for the session.
+#: Where the session keeps the negotiation of its unit of work (see `services.negotiations.open_negotiation`).
+CURRENT_INSTRUMENT = "current_instrument"
+CURRENT_INSTRUMENT_ID = "current_instrument_id"
 
-    A page asks for it from several services; the session keeps it (its identity map alone would not: that holds
-    objects weakly, and a page that keeps only the instrument's parties lets it go between two asks).
+
+def current_instrument(session: Session) -> Instrument:
+    """The negotiation this unit of work is about, with its languages and parties: one query, then none.
+
+    The web layer and the API open the negotiation their address names (`negotiations.open_negotiation`); a unit of
+    work that opened none (the command line, a test of a service) reads the oldest. A page asks for it from several
+    services; the session keeps it (its identity map alone would not: that holds objects weakly, and a page that
+    keeps only the instrument's parties lets it go between two asks).
     """
-    remembered = session.info.get("current_instrument")
+    remembered = session.info.get(CURRENT_INSTRUMENT)
     if remembered is not None and remembered in session:
         return remembered
-    instrument = session.scalars(
-        select(Instrument)
-        .options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
-        .order_by(Instrument.id)
-        .limit(1)
-    ).first()
+    query = select(Instrument).options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
+    chosen_id = session.info.get(CURRENT_INSTRUMENT_ID)
+    if chosen_id is not None:  # chosen, then let go of by the session: the same negotiation, never another
+        query = query.where(Instrument.id == chosen_id)
+    instrument = session.scalars(query.order_by(Instrument.id).limit(1)).first()
     if instrument is None:
         raise NotFound(N_("No instrument has been loaded yet. Run: flask --app app seed-demo"))
-    session.info["current_instrument"] = instrument
+    remember_instrument(session, instrument)
     return instrument
+
+
+def remember_instrument(session: Session, instrument: Instrument) -> None:
+    session.info[CURRENT_INSTRUMENT] = instrument
+    session.info[CURRENT_INSTRUMENT_ID] = instrument.id
+
+
+def forget_instrument(session: Session) -> None:
+    """The unit of work is about no negotiation in particular any more (the oldest, until one is opened)."""
+    session.info.pop(CURRENT_INSTRUMENT, None)
+    session.info.pop(CURRENT_INSTRUMENT_ID, None)
 
 
 def _latest_versions_query(as_of: dt.datetime | None):
@@ -161,7 +178,9 @@ class ClauseHistory:
 def clause_history(session: Session, actor: User | None, wid: str) -> ClauseHistory:
     _require_reader(actor)
     clause = session.scalar(
-        select(Clause).where(Clause.wid == wid).options(selectinload(Clause.versions).selectinload(ClauseVersion.texts))
+        select(Clause)
+        .where(Clause.instrument_id == current_instrument(session).id, Clause.wid == wid)
+        .options(selectinload(Clause.versions).selectinload(ClauseVersion.texts))
     )
     if clause is None:
         raise NotFound(N_("There is no clause with that identifier."))

@@ -37,7 +37,9 @@ def milestones(session: Session) -> list[Milestone]:
 
 
 def get_milestone(session: Session, code: str) -> Milestone:
-    milestone = session.scalar(select(Milestone).where(Milestone.code == code))
+    milestone = session.scalar(
+        select(Milestone).where(Milestone.instrument_id == current_instrument(session).id, Milestone.code == code)
+    )
     if milestone is None:
         raise NotFound(N_("There is no meeting with that code."))
     return milestone
@@ -104,7 +106,9 @@ def record_outcome(
     _require_chair(actor)
     milestone = get_milestone(session, code)
     _guard(check_can_record, milestone.state)
-    clause = session.scalar(select(Clause).where(Clause.wid == clause_wid))
+    clause = session.scalar(
+        select(Clause).where(Clause.instrument_id == current_instrument(session).id, Clause.wid == clause_wid)
+    )
     frozen = snapshot(session, milestone)
     if clause is None or clause.id not in frozen:
         raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))

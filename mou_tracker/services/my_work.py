@@ -12,10 +12,10 @@ from ..core.milestones import MilestoneState
 from ..core.paging import Pages
 from ..core.roles import Role
 from ..core.status import ClauseStatus, ReviewDecision
-from ..core.workflow import AmendmentState
+from ..core.workflow import OPEN_STATES, AmendmentState
 from ..models import Amendment, Milestone, User
 from . import agreement, meetings
-from .amendments import LIST_LOADING
+from .amendments import LIST_LOADING, visible_to
 from .draft import current_instrument, current_versions, draft_as_of
 from .standing import amendment_progress, standings
 
@@ -24,6 +24,8 @@ from .standing import amendment_progress, standings
 class Work:
     reviews: list[Amendment] = field(default_factory=list)  # one page of the queue
     review_pages: Pages | None = None
+    #: Awaiting review but outdated: nobody can review them until their proposers rebase them.
+    waiting_for_rebase: list[Amendment] = field(default_factory=list)
     to_answer: list[Amendment] = field(default_factory=list)
     own_drafts: list[Amendment] = field(default_factory=list)
     own_to_fix: list[tuple[Amendment, str]] = field(default_factory=list)
@@ -47,11 +49,11 @@ def my_work(session: Session, actor: User, *, review_page: int = 1) -> Work:
         work.reviews, work.review_pages = agreement.page_of_pending_reviews(
             session, actor, page=review_page, size=REVIEWS_PER_PAGE
         )
+        work.waiting_for_rebase = agreement.waiting_for_rebase(session, actor, limit=REVIEWS_PER_PAGE)
     if actor.role is Role.negotiator:
         open_amendments = session.scalars(
             select(Amendment)
-            .where(Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled]))
-            .where((Amendment.state == AmendmentState.tabled) | (Amendment.party_id == actor.party_id))
+            .where(Amendment.instrument_id == instrument.id, Amendment.state.in_(OPEN_STATES), visible_to(actor))
             .options(*LIST_LOADING)
             .order_by(Amendment.tabled_at, Amendment.created_at)
         ).all()

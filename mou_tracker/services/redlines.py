@@ -22,7 +22,7 @@ from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.numbering import ClauseNode, number_clauses
 from ..core.redline import Redline
-from ..core.workflow import AmendmentKind, AmendmentState
+from ..core.workflow import OPEN_STATES, AmendmentKind, RedlineBasis, redline_basis
 from ..models import (
     Amendment,
     AmendmentRevision,
@@ -39,7 +39,7 @@ from ..models import (
 from ..models.base import utcnow
 from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
 from .draft import current_instrument, current_versions, versions_as_of
-from .errors import PermissionDenied, ValidationFailed
+from .errors import NotFound, PermissionDenied, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class AmendmentReading:
     #: The clause's current version (None for a new clause).
     current: ClauseVersion | None
     outdated: bool
-    #: What the redlines are drawn against: the current text, or the amendment's base when it is outdated.
+    #: What the redlines are drawn against (see core.workflow.redline_basis), and that version.
+    basis: RedlineBasis
     against: ClauseVersion | None
     redlines: list[LanguageRedline]
 
@@ -105,17 +106,23 @@ def _proposed_words(amendment: Amendment, revision: AmendmentRevision, language:
 
 
 def read_amendment(
-    amendment: Amendment, current: ClauseVersion | None, languages: list[str], revision: AmendmentRevision | None = None
+    amendment: Amendment,
+    current: ClauseVersion | None,
+    languages: list[str],
+    revision: AmendmentRevision | None = None,
+    *,
+    as_written: bool = False,
 ) -> AmendmentReading:
     revision = revision or amendment.latest
     outdated = is_outdated(amendment, current)
-    against = revision.base_version if outdated else current
+    basis = redline_basis(amendment.state, as_written=as_written)
+    against = current if basis is RedlineBasis.current else revision.base_version
     redlines = []
     for language in languages:
         proposed = _proposed_words(amendment, revision, language)
         if proposed is not None:
             redlines.append(language_redline(language, _words(against, language), proposed, amendment.party.code))
-    return AmendmentReading(amendment, current, outdated, against, redlines)
+    return AmendmentReading(amendment, current, outdated, basis, against, redlines)
 
 
 def load_reading_words(session: Session, amendments: list[Amendment], current: dict[int, ClauseVersion]) -> None:
@@ -136,31 +143,81 @@ def load_reading_words(session: Session, amendments: list[Amendment], current: d
     bases = {
         a.latest.base_version_id
         for a in amendments
-        if a.latest.base_version_id is not None and is_outdated(a, current.get(a.clause_id))
+        if a.latest.base_version_id is not None and redline_basis(a.state) is not RedlineBasis.current
     }
     if bases:
         # Loaded into the identity map, where each revision's base_version then finds its version.
         session.scalars(select(ClauseVersion).where(ClauseVersion.id.in_(bases))).all()
 
 
-def amendment_reading(session: Session, actor: User, amendment_id: int) -> AmendmentReading:
+def amendment_reading(
+    session: Session, actor: User, amendment_id: int, *, as_written: bool = False
+) -> AmendmentReading:
+    """The amendment as a redline against its basis; `as_written` against the version it was written on."""
     amendment = get_amendment(session, actor, amendment_id)
     current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id) if amendment.clause_id else None
     instrument = session.get(Instrument, amendment.instrument_id)
-    return read_amendment(amendment, current, instrument.language_codes)
+    return read_amendment(amendment, current, instrument.language_codes, as_written=as_written)
 
 
 def version_redlines(
-    old: ClauseVersion | None, new: ClauseVersion | None, languages: list[str]
+    old: ClauseVersion | None, new: ClauseVersion | None, languages: list[str], author: str | None = None
 ) -> list[LanguageRedline]:
-    """Two versions of one clause, per language, attributed to whoever recorded the newer one."""
-    creator = new.created_by if new is not None else None
-    author = creator.party.code if creator and creator.party else ""
+    """Two versions of one clause, per language, attributed to `author` (by default, whoever recorded the newer)."""
+    if author is None:
+        creator = new.created_by if new is not None else None
+        author = creator.party.code if creator and creator.party else ""
     return [
         language_redline(lang, _words(old, lang), _words(new, lang), author)
         for lang in languages
         if _words(old, lang).body is not None or _words(new, lang).body is not None
     ]
+
+
+@dataclass(frozen=True)
+class VersionStep:
+    version: ClauseVersion
+    #: Against the version before it (None for the first version, and for a deletion, which has no words).
+    redlines: list[LanguageRedline] | None
+
+
+def _version_authors(session: Session, versions: list[ClauseVersion]) -> dict[int, str]:
+    """{version id: the party a version's words came from}: the adopted amendment's party, else the recorder's."""
+    amendment_ids = {v.amendment_id for v in versions if v.amendment_id}
+    parties = (
+        dict(session.execute(select(Amendment.id, Party.code).join(Party).where(Amendment.id.in_(amendment_ids))).all())
+        if amendment_ids
+        else {}
+    )
+    return {
+        v.id: parties.get(v.amendment_id) or (v.created_by.party.code if v.created_by and v.created_by.party else "")
+        for v in versions
+    }
+
+
+def version_history(session: Session, versions: list[ClauseVersion], languages: list[str]) -> list[VersionStep]:
+    """A clause's versions, newest first, each as a redline against the one before it, credited to the party
+    whose amendment made it (the first version, and a deletion, stand as they are)."""
+    ordered = sorted(versions, key=lambda v: v.seq)
+    authors = _version_authors(session, ordered)
+    steps = []
+    for previous, version in zip([None, *ordered[:-1]], ordered, strict=True):
+        redlines = None
+        if previous is not None and not version.is_deleted:
+            redlines = version_redlines(previous, version, languages, authors[version.id])
+        steps.append(VersionStep(version, redlines))
+    return list(reversed(steps))
+
+
+def compare_versions(
+    session: Session, versions: list[ClauseVersion], old_seq: int, new_seq: int, languages: list[str]
+) -> list[LanguageRedline]:
+    """Any two versions of one clause, the later credited to the party that made it."""
+    by_seq = {v.seq: v for v in versions}
+    if old_seq not in by_seq or new_seq not in by_seq:
+        raise NotFound(N_("The clause has no such version."))
+    new = by_seq[new_seq]
+    return version_redlines(by_seq[old_seq], new, languages, _version_authors(session, [new])[new.id])
 
 
 def clause_readings(
@@ -187,11 +244,12 @@ class RevisionStep:
     redlines: list[LanguageRedline] | None
 
 
-def revision_history(amendment: Amendment, languages: list[str]) -> list[RevisionStep]:
-    """Every revision, newest first, each as a redline against the one before it."""
+def revision_history(actor: User, amendment: Amendment, languages: list[str]) -> list[RevisionStep]:
+    """Every revision this user may read, newest first, each as a redline against the one before it (the first
+    the other party reads, the tabled one, stands alone: what came before it was the proposer's own drafting)."""
     steps = []
     previous = None
-    for revision in amendment.revisions:
+    for revision in permissions.revisions_readable_by(actor, amendment):
         redlines = None
         if previous is not None:
             redlines = [
@@ -257,12 +315,18 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def default_start(session: Session) -> str:
     """Where a redline starts when nobody says: the last meeting's frozen draft, else the draft as first written."""
+    instrument = current_instrument(session)
     meeting = session.scalar(
-        select(Milestone).where(Milestone.state != MilestoneState.planned).order_by(Milestone.position.desc()).limit(1)
+        select(Milestone)
+        .where(Milestone.instrument_id == instrument.id, Milestone.state != MilestoneState.planned)
+        .order_by(Milestone.position.desc())
+        .limit(1)
     )
     if meeting is not None:
         return f"milestone:{meeting.code}"
-    first = session.scalar(select(func.min(ClauseVersion.created_at)))
+    first = session.scalar(
+        select(func.min(ClauseVersion.created_at)).join(Clause).where(Clause.instrument_id == instrument.id)
+    )
     return f"date:{first.date().isoformat()}" if first else "now"
 
 
@@ -278,7 +342,9 @@ def parse_point(session: Session, raw: str | None) -> Point:
             raise ValidationFailed(Message(N_("%(value)s is not a date."), value=value)) from None
         return Point("date", value, Message(N_("Draft at the end of %(day)s"), day=day))
     if kind == "milestone":
-        milestone = session.scalar(select(Milestone).where(Milestone.code == value))
+        milestone = session.scalar(
+            select(Milestone).where(Milestone.instrument_id == current_instrument(session).id, Milestone.code == value)
+        )
         if milestone is None:
             raise ValidationFailed(Message(N_("There is no meeting with the code %(code)r."), code=value))
         if milestone.state is MilestoneState.planned:
@@ -289,7 +355,7 @@ def parse_point(session: Session, raw: str | None) -> Point:
             "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.name)
         )
     if kind == "party":
-        party = session.scalar(select(Party).where(Party.code == value))
+        party = next((p for p in current_instrument(session).parties if p.code == value), None)
         if party is None:
             raise ValidationFailed(Message(N_("There is no party with the code %(code)r."), code=value))
         return Point(
@@ -430,8 +496,8 @@ def _apply_party(session: Session, actor: User, side: _Side, party_code: str, la
     amendments = session.scalars(
         select(Amendment)
         .join(Party)
-        .where(Party.code == party_code, Amendment.state.in_([AmendmentState.draft, AmendmentState.tabled]))
-        .where(visible_to(actor))
+        .where(Party.code == party_code, Amendment.state.in_(OPEN_STATES))
+        .where(Amendment.instrument_id == current_instrument(session).id, visible_to(actor))
         .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
         .order_by(Amendment.created_at, Amendment.id)
     ).all()

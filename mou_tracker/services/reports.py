@@ -15,7 +15,7 @@ from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.status import ClauseStatus
-from ..core.workflow import AmendmentState
+from ..core.workflow import OPEN_STATES
 from ..models import (
     Amendment,
     AuditEvent,
@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import agreement, meetings
+from .amendments import is_outdated, visible_to
 from .draft import DraftClause, current_instrument, draft_as_of, in_reading_order, load_texts
 from .errors import NotFound, PermissionDenied
 from .standing import ClauseStanding, frozen_versions, standings
@@ -76,6 +77,8 @@ class StatusReport:
     #: The longest-waiting legal reviews (at most `LONGEST_WAITING`) with their age in days, and how many wait.
     pending_reviews: list[tuple[Amendment, int]]
     pending_review_count: int = 0
+    #: Tabled amendments nobody can review or answer until their proposers rebase them, with who must act.
+    waiting_for_rebase: list[tuple[Amendment, str]] = field(default_factory=list)
     #: Every meeting of the instrument, in order.
     meetings: list[Milestone] = field(default_factory=list)
     open_by_party: dict[str, Counter] = field(default_factory=dict)
@@ -198,6 +201,12 @@ def status_report(
         waiting, pages = agreement.page_of_pending_reviews(session, actor, page=1, size=LONGEST_WAITING)
         report.pending_reviews = [(a, _age(a.tabled_at, now)) for a in waiting]
         report.pending_review_count = pages.total
+        report.waiting_for_rebase = [
+            (amendment, step)
+            for row in rows
+            for amendment, step in row.standing.open_amendments
+            if is_outdated(amendment, row.item.version)
+        ]
         report.open_by_party = _open_by_party(session, actor, instrument)
     return report
 
@@ -209,10 +218,7 @@ def _open_by_party(session: Session, actor: User, instrument: Instrument) -> dic
         select(Party.code, Amendment.state, func.count())
         .join(Party, Party.id == Amendment.party_id)
         .where(Amendment.instrument_id == instrument.id)
-        .where(
-            (Amendment.state == AmendmentState.tabled)
-            | ((Amendment.state == AmendmentState.draft) & (Amendment.party_id == actor.party_id))
-        )
+        .where(Amendment.state.in_(OPEN_STATES), visible_to(actor))
         .group_by(Party.code, Amendment.state)
     ):
         open_by_party.setdefault(code, Counter())[state.value] += count

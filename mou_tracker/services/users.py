@@ -14,8 +14,9 @@ from ..core.languages import INTERFACE_LANGUAGES
 from ..core.messages import N_, Message
 from ..core.roles import Role
 from ..core.text import TextRuleError, clean_text
-from ..models import Party, User
-from . import audit
+from ..models import ApiToken, Party, SignInSession, User
+from ..models.base import utcnow
+from . import audit, sign_in_sessions
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -85,6 +86,31 @@ def require_user_manager(actor: User | None) -> None:
         raise PermissionDenied(N_("Only an administrator can manage user accounts."))
 
 
+def require_account_manager(actor: User | None, user: User) -> None:
+    """The actor may manage this account: an administrator of its party, or the platform operator."""
+    require_user_manager(actor)
+    if not permissions.can_manage_account(actor, user.party_id):
+        raise PermissionDenied(
+            N_("You manage the accounts of your own party only; the platform operator manages the others.")
+        )
+
+
+def _require_assignable(actor: User | None, party_id: int | None) -> None:
+    if not permissions.can_manage_account(actor, party_id):
+        raise PermissionDenied(N_("You can give an account your own party only."))
+
+
+def assignable_parties(session: Session, actor: User | None) -> list[Party]:
+    """The parties the actor may give an account: their own, or every one for the platform operator."""
+    require_user_manager(actor)
+    return [party for party in list_parties(session) if permissions.can_manage_account(actor, party.id)]
+
+
+def may_leave_without_party(actor: User | None) -> bool:
+    """Only the platform operator makes accounts of no party (such as another operator)."""
+    return permissions.can_manage_account(actor, None)
+
+
 def create_user(
     session: Session,
     actor: User | None,
@@ -99,6 +125,9 @@ def create_user(
     """Create an account. `system=True` is for the command line and the demo loader, which act for the operator."""
     if not system:
         require_user_manager(actor)
+    party = _party(session, party_id)
+    if not system:
+        _require_assignable(actor, party_id)
     login = (login or "").strip().lower()
     if not LOGIN_PATTERN.match(login):
         raise ValidationFailed(
@@ -106,7 +135,6 @@ def create_user(
         )
     if session.scalar(select(func.count()).select_from(User).where(User.login == login)):
         raise ValidationFailed(N_("That login is already taken."))
-    party = _party(session, party_id)
     _check_role_party(role, party)
     check_password_policy(password, login=login)
     user = User(login=login, display_name=_display_name(display_name), role=role, party=party, active=True)
@@ -126,9 +154,21 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def list_users(session: Session, actor: User | None) -> list[User]:
+def manageable_user(session: Session, actor: User | None, user_id: int) -> User:
+    """The account with this id, if the actor may manage it (403 otherwise, 404 when there is none)."""
     require_user_manager(actor)
-    return list(session.scalars(select(User).order_by(User.active.desc(), User.login)))
+    user = get_user(session, user_id)
+    require_account_manager(actor, user)
+    return user
+
+
+def list_users(session: Session, actor: User | None) -> list[User]:
+    """The accounts the actor manages: their party's, or every account for the platform operator."""
+    require_user_manager(actor)
+    query = select(User).order_by(User.active.desc(), User.login)
+    if actor.party_id is not None:
+        query = query.where(User.party_id == actor.party_id)
+    return list(session.scalars(query))
 
 
 def update_user(
@@ -141,37 +181,117 @@ def update_user(
     party_id: int | None,
     active: bool,
 ) -> User:
-    require_user_manager(actor)
-    user = get_user(session, user_id)
+    user = manageable_user(session, actor, user_id)
     if permissions.is_self_lockout(actor, user, new_role=role, new_active=active):
         raise ValidationFailed(N_("You cannot remove your own administrator rights or deactivate yourself."))
     party = _party(session, party_id)
+    if permissions.changes_own_standing(actor, user, new_role=role, new_party_id=party_id):
+        raise PermissionDenied(N_("You cannot change your own role or party; another administrator must do it."))
+    _require_assignable(actor, party_id)
     _check_role_party(role, party)
     before = _snapshot(user)
     user.display_name = _display_name(display_name)
     user.role = role
     user.party = party
-    if user.active and not active:
-        user.session_version += 1  # ends the deactivated user's open sessions
+    ended = None
+    if user.active and not active:  # the deactivated user's open sessions end at once
+        user.session_version += 1
+        ended = sign_in_sessions.end_all(session, user)
     user.active = active
     after = _snapshot(user)
     if after != before:
         changed = ", ".join(k for k in after if after[k] != before[k])
-        audit.record(
-            session, actor, "user.updated", user, f"Account {user.login} changed: {changed}", before=before, after=after
-        )
+        summary = f"Account {user.login} changed: {changed}"
+        if ended is not None:
+            summary += f"; {ended} open session(s) ended"
+        audit.record(session, actor, "user.updated", user, summary, before=before, after=after)
     session.flush()
     return user
 
 
-def reset_password(session: Session, actor: User, user_id: int, new_password: str) -> User:
-    require_user_manager(actor)
-    user = get_user(session, user_id)
+def reset_password(session: Session, actor: User, user_id: int, new_password: str) -> tuple[User, int]:
+    """An administrator sets a new password: the user's open sessions end and their API tokens are revoked
+    (whoever learned the old password may have made one). Returns the user and how many tokens were revoked."""
+    user = manageable_user(session, actor, user_id)
     check_password_policy(new_password, login=user.login)
     user.set_password(new_password)
-    audit.record(session, actor, "user.password_reset", user, f"Password of {user.login} reset")
+    ended = sign_in_sessions.end_all(session, user)
+    revoked = _revoke_tokens(session, actor, user)
+    audit.record(
+        session,
+        actor,
+        "user.password_reset",
+        user,
+        f"Password of {user.login} reset; {ended} open session(s) ended, {revoked} API token(s) revoked",
+    )
     session.flush()
-    return user
+    return user, revoked
+
+
+def _revoke_tokens(session: Session, actor: User, user: User) -> int:
+    """Revoke every usable API token of `user`, each with its own audit event naming the administrator.
+
+    (api_tokens.revoke_token is for an owner revoking their own token; here the administrator acts.)"""
+    now = utcnow()
+    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    revoked = 0
+    for token in tokens:
+        if token.expires_at <= now:
+            continue
+        token.revoked_at = now
+        revoked += 1
+        audit.record(
+            session,
+            actor,
+            "token.revoked",
+            token,
+            f"{actor.display_name} revoked the API token '{token.name}' ({token.prefix}…) of {user.login} "
+            "with the password reset",
+        )
+    return revoked
+
+
+def change_own_password(
+    session: Session,
+    actor: User,
+    *,
+    current_password: str,
+    new_password: str,
+    keep: SignInSession | None,
+    user_agent: str | None,
+) -> tuple[SignInSession, str]:
+    """The signed-in user changes their password. Every session ends; this browser goes on under a new one,
+    whose row and cookie secret are returned. API tokens stay: the user made them and can revoke them."""
+    if not actor.active:
+        raise PermissionDenied(N_("An inactive account cannot change its password."))
+    if not actor.check_password(current_password or ""):
+        raise ValidationFailed(N_("The current password is not correct."))
+    check_password_policy(new_password, login=actor.login)
+    if actor.check_password(new_password):
+        raise ValidationFailed(N_("The new password must differ from the current one."))
+    actor.set_password(new_password)
+    ended = sign_in_sessions.end_all(session, actor)
+    row, secret = sign_in_sessions.start(session, actor, user_agent=user_agent)
+    others = ended - (1 if keep is not None else 0)
+    audit.record(
+        session,
+        actor,
+        "user.password_changed",
+        actor,
+        f"{actor.login} changed their password; {max(others, 0)} other session(s) ended",
+    )
+    session.flush()
+    return row, secret
+
+
+def sign_out_everywhere(session: Session, actor: User) -> int:
+    """End every session of the signed-in user, this one included. Returns how many ended."""
+    ended = sign_in_sessions.end_all(session, actor)
+    audit.record(
+        session, actor, "user.signed_out_everywhere", actor, f"{actor.login} signed out everywhere ({ended} session(s))"
+    )
+    session.flush()
+    return ended
 
 
 def list_parties(session: Session) -> list[Party]:

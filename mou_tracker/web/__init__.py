@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from itertools import chain
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, render_template, request, session
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -19,12 +22,17 @@ from werkzeug.routing import IntegerConverter
 
 from ..core import permissions
 from ..core.redline import render_inline, render_side_by_side
+from ..core.sign_in_delay import wait_in_units
 from ..extensions import db, login_manager
 from ..models import User
 from ..models.base import utcnow
 from ..schema_check import UPGRADE_COMMAND, schema_is_current
+from ..services import sign_in_sessions
 from ..services.errors import DomainError
 from .navigation import site_nav
+from .sign_in_limits import retry_after_seconds
+
+log = logging.getLogger(__name__)
 
 MAX_ID = 2**31 - 1
 
@@ -35,6 +43,30 @@ CONTENT_SECURITY_POLICY = (
 
 #: Endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "health"}
+
+#: Endpoints that answer without the database (/health/ready queries it itself, and answers 503 when it cannot).
+DATABASE_FREE_ENDPOINTS = {"static", "health", "api.openapi_document"}
+
+
+class _OncePerInterval:
+    """Log the database's unavailability once, then at most once per interval: not a traceback per request."""
+
+    def __init__(self):
+        self.last = float("-inf")
+
+    def due(self, interval: float) -> bool:
+        now = time.monotonic()
+        if now - self.last < interval:
+            return False
+        self.last = now
+        return True
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """A failure to reach the database at all (see mou_tracker._mark_unreachable_database), not a bad query."""
+    from .. import UNREACHABLE
+
+    return isinstance(error, DBAPIError) and bool(getattr(error, UNREACHABLE, False) or error.connection_invalidated)
 
 
 #: Set in `Session.info` for a request that only reads (a page): a flush with changes is a programming error.
@@ -74,17 +106,13 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from ..api import framework as api
     from ..api import views as _api_views  # noqa: F401  (declares the operations)
-    from . import account, admin, amendments, auth, draft, meetings, reports, work
+    from . import account, admin, amendments, auth, draft, meetings, negotiation_scope, negotiations, reports, work
 
     app.register_blueprint(api.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(draft.bp)
-    app.register_blueprint(amendments.bp)
-    app.register_blueprint(meetings.bp)
-    app.register_blueprint(work.bp)
-    app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(negotiations.bp)
 
     # The redline engine escapes every piece of user text itself; its output is trusted markup.
     # (tests/test_core_redline.py proves it for arbitrary text, so S704 does not apply here.)
@@ -95,9 +123,35 @@ def register_web(app: Flask) -> None:
     )
 
     @app.route("/health")
-    def health():
-        """For load balancers and the benchmark's baseline: answers without touching the database."""
-        return {"status": "ok"}
+    @app.route("/health/<any(live, ready):probe>")
+    def health(probe: str = "live"):
+        """Liveness (/health, /health/live), for load balancers and the benchmark's baseline: answers without
+        touching the database. Readiness (/health/ready): the database answers a query and is at the current
+        schema; 503 otherwise."""
+        if probe == "live":
+            return {"status": "ok"}
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(sql_text("SELECT 1"))
+            current = app.extensions.get("mou_schema_current") or schema_is_current(db.engine)
+        except DBAPIError as error:
+            if not database_unreachable(error):
+                raise
+            _log_unreachable(error)
+            return _unavailable_headers({"status": "unavailable", "database": "unreachable"})
+        if not current:
+            return _unavailable_headers({"status": "unavailable", "database": "schema not current"})
+        return {"status": "ok", "database": "ok"}
+
+    def _unavailable_headers(body):
+        return body, 503, {"Retry-After": str(app.config["MOU_DB_UNAVAILABLE_RETRY_AFTER_SECONDS"])}
+
+    unreachable_log = _OncePerInterval()
+
+    def _log_unreachable(error: DBAPIError) -> None:
+        if unreachable_log.due(app.config["MOU_DB_UNAVAILABLE_LOG_EVERY_SECONDS"]):
+            cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            log.error("The database cannot be reached (%s): answering 503 until it returns", cause)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = lazy_gettext("Please sign in to continue.")
@@ -105,12 +159,17 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
+        """The user of this request's sign-in session, read with its server-side row in one query. No row (signed
+        out, signed out everywhere, password changed or reset, deactivated): no user, even for a copied cookie."""
         user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
+        if not user_id.isdigit() or not version.isdigit() or int(user_id) > MAX_ID:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_version != int(version):
+        found = sign_in_sessions.load(db.session, int(user_id), session.get(sign_in_sessions.SESSION_KEY))
+        if found is None or found[0].session_version != int(version):
             return None
+        user, g.sign_in_session = found
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sign_in_sessions.note_seen(g.sign_in_session)  # a POST commits anyway; a page never writes
         return user
 
     def is_api() -> bool:
@@ -118,7 +177,7 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def refuse_outdated_schema():
-        if request.endpoint == "static" or app.extensions.get("mou_schema_current"):
+        if request.endpoint in DATABASE_FREE_ENDPOINTS or app.extensions.get("mou_schema_current"):
             return None
         if not schema_is_current(db.engine):
             if is_api():
@@ -146,7 +205,7 @@ def register_web(app: Flask) -> None:
         own snapshot anyway, so a transaction around reads buys nothing, and its BEGIN and ROLLBACK were two of the
         four round trips of a kept page), and any attempt to write is refused (every write is a POST that commits
         once). The API keeps its transactions: it writes a token's last use on reads."""
-        if request.method in ("GET", "HEAD") and not is_api():
+        if request.method in ("GET", "HEAD") and not is_api() and request.endpoint not in DATABASE_FREE_ENDPOINTS:
             db.session.info[READS_ONLY] = True
             if db.engine.dialect.name == "postgresql":
                 db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -160,6 +219,10 @@ def register_web(app: Flask) -> None:
             return login_manager.unauthorized()
         return None
 
+    # A negotiation's pages, under /n/<slug>/ (and their old addresses): registered after the sign-in check, so
+    # that the negotiation is opened for signed-in readers only.
+    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp])
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
@@ -167,11 +230,34 @@ def register_web(app: Flask) -> None:
             return api.domain_problem(error)
         return render_template("errors/error.html", title=error.title, message=error.message), error.status_code
 
+    def database_unavailable(error: DBAPIError):
+        """503 with a page in the reader's language: nothing was read or saved. Rendered without the database:
+        the reader counts as signed out for this page (their account cannot be read)."""
+        _log_unreachable(error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.close()
+        retry_after = app.config["MOU_DB_UNAVAILABLE_RETRY_AFTER_SECONDS"]
+        if is_api():
+            return api.unavailable_problem(retry_after)
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user: no lookup while rendering
+        page = render_template("errors/unavailable.html")
+        return page, 503, {"Retry-After": str(retry_after)}
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if database_unreachable(error):
+            return database_unavailable(error)
+        raise error  # a real database failure: a 500, logged
+
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
     @app.errorhandler(OperationalError)
     def concurrent_change(error):
         """Two people acted on the same thing at the same moment: the second is refused, nothing half-written."""
+        if database_unreachable(error):
+            return database_unavailable(error)
         db.session.rollback()
         if isinstance(error, OperationalError) and "locked" not in str(error.orig):
             raise error  # a real database failure, not a race: let it be a 500 and be logged
@@ -195,10 +281,26 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many_attempts(error):
         db.session.rollback()
+        seconds = retry_after_seconds(error)
+        headers = {"Retry-After": str(seconds)}
         if is_api():
-            return api.http_problem(error)
-        message = _("Too many sign-in attempts. Wait a few minutes, then try again.")
-        return render_template("errors/error.html", title=_("Please wait"), message=message), 429
+            response = api.http_problem(error)
+            response.headers.update(headers)
+            return response
+        number, unit = wait_in_units(seconds)
+        if unit == "seconds":
+            message = ngettext(
+                "Too many failed sign-in attempts. Try again in %(num)d second.",
+                "Too many failed sign-in attempts. Try again in %(num)d seconds.",
+                number,
+            )
+        else:
+            message = ngettext(
+                "Too many failed sign-in attempts. Try again in %(num)d minute.",
+                "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                number,
+            )
+        return render_template("errors/error.html", title=_("Please wait"), message=message), 429, headers
 
     @app.after_request
     def security_headers(response):

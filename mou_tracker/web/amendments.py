@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import permissions
 from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
@@ -12,6 +14,7 @@ from ..core.messages import N_
 from ..core.paging import page_number
 from ..core.workflow import AmendmentKind, AmendmentState
 from ..extensions import db
+from ..i18n import translate
 from ..services import agreement
 from ..services import amendments as service
 from ..services import draft as draft_service
@@ -60,15 +63,31 @@ def _save_or_show(form, template: str, context: dict, save):
             amendment = save()
         except ValidationFailed as exc:
             form.form_errors.append(exc.message)
+        except (StaleDataError, IntegrityError):
+            # Someone acted on the same thing at the same moment: nothing was saved, and the words the user typed
+            # come back in the form instead of being lost on an error page.
+            db.session.rollback()
+            form.form_errors.append(
+                _(
+                    "Someone else changed this at the same moment, so nothing was saved. Your text is kept below: "
+                    "check it against the current state and save again."
+                )
+            )
+            return render_template(template, form=form, **context), 409
         else:
             db.session.commit()
-            flash(
-                _(
+            if amendment.was_tabled:
+                message = _(
+                    "%(citation)s saved: revision %(seq)s is what the other party now reads.",
+                    citation=translate(amendment.citation),
+                    seq=amendment.latest.seq,
+                )
+            else:
+                message = _(
                     "%(citation)s saved as a draft, visible to your party only until you table it.",
-                    citation=amendment.citation,
-                ),
-                "success",
-            )
+                    citation=translate(amendment.citation),
+                )
+            flash(message, "success")
             return redirect(url_for("amendments.show", amendment_id=amendment.id))
     return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
 
@@ -182,15 +201,20 @@ def _answered(raw: str | None):
 
 #: Amendments listed a page at a time: a treaty negotiation has thousands.
 AMENDMENTS_PER_PAGE = 50
+#: The list's state filter also offers the open amendments that need rebasing.
+OUTDATED = "outdated"
 
 
 @bp.route("/amendments")
 def index():
     state = request.args.get("state") or None
-    if state is not None and state not in AmendmentState.__members__:
+    outdated = state == OUTDATED
+    if state is not None and not outdated and state not in AmendmentState.__members__:
         abort(400, _("Unknown state."))
     wanted = service.AmendmentFilter(
-        party_code=request.args.get("party") or None, state=AmendmentState(state) if state else None
+        party_code=request.args.get("party") or None,
+        state=AmendmentState(state) if state and not outdated else None,
+        outdated=outdated,
     )
     amendments, pages = service.page_of_amendments(
         db.session, current_user, wanted, page=page_number(request.args.get("page")), size=AMENDMENTS_PER_PAGE
@@ -208,19 +232,26 @@ def index():
 
 @bp.route("/amendments/<int:amendment_id>")
 def show(amendment_id: int):
-    reading = redline_service.amendment_reading(db.session, current_user, amendment_id)
+    reading = redline_service.amendment_reading(
+        db.session, current_user, amendment_id, as_written=request.args.get("against") == "written"
+    )
     amendment = reading.amendment
     instrument = draft_service.current_instrument(db.session)
+    responses = agreement.responses_of(db.session, amendment)
+    answered = permissions.has_answered(current_user, agreement.concurring_parties(responses, amendment))
     return render_template(
         "amendments/show.html",
         reading=reading,
         amendment=amendment,
         instrument=instrument,
-        history=redline_service.revision_history(amendment, instrument.language_codes),
+        history=redline_service.revision_history(current_user, amendment, instrument.language_codes),
         comments=service.comments_for(db.session, current_user, amendment),
         reviews=agreement.reviews_of(db.session, amendment),
-        responses=agreement.responses_of(db.session, amendment),
+        responses=responses,
+        can_answer=permissions.can_respond(current_user, amendment) and not answered,
+        answered=answered,
         can_review=permissions.can_review(current_user, amendment, agreement.proposer_ids(amendment)),
+        can_edit=permissions.can_edit_amendment(current_user, amendment),
         review_form=ReviewForm(expected_revision=amendment.latest.seq),
         reject_form=RejectForm(expected_revision=amendment.latest.seq),
         comment_form=CommentForm(),
@@ -286,7 +317,11 @@ def revise(amendment_id: int):
     if not permissions.can_edit_amendment(current_user, amendment):
         abort(
             403,
-            f"Only negotiators of {amendment.party.name} can revise {amendment.citation}, and only while it is open.",
+            _(
+                "Only negotiators of %(party)s can revise %(citation)s, and only while it is open.",
+                party=amendment.party.name,
+                citation=translate(amendment.citation),
+            ),
         )
     instrument = draft_service.current_instrument(db.session)
     if amendment.kind is AmendmentKind.delete:
@@ -299,9 +334,16 @@ def revise(amendment_id: int):
         if amendment.kind is not AmendmentKind.delete:
             _prefill(form, instrument, amendment.latest)
     expected = parse_id(request.form.get("expected_revision")) if form.is_submitted() else amendment.latest.seq
+    # The clause as it stands: an outdated amendment is revised against it (the user reads it on the form).
+    history = draft_service.clause_history(db.session, current_user, amendment.clause.wid) if amendment.clause else None
+    current = history.current.version if history and history.current else None
+    outdated = service.is_outdated(amendment, current)
     context = {
         "instrument": instrument,
         "amendment": amendment,
+        "history": history if history and history.current else None,
+        "outdated_from": amendment.latest.base_version if outdated else None,
+        "onto_version": current if outdated else None,
         "mode": "revise",
         "expected_revision": amendment.latest.seq,
     }
@@ -316,6 +358,7 @@ def revise(amendment_id: int):
             texts=_texts(form, instrument) if amendment.kind is not AmendmentKind.delete else {},
             rationale=form.rationale.data,
             expected_revision=expected,
+            onto_version_id=parse_id(request.form.get("onto_version_id")),
         ),
     )
 
@@ -326,7 +369,7 @@ def _revision_action(amendment_id: int, action, message: str):
         abort(400, _("The form was incomplete; reload the page and try again."))
     amendment = action(db.session, current_user, amendment_id, expected_revision=parse_id(form.expected_revision.data))
     db.session.commit()
-    flash(_(message, citation=amendment.citation), "success")
+    flash(_(message, citation=translate(amendment.citation)), "success")
     return redirect(url_for("amendments.show", amendment_id=amendment.id))
 
 

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..core.messages import N_
 from ..extensions import db, limiter
 from ..i18n import SESSION_KEY
+from ..services import sign_in_sessions
 from ..services import users as user_service
 from .forms import ConfirmForm, LanguageForm, LoginForm
 
@@ -27,14 +28,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_key() -> str:
-    """Count sign-in attempts per account, whichever address they come from."""
-    return "login:" + (request.form.get("login") or "").strip().lower()[:64]
+def _sign_in_limits():
+    """Sign-in limits no attacker can aim at somebody else (see web/sign_in_limits.py)."""
+    from . import sign_in_limits
+
+    return sign_in_limits
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["MOU_LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["MOU_LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_login_key)
+@limiter.limit(
+    lambda: current_app.config["MOU_LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=lambda response: _sign_in_limits().failed_sign_in(response),  # failures only: NAT offices sign in
+)
+@_sign_in_limits().slow_down_failures  # per (account, address): waits that double, cleared by a success
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("draft.index"))
@@ -49,8 +56,10 @@ def login():
         if chosen_language and chosen_language != user.language:
             # A language picked on the sign-in page is the user's choice from now on.
             user_service.set_language(db.session, user, chosen_language)
-        db.session.commit()  # keeps a password hash upgraded during sign-in
+        _row, secret = sign_in_sessions.start(db.session, user, user_agent=request.user_agent.string)
+        db.session.commit()  # the session's row, and a password hash upgraded during sign-in
         login_user(user)
+        session[sign_in_sessions.SESSION_KEY] = secret  # only its digest is in the database
         return redirect(safe_next(request.args.get("next")) or url_for("draft.index"))
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
 
@@ -58,6 +67,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit():
+        # The session's row goes: a copy of this cookie, taken before, opens nothing afterwards.
+        sign_in_sessions.end(db.session, g.get("sign_in_session"))
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")

@@ -9,6 +9,7 @@ from ..services import draft as draft_service
 from ..services import redlines as redline_service
 from ..services import reports as report_service
 from ..services import standing as standing_service
+from . import parse_id
 from .page_cache import rendered, status_page
 
 bp = Blueprint("draft", __name__)
@@ -70,10 +71,22 @@ def clause(wid: str):
     if standing.changed_since:
         meeting, then = standing.changed_since
         since = (meeting, redline_service.version_redlines(then, current, instrument.language_codes))
+    compared = None
+    old_seq, new_seq = parse_id(request.args.get("from")), parse_id(request.args.get("to"))
+    if old_seq is not None and new_seq is not None:
+        compared = (
+            old_seq,
+            new_seq,
+            redline_service.compare_versions(
+                db.session, history.versions, old_seq, new_seq, instrument.language_codes
+            ),
+        )
     return render_template(
         "draft/clause.html",
         instrument=instrument,
         history=history,
+        version_steps=redline_service.version_history(db.session, history.versions, instrument.language_codes),
+        compared=compared,
         readings=readings,
         standing=standing,
         since=since,

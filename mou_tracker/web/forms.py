@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -42,12 +43,13 @@ class LoginForm(FlaskForm):
 class _AccountFields(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
-    party_id = SelectField(_l("Party"), coerce=_optional_int, validators=[Optional()])
+    #: Offers only the parties the administrator may give; the service decides on whatever is posted (a clear 403
+    #: for another party, rather than "not a valid choice").
+    party_id = SelectField(_l("Party"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
 
-    def set_party_choices(self, parties) -> None:
-        self.party_id.choices = [SelectChoice("", _l("— none —"))] + [
-            SelectChoice(p.id, f"{p.code} – {p.name}") for p in parties
-        ]
+    def set_party_choices(self, parties, *, allow_none: bool = True) -> None:
+        none = [SelectChoice("", _l("— none —"))] if allow_none else []
+        self.party_id.choices = none + [SelectChoice(p.id, f"{p.code} – {p.name}") for p in parties]
 
 
 class UserCreateForm(_AccountFields):
@@ -74,6 +76,23 @@ class PasswordResetForm(FlaskForm):
         _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )
     submit = SubmitField(_l("Reset password"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=256)], render_kw={"autocomplete": "new-password"}
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))
 
 
 class ConfirmForm(FlaskForm):
@@ -205,3 +224,21 @@ class LanguageForm(FlaskForm):
     )
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
+
+
+class NegotiationForm(FlaskForm):
+    """An administrator opens a negotiation; `services.negotiations.create_negotiation` checks every value."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    short_title = StringField(_l("Short title"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(_l("Name in addresses"), validators=[Optional(), Length(max=40)])
+    party_ids = SelectMultipleField(_l("Parties"), coerce=int, validate_choice=False)
+    new_party_code = StringField(_l("New party: code"), validators=[Optional(), Length(max=16)])
+    new_party_name = StringField(_l("New party: name"), validators=[Optional(), Length(max=200)])
+    authoritative_language = StringField(
+        _l("Authoritative language"), default="en", validators=[DataRequired(), Length(max=2)]
+    )
+    other_languages = StringField(_l("Other languages"), validators=[Optional(), Length(max=60)])
+    meetings = TextAreaField(_l("Meetings"), validators=[Optional(), Length(max=4000)])
+    assigned_user_ids = SelectMultipleField(_l("Assigned users"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Open the negotiation"))

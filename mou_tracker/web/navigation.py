@@ -14,12 +14,16 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..core import permissions
+from .negotiation_scope import LEGACY, current_slug
 
 
 @lru_cache(maxsize=512)
-def _rendered(locale: str, endpoint: str | None, blueprint: str | None, manages_users: bool, root: str) -> Markup:
-    # `locale` and `root` (the URL prefix) are part of the key only: the template reads them from the request.
-    del locale, root
+def _rendered(
+    locale: str, endpoint: str | None, blueprint: str | None, manages_users: bool, root: str, negotiation: str
+) -> Markup:
+    # `locale`, `root` (the URL prefix) and `negotiation` (its slug) are part of the key only: the template reads
+    # them from the request.
+    del locale, root, negotiation
     html = render_template("_site_nav.html", endpoint=endpoint, here=blueprint, manages_users=manages_users)
     return Markup(html)  # noqa: S704  (autoescaped template output)
 
@@ -27,8 +31,9 @@ def _rendered(locale: str, endpoint: str | None, blueprint: str | None, manages_
 def site_nav() -> Markup:
     return _rendered(
         str(get_locale()),
-        request.endpoint,
-        request.blueprint,
+        (request.endpoint or "").replace(LEGACY + ".", ".") or None,
+        (request.blueprint or "").removesuffix(LEGACY) or None,
         permissions.can_manage_users(current_user),
         request.script_root,
+        current_slug(),
     )

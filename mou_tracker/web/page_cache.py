@@ -25,12 +25,13 @@ from markupsafe import Markup
 
 from ..extensions import page_cache
 from ..services.reports import StateStamp
+from .negotiation_scope import current_slug
 
 
 def cached_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> dict:
     """The part `build` renders (a dict whose "body" is HTML) for this page, state, reader and language: rendered
     once, then kept."""
-    key = "|".join(str(part) for part in (page, *stamp, current_user.get_id(), get_locale()))
+    key = "|".join(str(part) for part in (page, current_slug(), *stamp, current_user.get_id(), get_locale()))
     kept = page_cache.get(key)
     if kept is None:
         part = build()
@@ -51,6 +52,7 @@ def kept_page(page: str, stamp: StateStamp, render: Callable[[], str]) -> Respon
         for part in (
             "page",
             page,
+            current_slug(),
             *stamp,
             current_user.get_id(),
             current_user.lock_version,

@@ -1,0 +1,312 @@
+"""Several negotiations in one deployment: which ones a user may open, opening one, and their state at a glance.
+
+Every service reads "the negotiation" through `draft.current_instrument`; the web layer and the API open the one
+named in the address with `open_negotiation` first, so that every query of the request is scoped to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..core import permissions
+from ..core.messages import N_, Message
+from ..core.milestones import MilestoneState
+from ..core.slugs import is_valid_slug, slugify
+from ..core.text import TextRuleError, clean_text
+from ..core.workflow import OPEN_STATES
+from ..models import (
+    Amendment,
+    Clause,
+    Instrument,
+    InstrumentAssignment,
+    InstrumentLanguage,
+    InstrumentParty,
+    Milestone,
+    Party,
+    User,
+)
+from . import audit
+from .amendments import visible_to
+from .draft import remember_instrument
+from .errors import NotFound, PermissionDenied, ValidationFailed
+
+NOT_FOUND = N_("There is no negotiation by that name, or it is not open to you.")
+
+
+def open_to(actor: User):
+    """SQL condition: the negotiations this user may open. Negotiators work on those their party takes part in;
+    chairs, legal reviewers and administrators on those they are assigned to (`Role.works_by_assignment`)."""
+    if actor.role.works_by_assignment:
+        return exists().where(
+            InstrumentAssignment.instrument_id == Instrument.id, InstrumentAssignment.user_id == actor.id
+        )
+    return exists().where(InstrumentParty.instrument_id == Instrument.id, InstrumentParty.party_id == actor.party_id)
+
+
+def _with_languages_and_parties(query):
+    return query.options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
+
+
+def open_negotiation(session: Session, actor: User | None, slug: str) -> Instrument:
+    """The negotiation named `slug`, made the one every service of this unit of work reads (see
+    `draft.current_instrument`); not found when it does not exist or this user may not open it. One query: every
+    page asks it."""
+    if not permissions.can_read_draft(actor):
+        raise NotFound(NOT_FOUND)
+    instrument = (
+        session.scalars(_with_languages_and_parties(select(Instrument).where(Instrument.slug == slug, open_to(actor))))
+        .unique()
+        .first()
+    )
+    if instrument is None:
+        raise NotFound(NOT_FOUND)
+    remember_instrument(session, instrument)
+    return instrument
+
+
+def first_open_to(session: Session, actor: User | None) -> Instrument | None:
+    """The oldest negotiation this user may open: what addresses without a negotiation's name (kept from the time
+    the product held one negotiation) lead to."""
+    if not permissions.can_read_draft(actor):
+        return None
+    oldest = select(Instrument.id).where(open_to(actor)).order_by(Instrument.id).limit(1).scalar_subquery()
+    return (
+        session.scalars(_with_languages_and_parties(select(Instrument).where(Instrument.id == oldest))).unique().first()
+    )
+
+
+@dataclass(frozen=True)
+class NegotiationSummary:
+    instrument: Instrument
+    clauses: int
+    #: Open amendments this user may see (tabled ones, and their own party's drafts).
+    open_amendments: int
+    next_meeting: Milestone | None
+    last_activity: dt.datetime | None
+
+
+def negotiations_of(session: Session, actor: User) -> list[NegotiationSummary]:
+    """The negotiations this user may open, oldest first, each with its state at a glance (four queries in all)."""
+    if not permissions.can_read_draft(actor):
+        return []
+    instruments = list(
+        session.scalars(
+            select(Instrument)
+            .where(open_to(actor))
+            .options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
+            .order_by(Instrument.id)
+        ).unique()
+    )
+    ids = [i.id for i in instruments]
+    clauses = dict(
+        session.execute(
+            select(Clause.instrument_id, func.count())
+            .where(Clause.instrument_id.in_(ids))
+            .group_by(Clause.instrument_id)
+        ).all()
+    )
+    amendments = dict(
+        session.execute(
+            select(Amendment.instrument_id, func.count())
+            .where(Amendment.instrument_id.in_(ids), Amendment.state.in_(OPEN_STATES), visible_to(actor))
+            .group_by(Amendment.instrument_id)
+        ).all()
+    )
+    meetings: dict[int, Milestone] = {}
+    for milestone in session.scalars(
+        select(Milestone)
+        .where(Milestone.instrument_id.in_(ids), Milestone.state != MilestoneState.concluded)
+        .order_by(Milestone.position)
+    ):
+        meetings.setdefault(milestone.instrument_id, milestone)
+    activity = dict(
+        session.execute(
+            select(Amendment.instrument_id, func.max(Amendment.updated_at))
+            .where(Amendment.instrument_id.in_(ids), visible_to(actor))
+            .group_by(Amendment.instrument_id)
+        ).all()
+    )
+    return [
+        NegotiationSummary(i, clauses.get(i.id, 0), amendments.get(i.id, 0), meetings.get(i.id), activity.get(i.id))
+        for i in instruments
+    ]
+
+
+# Creating a negotiation ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewParty:
+    """An organisation that takes part for the first time: its citation code ("OSCE") and its name."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    code: str
+    name: str
+    body: str
+    date: dt.date | None = None
+
+
+#: A party's code: what cites its amendments ("CICA-3"). Upper-case letters and digits, 2 to 16.
+PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+MEETING_CODE = re.compile(r"^[A-Z][A-Z0-9-]{0,15}$")
+
+
+def _language_name(code: str) -> str:
+    """A language's own name ("Русский", "Қазақ тілі", "Français"), or ValidationFailed for a code that is not an
+    ISO 639-1 language."""
+    if not re.fullmatch(r"[a-z]{2}", code or ""):
+        raise ValidationFailed(Message(N_("%(code)s is not a two-letter ISO 639-1 language code."), code=code))
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise ValidationFailed(Message(N_("%(code)s is not a known language."), code=code)) from None
+    name = locale.get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def _clean(value: str | None, what: str, max_length: int) -> str:
+    try:
+        return clean_text(value, field=Message(what), max_length=max_length)
+    except TextRuleError as exc:
+        raise ValidationFailed(exc.args[0]) from exc
+
+
+def create_negotiation(
+    session: Session,
+    actor: User,
+    *,
+    title: str,
+    short_title: str,
+    slug: str | None,
+    party_ids: list[int],
+    new_parties: list[NewParty],
+    authoritative_language: str,
+    other_languages: list[str],
+    meetings: list[NewMeeting],
+    assigned_user_ids: list[int] = (),
+) -> Instrument:
+    """An administrator opens a new negotiation: its parties (existing organisations or new ones), its languages
+    (one authoritative, others optional) and its meetings. The administrator, and the users named, are assigned
+    to it; the negotiators of its parties see it through their party. It starts with no clauses: the draft is
+    imported next."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied(N_("Only an administrator can open a negotiation."))
+    title = _clean(title, N_("The title"), 500)
+    short_title = _clean(short_title, N_("The short title"), 120)
+    slug = (slug or "").strip().lower() or slugify(short_title)
+    if not is_valid_slug(slug):
+        raise ValidationFailed(
+            N_("The address name must be 2 to 40 lower-case letters, digits and single hyphens (e.g. cica-osce-mou).")
+        )
+    if session.scalar(select(Instrument.id).where(Instrument.slug == slug)):
+        raise ValidationFailed(Message(N_("The address name %(slug)s is taken by another negotiation."), slug=slug))
+
+    parties = [session.get(Party, party_id) for party_id in dict.fromkeys(party_ids)]
+    if any(party is None for party in parties):
+        raise ValidationFailed(N_("That party does not exist."))
+    for new in new_parties:
+        code = (new.code or "").strip().upper()
+        if not PARTY_CODE.match(code):
+            raise ValidationFailed(
+                Message(N_("%(code)s is not a party code: 2 to 16 capital letters and digits."), code=code)
+            )
+        if session.scalar(select(Party.id).where(Party.code == code)) or code in {p.code for p in parties}:
+            raise ValidationFailed(
+                Message(N_("A party with the code %(code)s exists already: choose it from the list."), code=code)
+            )
+        last = session.scalar(select(func.max(Party.position))) or 0
+        party = Party(code=code, name=_clean(new.name, N_("The party's name"), 200), position=last + 1)
+        session.add(party)
+        parties.append(party)
+    if len(parties) < 2:
+        raise ValidationFailed(N_("A negotiation has at least two parties."))
+    if actor.party_id is not None and actor.party_id not in {p.id for p in parties}:
+        raise PermissionDenied(N_("An administrator opens negotiations in which their own party takes part."))
+
+    codes = [authoritative_language.strip().lower()] + [c.strip().lower() for c in other_languages if c.strip()]
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed(N_("Each language is given once."))
+    names = [_language_name(code) for code in codes]
+
+    seen_codes: set[str] = set()
+    milestones = []
+    for position, meeting in enumerate(meetings):
+        code = (meeting.code or "").strip().upper()
+        if not MEETING_CODE.match(code) or code in seen_codes:
+            raise ValidationFailed(
+                Message(N_("%(code)s is not a meeting code, or is given twice: capital letters, digits, -."), code=code)
+            )
+        seen_codes.add(code)
+        milestones.append(
+            Milestone(
+                code=code,
+                name=_clean(meeting.name, N_("The meeting's name"), 200),
+                body=_clean(meeting.body or meeting.name, N_("The meeting's body"), 200),
+                date=meeting.date,
+                position=position,
+            )
+        )
+
+    instrument = Instrument(slug=slug, title=title, short_title=short_title)
+    for position, (code, name) in enumerate(zip(codes, names, strict=True)):
+        instrument.languages.append(InstrumentLanguage(code=code, name=name, position=position, required=position == 0))
+    for position, party in enumerate(parties):
+        instrument.party_links.append(InstrumentParty(party=party, position=position))
+    session.add(instrument)
+    session.flush()
+    for milestone in milestones:
+        milestone.instrument_id = instrument.id
+        session.add(milestone)
+    assigned = {actor.id, *assigned_user_ids}
+    for user in session.scalars(select(User).where(User.id.in_(assigned))):
+        if user.role.works_by_assignment:
+            session.add(InstrumentAssignment(instrument_id=instrument.id, user_id=user.id))
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "instrument.created",
+        instrument,
+        f"Negotiation opened: {short_title} ({', '.join(p.code for p in parties)}; {', '.join(codes)})",
+        after={"slug": slug, "title": title, "parties": [p.code for p in parties], "languages": codes},
+    )
+    return instrument
+
+
+def parse_meetings(text: str | None) -> list[NewMeeting]:
+    """Meetings as an administrator types them, one a line: "CODE | Name | Body | YYYY-MM-DD" (body and date
+    optional). A line that cannot be read is refused with its number."""
+    meetings = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) < 2 or len(parts) > 4:
+            raise ValidationFailed(
+                Message(N_("Meetings, line %(number)s: write CODE | Name | Body | YYYY-MM-DD."), number=number)
+            )
+        date = None
+        if len(parts) == 4 and parts[3]:
+            try:
+                date = dt.date.fromisoformat(parts[3])
+            except ValueError:
+                raise ValidationFailed(
+                    Message(
+                        N_("Meetings, line %(number)s: %(value)s is not a date (YYYY-MM-DD)."),
+                        number=number,
+                        value=parts[3],
+                    )
+                ) from None
+        meetings.append(NewMeeting(parts[0], parts[1], parts[2] if len(parts) > 2 else "", date))
+    return meetings

@@ -1,0 +1,76 @@
+"""Pages of one negotiation live under /n/<slug>/...: the slug opens the negotiation for the whole request.
+
+Each blueprint of a negotiation's pages is registered twice: under /n/<slug> (its canonical addresses, which every
+link the product writes uses), and at its old addresses without a slug, kept from the time the product held one
+negotiation: those open the oldest negotiation the reader may open, so bookmarks and scripts keep working.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request
+from flask_login import current_user
+
+from ..extensions import db
+from ..services import negotiations
+from ..services.draft import current_instrument, remember_instrument
+from ..services.errors import NotFound
+
+#: The URL part that names the negotiation.
+SLUG_ARG = "negotiation"
+PREFIX = f"/n/<{SLUG_ARG}>"
+#: Registered again without the prefix under this suffix, for the old addresses.
+LEGACY = "_legacy"
+
+
+def register(app: Flask, blueprints: list[Blueprint]) -> None:
+    scoped = {bp.name for bp in blueprints}
+    for bp in blueprints:
+        app.register_blueprint(bp, url_prefix=PREFIX + (bp.url_prefix or ""))
+        app.register_blueprint(bp, name=bp.name + LEGACY)
+
+    @app.url_value_preprocessor
+    def take_slug(endpoint, values):
+        if values and SLUG_ARG in values:
+            g.negotiation_slug_asked = values.pop(SLUG_ARG)
+
+    @app.before_request
+    def open_negotiation():
+        """Runs after the sign-in check: an anonymous reader is sent to sign in, never told what exists."""
+        blueprint = request.blueprint or ""
+        if not current_user.is_authenticated:
+            return None
+        if blueprint in scoped:
+            instrument = negotiations.open_negotiation(db.session, current_user, g.negotiation_slug_asked)
+        elif blueprint.endswith(LEGACY) and blueprint.removesuffix(LEGACY) in scoped:
+            instrument = negotiations.first_open_to(db.session, current_user)
+            if instrument is None:
+                current_instrument(db.session)  # none loaded at all: says how to load one
+                raise NotFound(negotiations.NOT_FOUND)
+            remember_instrument(db.session, instrument)
+        else:
+            return None
+        g.negotiation_slug = instrument.slug
+        g.open_negotiation = instrument
+        return None
+
+    @app.context_processor
+    def negotiation_of_the_page():
+        """The negotiation a page belongs to (None for pages of none, such as accounts): named in the header."""
+        return {"open_negotiation": g.get("open_negotiation")}
+
+    @app.url_defaults
+    def add_slug(endpoint, values):
+        """Links to a negotiation's pages name the negotiation being read (or, from a page of no negotiation, the
+        reader's first one)."""
+        if SLUG_ARG in values or not app.url_map.is_endpoint_expecting(endpoint, SLUG_ARG):
+            return
+        values[SLUG_ARG] = current_slug()
+
+
+def current_slug() -> str:
+    """The negotiation of this request, or the reader's first: what links to a negotiation's pages name."""
+    slug = g.get("negotiation_slug")
+    if slug is None:
+        instrument = negotiations.first_open_to(db.session, current_user) if current_user.is_authenticated else None
+        slug = g.negotiation_slug = instrument.slug if instrument is not None else "-"
+    return slug
