@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import sys
@@ -191,6 +192,82 @@ def register_cli(app: Flask) -> None:
                 "Create an administrator (flask --app app create-user --role administrator ...), sign in as them "
                 "and reset the other users' passwords under Users."
             )
+
+    @app.cli.command("import-draft")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--negotiation", "slug", required=True, help="The negotiation's name in addresses (its slug).")
+    @click.option(
+        "--translation",
+        "translations",
+        multiple=True,
+        metavar="LANG=FILE",
+        help="Another language version of the same draft, e.g. ru=draft-ru.docx (may be given more than once).",
+    )
+    @click.option("--as", "login", help="The administrator who imports (recorded in the audit trail).")
+    @click.option("--dry-run", is_flag=True, help="Print the recognised tree and what was not imported; store nothing.")
+    def import_draft_command(path: str, slug: str, translations: tuple[str, ...], login: str | None, dry_run: bool):
+        """Import a negotiation's draft from a Word document (.docx) or a text file, with its other languages."""
+        from .core.structure import Recognition
+        from .imports.docx_reader import ImportRefused
+        from .imports.sources import recognise_source
+        from .models import Instrument
+        from .services import imports
+        from .services.draft import remember_instrument
+
+        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+        if instrument is None:
+            raise click.ClickException(f"There is no negotiation named {slug!r}.")
+        authoritative = next(lang.code for lang in instrument.languages if lang.required)
+        files = {authoritative: path}
+        for given in translations:
+            language, _, other = given.partition("=")
+            if not other or not os.path.isfile(other):
+                raise click.ClickException(f"--translation takes LANG=FILE; {given!r} names no file.")
+            files[language.strip().lower()] = other
+        versions: dict[str, Recognition] = {}
+        digests = []
+        for language, name in files.items():
+            with open(name, "rb") as handle:
+                data = handle.read()
+            digests.append(hashlib.sha256(data).hexdigest())
+            try:
+                versions[language] = recognise_source(data)
+            except ImportRefused as exc:
+                raise click.ClickException(f"{name}: {exc.message}") from None
+        for language, recognition in versions.items():
+            click.echo(f"== {language}: {len(recognition.clauses)} clauses")
+            for index, clause in enumerate(recognition.clauses, start=1):
+                indent = "  " * clause.depth
+                heading = f" [{clause.heading}]" if clause.heading else ""
+                click.echo(f"{index:4} {indent}{clause.kind.value}{heading}: {clause.text[:90]}")
+                for warning in clause.warnings:
+                    click.echo(f"       ! {warning}")
+            for notice in recognition.notices:
+                click.echo(f"  not imported: {notice.message}" + (f" ({notice.text[:80]})" if notice.text else ""))
+        for language, recognition in versions.items():
+            if language != authoritative:
+                for mismatch in imports.align(versions[authoritative], recognition, language).mismatches:
+                    click.echo(f"  ! {mismatch}")
+        if dry_run:
+            click.echo("Dry run: nothing was stored.")
+            return
+        actor = db.session.scalar(select(User).where(User.login == (login or "")))
+        if actor is None:
+            raise click.ClickException("Name the administrator who imports with --as LOGIN.")
+        remember_instrument(db.session, instrument)
+        try:
+            clauses = imports.import_draft(
+                db.session,
+                actor,
+                versions,
+                source=", ".join(os.path.basename(name) for name in files.values()),
+                sha256=" ".join(digests),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.message)) from None
+        db.session.commit()
+        click.echo(f"Imported {len(clauses)} clauses into {instrument.short_title}.")
 
     @app.cli.command("demo")
     @click.option("--port", default=5000, show_default=True)

@@ -14,6 +14,7 @@ from .conftest import Browser, wid_of
 from .test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, as_user, propose
 
 API = "/api/v1"
+DEMO_SLUG = "cica-unoct-mou"
 SECRET = re.compile(r'id="new-token"[^>]*value="(mou_[^"]+)"')
 
 
@@ -24,11 +25,13 @@ def create_token(browser: Browser, name: str = "registry sync", days: str = "90"
 
 
 class Client:
-    """An API client that knows only the OpenAPI document and a token, as an integrator's script would."""
+    """An API client that knows only the OpenAPI document and a token, as an integrator's script would. Calls name
+    the demo negotiation unless they say `negotiation=`."""
 
-    def __init__(self, test_client, token: str):
+    def __init__(self, test_client, token: str, negotiation: str = DEMO_SLUG):
         self.http = test_client
         self.token = token
+        self.negotiation = negotiation
         document = test_client.get(f"{API}/openapi.json").get_json()
         self.operations = {
             op["operationId"]: (method.upper(), path)
@@ -38,6 +41,7 @@ class Client:
 
     def call(self, operation_id: str, *, json=None, etag: str | None = None, query=None, **path):
         method, template = self.operations[operation_id]
+        path.setdefault("negotiation", self.negotiation)
         url = template.format(**path)
         headers = {"Authorization": f"Bearer {self.token}"}
         if etag:
@@ -73,8 +77,8 @@ def test_a_script_runs_a_clause_from_proposal_to_agreement_with_only_the_documen
     )
     assert proposed.status_code == 201
     amendment = proposed.get_json()
-    assert amendment["citation"].startswith("UNOCT-") and amendment["state"] == "draft"
-    assert proposed.headers["Location"] == f"{API}/amendments/{amendment['id']}"
+    assert amendment["citation"] == f"UNOCT draft {amendment['id']}" and amendment["state"] == "draft"
+    assert proposed.headers["Location"] == f"{API}/negotiations/{DEMO_SLUG}/amendments/{amendment['id']}"
     # Still a draft: the other party cannot see it.
     assert cica.call("get_amendment", amendment_id=amendment["id"]).status_code == 404
 
@@ -300,3 +304,32 @@ def test_a_value_of_the_wrong_json_type_is_refused_not_read_as_something_else(ap
         "edit_milestone", code="SWG", etag=swg.headers["ETag"], json={"name": "SWG", "date": "2024-03-13"}
     )
     assert renamed.status_code == 200 and renamed.get_json()["date"] == "2024-03-13"
+
+
+def test_a_milestone_patch_changes_only_the_fields_it_sends(app, tokens):
+    chair = client(app, tokens, "cica.chair")
+    swg = chair.call("get_milestone", code="SWG")
+    assert swg.get_json()["date"] == "2024-03-12"
+    renamed = chair.call("edit_milestone", code="SWG", etag=swg.headers["ETag"], json={"name": "SWG (resumed)"})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert renamed.get_json()["name"] == "SWG (resumed)" and renamed.get_json()["date"] == "2024-03-12"
+    redated = chair.call("edit_milestone", code="SWG", etag=renamed.headers["ETag"], json={"date": "2024-03-11"})
+    assert redated.status_code == 200, redated.get_json()
+    assert redated.get_json()["name"] == "SWG (resumed)" and redated.get_json()["date"] == "2024-03-11"
+    # A name cannot be removed; an explicit null for it is refused, and changes nothing.
+    nameless = chair.call("edit_milestone", code="SWG", etag=redated.headers["ETag"], json={"name": None})
+    assert nameless.status_code == 422 and [e["field"] for e in nameless.get_json()["errors"]] == ["name"]
+    # The date can: only an explicit null removes it.
+    undated = chair.call("edit_milestone", code="SWG", etag=redated.headers["ETag"], json={"date": None})
+    assert undated.status_code == 200, undated.get_json()
+    assert undated.get_json()["name"] == "SWG (resumed)" and undated.get_json()["date"] is None
+    assert chair.call("get_milestone", code="SWG").get_json()["date"] is None
+    with app.app_context():
+        edits = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.kind == "milestone.edited").order_by(AuditEvent.id)
+        ).all()
+        assert [(e.after["name"], e.after["date"]) for e in edits] == [
+            ("SWG (resumed)", "2024-03-12"),
+            ("SWG (resumed)", "2024-03-11"),
+            ("SWG (resumed)", None),
+        ]

@@ -130,6 +130,7 @@ GET_RULES = {
     "admin.users": (None, role_only("administrator")),
     "admin.create_user": (None, role_only("administrator")),
     "admin.edit_user": (None, own_party_administrator),
+    "admin.create_negotiation": (None, role_only("administrator")),
     "account.overview": (None, everyone),
     "account.tokens": (None, everyone),
     "health": (None, lambda viewer, target: OK),
@@ -185,6 +186,7 @@ POST_RULES = {
     "meetings.edit": (None, role_only("chair")),
     "admin.create_user": (None, own_party_administrator),
     "admin.edit_user": (None, own_party_administrator),
+    "admin.create_negotiation": (None, role_only("administrator")),
     "admin.reset_password": (None, own_party_administrator),
     "account.change_password": (None, everyone),  # the matrix posts no passwords: 400, refused by the form
     "account.sign_out_everywhere": (None, everyone),

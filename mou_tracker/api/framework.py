@@ -3,6 +3,12 @@
 Each view is declared once with `operation(...)`: the declaration registers the Flask route, parses and
 validates the query string and the JSON body with pydantic, authenticates the bearer token, commits once,
 and is what the OpenAPI document is built from. A route cannot exist without being in the document.
+
+An operation of a negotiation (`scoped`, the default) is routed twice: at its canonical address under
+/negotiations/{negotiation}/ (the negotiation's slug), and at its old address without one, kept from the time the
+product held one negotiation, which opens the oldest negotiation the token's owner may open (documented as
+deprecated). Either way the negotiation is opened after the token is checked, so an unauthenticated call learns
+nothing of what exists, and every service of the request reads that negotiation (`draft.current_instrument`).
 """
 
 from __future__ import annotations
@@ -13,19 +19,30 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..core.slugs import is_valid_slug
 from ..extensions import csrf, db
-from ..models import User
-from ..services import api_tokens
+from ..models import Instrument, User
+from ..services import api_tokens, negotiations
+from ..services.draft import remember_instrument
 from ..services.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from .schemas import FieldProblem, Problem
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)  # no ambient credential: a bearer token is sent on purpose, so there is nothing to forge
+
+#: Where a negotiation's operations live (OpenAPI form, relative to PREFIX); `negotiation` is its slug.
+SCOPE = "/negotiations/{negotiation}"
+SLUG_PARAM = "negotiation"
+#: The slug's name in the Flask rule. Not `negotiation`: the web pages' scope (web/negotiation_scope.py) takes a URL
+#: value of that name, on every route, for its own pages.
+SLUG_VALUE = "negotiation_slug"
+#: The endpoint (and operationId) suffix of an operation's old address, which names no negotiation.
+LEGACY = "_legacy"
 
 
 @dataclass(frozen=True)
@@ -43,8 +60,17 @@ class Operation:
     etag: bool
     if_match: bool
     public: bool
+    #: An operation of one negotiation: routed under SCOPE, and at its old address (deprecated).
+    scoped: bool
     description: str = ""
     errors: tuple[int, ...] = field(default=())
+
+    def routes(self) -> list[tuple[str, str, bool]]:
+        """(path in OpenAPI form relative to PREFIX, endpoint, deprecated) of each address of the operation: the
+        scoped one first; the endpoint of the canonical address is the view's name (its operationId)."""
+        if not self.scoped:
+            return [(self.path, self.endpoint, False)]
+        return [(SCOPE + self.path, self.endpoint, False), (self.path, self.endpoint + LEGACY, True)]
 
 
 OPERATIONS: list[Operation] = []
@@ -64,6 +90,7 @@ PROBLEM_TYPES = {
     428: ("precondition-required", "If-Match required"),
     429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal error"),
+    503: ("unavailable", "Service unavailable"),
 }
 
 
@@ -89,6 +116,15 @@ def problem(status: int, detail: str, *, errors=None, title: str | None = None, 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def unavailable_problem(retry_after: int) -> Response:
+    """The database cannot be reached: nothing was read or written; the same request may be sent again later."""
+    return problem(
+        503,
+        "The database cannot be reached just now, so nothing was read or saved. Try again in a moment.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def domain_problem(error: DomainError) -> Response:
@@ -122,6 +158,37 @@ def _bearer_user() -> User:
 
 def actor() -> User:
     return g.api_actor
+
+
+# The negotiation --------------------------------------------------------------------------------------------------
+
+
+def _open_negotiation(slug: str | None) -> Instrument:
+    """Open the negotiation the address names (or, at an old address, the oldest the actor may open) for every
+    service of this request. Not found, the same 404 as any unknown id, when it does not exist or is not open to the
+    actor: a caller cannot tell the two apart."""
+    if slug is None:
+        instrument = negotiations.first_open_to(db.session, actor())
+        if instrument is None:
+            raise NotFound(negotiations.NOT_FOUND)
+        remember_instrument(db.session, instrument)
+    elif not is_valid_slug(slug):
+        raise NotFound(negotiations.NOT_FOUND)  # no such name can exist: no need to ask the database
+    else:
+        instrument = negotiations.open_negotiation(db.session, actor(), slug)
+    g.api_negotiation = instrument
+    return instrument
+
+
+def negotiation() -> Instrument:
+    """The negotiation this request opened (scoped operations only)."""
+    return g.api_negotiation
+
+
+def scoped_url(endpoint: str, **values: Any) -> str:
+    """The canonical address of an operation of this request's negotiation, for Location headers and links: always
+    the one that names the negotiation, even when the request came to an old address."""
+    return url_for(f"{bp.name}.{endpoint}", **{SLUG_VALUE: negotiation().slug}, **values)
 
 
 # Parsing ----------------------------------------------------------------------------------------------------------
@@ -208,7 +275,13 @@ def require_match(current: str) -> None:
 
 
 def _flask_rule(path: str, path_params: dict[str, type]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: f"<int:{m[1]}>" if path_params[m[1]] is int else f"<{m[1]}>", path)
+    def variable(match: re.Match) -> str:
+        name = match[1]
+        if name == SLUG_PARAM and name not in path_params:
+            return f"<{SLUG_VALUE}>"
+        return f"<int:{name}>" if path_params[name] is int else f"<{name}>"
+
+    return re.sub(r"\{(\w+)\}", variable, path)
 
 
 def operation(
@@ -225,11 +298,18 @@ def operation(
     etag: bool = False,
     if_match: bool = False,
     public: bool = False,
+    scoped: bool = True,
     description: str = "",
     errors: tuple[int, ...] = (),
 ) -> Callable:
     """Declare an API operation. The view receives path parameters, then `query=` and `body=` when declared,
-    and returns (payload, headers) or a payload; a payload is a pydantic model or a ready Response."""
+    and returns (payload, headers) or a payload; a payload is a pydantic model or a ready Response.
+
+    `scoped` (the default): the operation concerns one negotiation; it is routed under SCOPE and at its old address,
+    and the view finds the negotiation opened (`negotiation()`; every service reads it). Only operations of no
+    negotiation (the document, the list of negotiations) say `scoped=False`."""
+    if scoped and public:
+        raise ValueError("A negotiation is opened for the token's owner: a public operation cannot be scoped")
 
     def decorate(view: Callable) -> Callable:
         op = Operation(
@@ -246,6 +326,7 @@ def operation(
             etag=etag,
             if_match=if_match,
             public=public,
+            scoped=scoped,
             description=description or (view.__doc__ or "").strip(),
             errors=errors,
         )
@@ -257,6 +338,8 @@ def operation(
                 if not public:
                     g.api_actor = _bearer_user()
                 kwargs = dict(path_values)
+                if scoped:  # after the token: an unauthenticated call never learns what exists
+                    _open_negotiation(kwargs.pop(SLUG_VALUE, None))
                 if query is not None:
                     kwargs["query"] = _parse_query(query)
                 if body is not None:
@@ -275,7 +358,8 @@ def operation(
                 response.headers[name] = value
             return response
 
-        bp.add_url_rule(_flask_rule(path, op.path_params), view.__name__, handle, methods=[op.method])
+        for route, endpoint, _deprecated in op.routes():
+            bp.add_url_rule(_flask_rule(route, op.path_params), endpoint, handle, methods=[op.method])
         return view
 
     return decorate

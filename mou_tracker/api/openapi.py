@@ -8,7 +8,8 @@ from flask import Flask
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from .framework import OPERATIONS, PREFIX, Operation
+from ..core.slugs import MAX_SLUG, SLUG_PATTERN
+from .framework import OPERATIONS, PREFIX, SCOPE, SLUG_PARAM, Operation
 from .schemas import MAX_ID, Problem
 
 REF = "#/components/schemas/{model}"
@@ -48,8 +49,24 @@ def _schema_for(annotation: Any, mode: str, refs: dict) -> dict:
     return TypeAdapter(annotation).json_schema(ref_template=REF, mode=mode)
 
 
-def _parameters(op: Operation) -> list[dict]:
-    params = []
+NEGOTIATION_PARAMETER = {
+    "name": SLUG_PARAM,
+    "in": "path",
+    "required": True,
+    "description": "The negotiation's slug, as `GET /api/v1/negotiations` lists them (e.g. `cica-unoct-mou`)",
+    "schema": {"type": "string", "minLength": 2, "maxLength": MAX_SLUG, "pattern": SLUG_PATTERN.pattern},
+}
+
+
+def _legacy_note(op: Operation) -> str:
+    return (
+        "Deprecated: this old address names no negotiation and addresses the oldest negotiation the caller may "
+        f"open. Use `{PREFIX}{SCOPE}{op.path}`, which names the negotiation."
+    )
+
+
+def _parameters(op: Operation, *, scoped: bool) -> list[dict]:
+    params = [dict(NEGOTIATION_PARAMETER)] if scoped else []
     for name, kind in op.path_params.items():
         schema = (
             {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -79,7 +96,7 @@ def _parameters(op: Operation) -> list[dict]:
     return params
 
 
-def _operation(op: Operation, refs: dict) -> dict:
+def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, deprecated: bool) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     success: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
     if op.response is not None:
@@ -104,14 +121,17 @@ def _operation(op: Operation, refs: dict) -> dict:
     for status in sorted(statuses):
         responses[str(status)] = {"description": PROBLEM_DESCRIPTIONS[status], "content": problem}
     document = {
-        "operationId": op.endpoint,
+        "operationId": operation_id,
         "summary": op.summary,
         "tags": [op.tag],
-        "parameters": _parameters(op),
+        "parameters": _parameters(op, scoped=scoped),
         "responses": responses,
     }
-    if op.description:
-        document["description"] = op.description
+    description = "\n\n".join(part for part in (_legacy_note(op) if deprecated else "", op.description) if part)
+    if description:
+        document["description"] = description
+    if deprecated:
+        document["deprecated"] = True
     if op.public:
         document["security"] = []
     if op.body is not None:
@@ -126,7 +146,10 @@ def build_document(app: Flask) -> dict:
     refs, definitions = models_json_schema(_models(), ref_template=REF)
     paths: dict[str, dict] = {}
     for op in OPERATIONS:
-        paths.setdefault(PREFIX + op.path, {})[op.method.lower()] = _operation(op, refs)
+        for path, endpoint, deprecated in op.routes():
+            paths.setdefault(PREFIX + path, {})[op.method.lower()] = _operation(
+                op, refs, operation_id=endpoint, scoped=path.startswith(SCOPE), deprecated=deprecated
+            )
     schemas = definitions.get("$defs", {})
     # Generic pages and plain lists are rendered inline by TypeAdapter; their item models must be components too.
     for op in OPERATIONS:
@@ -139,7 +162,10 @@ def build_document(app: Flask) -> dict:
             "version": "1.0.0",
             "description": (
                 "Read and negotiate the draft clause by clause. Authenticate with a personal API token "
-                "(create one under 'API tokens'): `Authorization: Bearer <token>`. Errors are RFC 9457 problem "
+                "(create one under 'API tokens'): `Authorization: Bearer <token>`. `GET /api/v1/negotiations` "
+                "lists the negotiations you may open; every operation of one lives under "
+                "`/api/v1/negotiations/{negotiation}/` (its slug). The same operations without that prefix are "
+                "deprecated: they address the oldest negotiation you may open. Errors are RFC 9457 problem "
                 "details. Reads return an ETag; a write to an existing object requires it as If-Match."
             ),
         },

@@ -75,10 +75,35 @@ class LanguageOut(Output):
 
 
 class InstrumentOut(Output):
+    slug: str = Field(description="The negotiation's name in addresses: /api/v1/negotiations/{slug}/...")
     title: str
     short_title: str
     languages: list[LanguageOut]
     parties: list[PartyOut]
+
+
+class NegotiationLanguageOut(Output):
+    code: str
+    name: str
+    authoritative: bool = Field(description="The language whose text prevails; every clause has text in it")
+
+
+class NextMeetingOut(Output):
+    code: str
+    name: str
+    date: dt.date | None
+    state: MilestoneState
+
+
+class NegotiationOut(Output):
+    slug: str = Field(description="The negotiation's name in addresses: /api/v1/negotiations/{slug}/...")
+    title: str
+    short_title: str
+    parties: list[str] = Field(description="The codes of the parties taking part, e.g. 'CICA'")
+    languages: list[NegotiationLanguageOut]
+    clauses: int = Field(description="How many clauses the negotiation holds")
+    open_amendments: int = Field(description="Amendments still open that you may see (your party's drafts too)")
+    next_meeting: NextMeetingOut | None = Field(description="The first meeting not yet concluded, if any")
 
 
 class TextOut(Output):
@@ -344,5 +369,8 @@ class ConclusionIn(Input):
 
 
 class MilestoneEditIn(Input):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    """A partial update: a field left out stays as it is; `"date": null` removes the date. A meeting always has a
+    name, so `"name": null` is refused (the default below is never validated, so only an explicit null is)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
     date: Day | None = None

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify
 from sqlalchemy import select
 
+from ..core import permissions
 from ..extensions import db
 from ..models import Amendment, Clause, ClauseVersion, Milestone
-from ..services import agreement, audit_trail, meetings, reports
+from ..services import agreement, audit_trail, meetings, negotiations, reports
 from ..services import amendments as amendment_service
 from ..services import draft as draft_service
 from ..services.amendments import TextInput
 from ..services.standing import standings
 from . import schemas as s
-from .framework import actor, etag_of, operation, require_match
+from .framework import actor, etag_of, negotiation, operation, require_match, scoped_url
 
 AMENDMENT_ID = {"amendment_id": int}
 MILESTONE_CODE = {"code": str}
@@ -37,7 +38,7 @@ def _amendment(a: Amendment) -> dict:
         )
     return {
         "id": a.id,
-        "citation": a.citation,
+        "citation": str(a.citation),
         "party": a.party.code,
         "kind": a.kind,
         "state": a.state,
@@ -68,7 +69,7 @@ def _amendment_detail(a: Amendment) -> s.AmendmentDetailOut:
                 note=r.note,
                 texts=_texts(r),
             )
-            for r in a.revisions
+            for r in permissions.revisions_readable_by(actor(), a)
         ],
         reviews=[
             s.ReviewOut(
@@ -100,7 +101,7 @@ def _amendment_answer(a: Amendment, *, created: bool = False):
     db.session.flush()  # the ETag must carry the lock_version this request wrote
     headers = {"ETag": f'"{etag_of("amendment", a)}"'}
     if created:
-        headers["Location"] = url_for("api.get_amendment", amendment_id=a.id)
+        headers["Location"] = scoped_url("get_amendment", amendment_id=a.id)
     return _amendment_detail(a), headers
 
 
@@ -141,6 +142,13 @@ def _milestone_answer(m: Milestone):
     return detail, {"ETag": f'"{etag_of("milestone", m)}"'}
 
 
+class _ListAnswer(list):
+    """A JSON array answer (pydantic serialises a list of models through a type adapter)."""
+
+    def model_dump(self, mode: str = "json") -> list:
+        return [item.model_dump(mode=mode) for item in self]
+
+
 def _page(items: list, query: s.Paging, total: int) -> dict:
     return {"items": items, "page": query.page, "per_page": query.per_page, "total": total}
 
@@ -152,11 +160,54 @@ def _offset(query: s.Paging) -> int:
 # The document -----------------------------------------------------------------------------------------------------
 
 
-@operation("GET", "/openapi.json", summary="This API's OpenAPI 3.1 document", tag="Meta", public=True, response=dict)
+@operation(
+    "GET",
+    "/openapi.json",
+    summary="This API's OpenAPI 3.1 document",
+    tag="Meta",
+    public=True,
+    scoped=False,
+    response=dict,
+)
 def openapi_document():
     from .openapi import build_document
 
     return jsonify(build_document(current_app))
+
+
+# The negotiations -------------------------------------------------------------------------------------------------
+
+
+@operation(
+    "GET",
+    "/negotiations",
+    summary="The negotiations you may open, oldest first, each with its state at a glance",
+    tag="Negotiations",
+    scoped=False,
+    response=list[s.NegotiationOut],
+)
+def list_negotiations():
+    """Every other operation lives under /api/v1/negotiations/{slug}/ of one of these."""
+    return _ListAnswer([_negotiation(summary) for summary in negotiations.negotiations_of(db.session, actor())])
+
+
+def _negotiation(summary: negotiations.NegotiationSummary) -> s.NegotiationOut:
+    instrument, meeting = summary.instrument, summary.next_meeting
+    return s.NegotiationOut(
+        slug=instrument.slug,
+        title=instrument.title,
+        short_title=instrument.short_title,
+        parties=[party.code for party in instrument.parties],
+        languages=[
+            s.NegotiationLanguageOut(code=lang.code, name=lang.name, authoritative=lang.required)
+            for lang in instrument.languages
+        ],
+        clauses=summary.clauses,
+        open_amendments=summary.open_amendments,
+        next_meeting=s.NextMeetingOut(code=meeting.code, name=meeting.name, date=meeting.date, state=meeting.state)
+        if meeting is not None
+        else None,
+    )
 
 
 # Reading ----------------------------------------------------------------------------------------------------------
@@ -164,8 +215,9 @@ def openapi_document():
 
 @operation("GET", "/instrument", summary="The instrument under negotiation", tag="Draft", response=s.InstrumentOut)
 def get_instrument():
-    instrument = draft_service.current_instrument(db.session)
+    instrument = negotiation()
     return s.InstrumentOut(
+        slug=instrument.slug,
         title=instrument.title,
         short_title=instrument.short_title,
         languages=[
@@ -286,13 +338,6 @@ def get_amendment(amendment_id: int):
 )
 def pending_reviews():
     return _ListAnswer([s.AmendmentOut(**_amendment(a)) for a in agreement.pending_reviews(db.session, actor())])
-
-
-class _ListAnswer(list):
-    """A JSON array answer (pydantic serialises a list of models through a type adapter)."""
-
-    def model_dump(self, mode: str = "json") -> list:
-        return [item.model_dump(mode=mode) for item in self]
 
 
 @operation("GET", "/milestones", summary="The meetings, in order", tag="Meetings", response=list[s.MilestoneOut])
@@ -516,14 +561,17 @@ MILESTONE_WRITE = {"tag": "Meetings", "response": s.MilestoneDetailOut, "etag": 
 @operation(
     "PATCH",
     "/milestones/{code}",
-    summary="Rename or re-date a meeting (chairs)",
+    summary="Rename or re-date a meeting (chairs); a field left out stays as it is",
     path_params=MILESTONE_CODE,
     body=s.MilestoneEditIn,
     **MILESTONE_WRITE,
 )
 def edit_milestone(code: str, body: s.MilestoneEditIn):
-    _matched_milestone(code)
-    return _milestone_answer(meetings.edit(db.session, actor(), code, name=body.name, date=body.date))
+    milestone = _matched_milestone(code)
+    sent = body.model_fields_set  # a field left out is unchanged; only an explicit null removes the date
+    name = body.name if "name" in sent else milestone.name
+    date = body.date if "date" in sent else milestone.date
+    return _milestone_answer(meetings.edit(db.session, actor(), code, name=name, date=date))
 
 
 @operation(

@@ -112,6 +112,9 @@ _CLOSING = re.compile(
 _HEADING_MAX_CHARS = 200
 _HEADING_MAX_WORDS = 20
 _TITLE_STYLES = {"title", "заголовок", "название"}
+#: The paragraph style of the cover lines this product writes above the instrument in its Word exports (what the
+#: document is and when it was made): read back, they are reported, never joined to the title.
+EXPORT_COVER_STYLE = "MoU Tracker cover"
 #: In a run of set-apart lines at the top ("DRAFT", "Non-paper", the title), the title starts at one of these.
 _TITLE_WORDS = re.compile(r"\b(?:memorandum|agreement|arrangement|меморандум\w*|соглашени\w*)\b", re.I)
 
@@ -457,6 +460,13 @@ def recognise(paragraphs: Sequence[SourceParagraph], notices: Iterable[Notice] =
 def _read_title(lines: list[_Line], builder: _Builder) -> int:
     """The title: the leading paragraphs set apart (bold, centred, a title style), or else a first line that
     does not read as a preambular paragraph. Returns the position after it."""
+    cover = 0
+    while cover < len(lines) and (lines[cover].source.style or "") == EXPORT_COVER_STYLE:
+        builder.unplaced(lines[cover], Message(N_("The cover lines of a MoU Tracker export were not imported.")))
+        cover += 1
+    lines = lines[cover:]
+    if not lines:
+        return cover
     end = 0
     while end < len(lines) and _looks_like_title(lines[end]):
         end += 1
@@ -464,7 +474,7 @@ def _read_title(lines: list[_Line], builder: _Builder) -> int:
         end = 1 if len(lines) > 1 else 0
     if end == 0:
         builder.notices.append(Notice(Message(N_("No title found; give the instrument its title after the import."))))
-        return 0
+        return cover
     start = next((i for i in range(end) if _TITLE_WORDS.search(lines[i].text)), 0)
     for line in lines[:start]:
         builder.unplaced(line, Message(N_("Text above the title was not imported.")))
@@ -476,7 +486,7 @@ def _read_title(lines: list[_Line], builder: _Builder) -> int:
         builder.nodes[title].warn(
             Message(N_("The title was joined from several lines of the draft (%(count)s)."), count=end - start)
         )
-    return end
+    return cover + end
 
 
 def _operative_start(lines: list[_Line], start: int) -> int | None:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -20,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from ..core.clause_kinds import ClauseKind
 from ..core.redline import Op, Redline
+from ..core.structure import EXPORT_COVER_STYLE
 
 LANGUAGE_TAGS = {"en": "en-GB", "ru": "ru-RU"}
 
@@ -71,10 +73,14 @@ class DraftDocument:
         style.font.size = Pt(12)
         self.document.core_properties.title = title
         self.document.core_properties.subject = subtitle
-        heading = self.document.add_paragraph()
+        # The cover lines carry a style of their own, so that importing the export back never reads them as
+        # part of the instrument (core.structure.EXPORT_COVER_STYLE).
+        cover = self.document.styles.add_style(EXPORT_COVER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        cover.base_style = style
+        heading = self.document.add_paragraph(style=cover)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         heading.add_run(title).bold = True
-        note = self.document.add_paragraph()
+        note = self.document.add_paragraph(style=cover)
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
         note.add_run(subtitle).italic = True
 

@@ -77,9 +77,7 @@ def clause(wid: str):
         compared = (
             old_seq,
             new_seq,
-            redline_service.compare_versions(
-                db.session, history.versions, old_seq, new_seq, instrument.language_codes
-            ),
+            redline_service.compare_versions(db.session, history.versions, old_seq, new_seq, instrument.language_codes),
         )
     return render_template(
         "draft/clause.html",

@@ -1,0 +1,36 @@
+"""A draft from whatever the user brings: a Word document, or plain text (a .txt file, or text pasted into a form).
+
+The kind is told from the content, never from the file name: a ZIP package is read as a Word document (and
+refused if it is not one), anything else must be UTF-8 text.
+"""
+
+from __future__ import annotations
+
+from ..core.messages import N_, Message
+from ..core.structure import Recognition, paragraphs_from_plain_text, recognise
+from .docx_reader import MAX_FILE_BYTES, ImportRefused, recognise_docx
+
+ZIP_SIGNATURE = b"PK\x03\x04"
+#: The old Word format and encrypted Office files are OLE compound documents.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
+
+
+def recognise_source(data: bytes) -> Recognition:
+    """The recognised draft of a file's bytes. Raises ImportRefused with a message for the user."""
+    if data.startswith((ZIP_SIGNATURE, OLE_SIGNATURE)):
+        return recognise_docx(data)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefused(Message(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_BYTES // 2**20))
+    if data.startswith(b"%PDF"):
+        raise ImportRefused(Message(N_("This is a PDF file: save the draft as a Word document (.docx) or as text.")))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            Message(N_("The file is neither a Word document (.docx) nor text in UTF-8: it cannot be read."))
+        ) from None
+    if "\x00" in text:
+        raise ImportRefused(Message(N_("The text contains NUL characters: it is not a text file.")))
+    if not text.strip():
+        raise ImportRefused(Message(N_("The document has no text.")))
+    return recognise(paragraphs_from_plain_text(text))
