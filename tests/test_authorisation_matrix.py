@@ -131,6 +131,9 @@ GET_RULES = {
     "admin.create_user": (None, role_only("administrator")),
     "admin.edit_user": (None, own_party_administrator),
     "admin.create_negotiation": (None, role_only("administrator")),
+    # The demo negotiation has its draft: administrators are told an import would overwrite it (409).
+    "imports.upload": (None, role_only("administrator", result="409")),
+    "imports.preview": (None, role_only("administrator", result=HIDDEN)),  # no preview 1 exists
     "account.overview": (None, everyone),
     "account.tokens": (None, everyone),
     "health": (None, lambda viewer, target: OK),
@@ -187,6 +190,8 @@ POST_RULES = {
     "admin.create_user": (None, own_party_administrator),
     "admin.edit_user": (None, own_party_administrator),
     "admin.create_negotiation": (None, role_only("administrator")),
+    "imports.upload": (None, role_only("administrator", result="409")),
+    "imports.preview": (None, role_only("administrator", result=HIDDEN)),
     "admin.reset_password": (None, own_party_administrator),
     "account.change_password": (None, everyone),  # the matrix posts no passwords: 400, refused by the form
     "account.sign_out_everywhere": (None, everyone),
@@ -293,6 +298,8 @@ def _request(browser, method, endpoint, target, ids, demo):
         "health": "/health",
         "negotiations.index": "/negotiations",
         "admin.create_negotiation": "/admin/negotiations/new",
+        "imports.upload": "/import/",
+        "imports.preview": "/import/1",
         "account.revoke": "/account/tokens/1/revoke",
     }
     url = urls[endpoint]

@@ -129,3 +129,114 @@ def test_the_products_own_word_export_imports_back_to_the_same_clauses(app, demo
     original = [(kind, parent, texts["en"]) for kind, parent, texts in _tree(app, demo_text.SLUG)]
     imported = [(kind, parent, texts["en"]) for kind, parent, texts in _tree(app, "round-trip")]
     assert imported == original
+
+
+def _upload(browser, slug, files=None, texts=None):
+    from .conftest import Browser  # noqa: F401  (the helper's type)
+
+    data = {"csrf_token": browser.token(f"/n/{slug}/import/")}
+    for language, (name, content) in (files or {}).items():
+        data[f"file_{language}"] = (io.BytesIO(content), name)
+    for language, text in (texts or {}).items():
+        data[f"text_{language}"] = text
+    return browser.client.post(f"/n/{slug}/import/", data=data, content_type="multipart/form-data")
+
+
+def test_an_administrator_uploads_corrects_the_preview_and_confirms(app, demo):
+    _new_negotiation(app)
+    admin = as_user(app, demo, "cica.admin")
+    assert "Import the draft" in admin.get("/negotiations").get_data(as_text=True)
+    english = (FIXTURES / "generated_en.docx").read_bytes()
+    russian = (FIXTURES / "russian.docx").read_bytes()
+    response = _upload(admin, "cica-osce-mou", {"en": ("draft-en.docx", english), "ru": ("draft-ru.docx", russian)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview_url = response.headers["Location"]
+    page = admin.get(preview_url).get_data(as_text=True)
+    assert "Check the imported draft" in page and "draft-en.docx" in page and "Статья" not in page.split("<tbody>")[0]
+    assert _tree(app, "cica-osce-mou") == []  # nothing stored before the confirmation
+    # Correct one clause: the second recognised clause becomes a paragraph... refused (it has nothing to belong to),
+    # and the form says why; then give the last clause another kind, which is allowed.
+    token = admin.token(preview_url)
+    refused = admin.client.post(
+        preview_url, data={"csrf_token": token, "action": "kind", "language": "en", "index": "1", "value": "paragraph"}
+    )
+    assert refused.status_code == 400 and "has no clause before it that it could belong to" in refused.get_data(
+        as_text=True
+    )
+    rows = page.count('<tr id="c-')
+    changed = admin.client.post(
+        preview_url,
+        data={"csrf_token": token, "action": "kind", "language": "en", "index": str(rows - 1), "value": "item"},
+    )
+    assert changed.status_code == 302
+    assert admin.client.post(preview_url, data={"csrf_token": token, "action": "confirm"}).status_code == 302
+    tree = _tree(app, "cica-osce-mou")
+    assert len(tree) == rows and tree[-1][0] == "item"
+    assert any("ru" in texts for _, _, texts in tree)
+    # The preview is gone once confirmed; importing again is refused.
+    assert admin.get(preview_url).status_code == 404
+    assert admin.get("/n/cica-osce-mou/import/").status_code == 409
+
+
+def test_bad_uploads_are_refused_with_a_message_and_store_nothing(app, demo):
+    from mou_tracker.models import ImportPreview
+
+    _new_negotiation(app)
+    admin = as_user(app, demo, "cica.admin")
+    for files, texts, message in (
+        ({"en": ("draft.docx", b"%PDF-1.7")}, None, "PDF"),
+        ({"en": ("draft.docm", b"PK\x03\x04 broken")}, None, "draft.docm"),
+        (None, {"ru": "Статья 1"}, "authoritative"),
+        (None, None, "authoritative"),
+    ):
+        response = _upload(admin, "cica-osce-mou", files, texts)
+        assert response.status_code == 400, message
+        assert message in response.get_data(as_text=True), message
+    too_big = _upload(admin, "cica-osce-mou", {"en": ("big.docx", b"x" * (41 * 1024 * 1024))})
+    assert too_big.status_code == 413
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ImportPreview)) == 0
+    assert _tree(app, "cica-osce-mou") == []
+    # Only administrators import; a negotiator is refused.
+    assert as_user(app, demo, "cica.negotiator").get("/n/cica-osce-mou/import/").status_code == 403
+
+
+def test_pasted_text_is_imported_through_the_same_preview(app, demo):
+    _new_negotiation(app)
+    admin = as_user(app, demo, "cica.admin")
+    response = _upload(admin, "cica-osce-mou", texts={"en": demo_text.SECOND_DRAFT_EN, "ru": demo_text.SECOND_DRAFT_RU})
+    assert response.status_code == 302
+    token = admin.token(response.headers["Location"])
+    assert (
+        admin.client.post(response.headers["Location"], data={"csrf_token": token, "action": "confirm"}).status_code
+        == 302
+    )
+    assert [kind for kind, _, _ in _tree(app, "cica-osce-mou")] == [
+        kind for kind, _, _ in _tree(app, demo_text.SECOND_SLUG)
+    ]
+
+
+def test_a_word_document_larger_than_an_ordinary_form_is_read(app, demo):
+    """Real drafts carry logos and images: a 3 MB document must not meet the 2 MB limit of the other forms."""
+    import os
+    import zipfile
+
+    _new_negotiation(app)
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(FIXTURES / "generated_en.docx") as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("word/media/logo.png", os.urandom(3 * 1024 * 1024))
+    admin = as_user(app, demo, "cica.admin")
+    response = _upload(admin, "cica-osce-mou", {"en": ("with-logo.docx", buffer.getvalue())})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    # Without the form's token the upload is refused like any other form.
+    forged = admin.client.post(
+        "/n/cica-osce-mou/import/",
+        data={"file_en": (io.BytesIO(buffer.getvalue()), "x.docx")},
+        content_type="multipart/form-data",
+    )
+    assert forged.status_code == 400

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .clause_kinds import ClauseKind
+from .clause_kinds import ALLOWED_PARENTS, ClauseKind
 from .messages import N_, Message
 from .numbering import item_letter
 
@@ -565,3 +565,40 @@ def paragraphs_from_plain_text(text: str) -> list[SourceParagraph]:
             paragraphs.append(line)
         joinable = wrapped and len(paragraphs[-1]) >= _WRAPPED_LINE and not line.endswith(tuple(".:;,!?"))
     return [SourceParagraph(paragraph) for paragraph in paragraphs]
+
+
+# --- corrections made in the preview ---------------------------------------------------------------------------
+
+
+class CorrectionRefused(ValueError):
+    """A correction of the recognised tree that would leave it invalid; `args[0]` is a Message."""
+
+
+def rebuild_parents(kinds: Sequence[ClauseKind]) -> list[int | None]:
+    """Each clause's parent in a flat list of kinds in reading order: the nearest clause before it of a kind it may
+    sit under (clause_kinds.ALLOWED_PARENTS), or the top level where that is allowed. The same rule the product
+    numbers by, so that a tree corrected by hand is one the product can store."""
+    parents: list[int | None] = []
+    for index, kind in enumerate(kinds):
+        allowed = ALLOWED_PARENTS[kind]
+        if None in allowed:
+            parents.append(None)
+            continue
+        parent = next((i for i in range(index - 1, -1, -1) if kinds[i] in allowed), None)
+        if parent is None or any(kinds[i] in (ClauseKind.title, ClauseKind.preamble) for i in range(parent, index)):
+            raise CorrectionRefused(
+                Message(
+                    N_("Clause %(number)s (%(kind)s) has no clause before it that it could belong to."),
+                    number=index + 1,
+                    kind=kind.label,
+                )
+            )
+        parents.append(parent)
+    return parents
+
+
+def depths(parents: Sequence[int | None]) -> list[int]:
+    result: list[int] = []
+    for parent in parents:
+        result.append(0 if parent is None else result[parent] + 1)
+    return result

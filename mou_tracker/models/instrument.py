@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clause_kinds import ClauseKind
@@ -144,3 +144,21 @@ class ClauseText(Base):
     #: carries its words and this number over. When one language was revised later than another, the other is
     #: out of date until its own new version is recorded. None for texts imported without this record.
     revised_in_seq: Mapped[int | None]
+
+
+class ImportPreview(Base):
+    """A draft read from the files an administrator uploaded, waiting to be checked, corrected and confirmed.
+    Nothing of it is in the negotiation until it is confirmed; it is deleted then."""
+
+    __tablename__ = "import_previews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: {"sources": {language: {"name", "sha256"}}, "languages": {language: {"clauses": [...], "notices": [...]}}}
+    payload: Mapped[dict] = mapped_column(JSON)
+    #: Optimistic lock: two corrections sent at once cannot both be applied to the same state.
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012  (SQLAlchemy reads it once)

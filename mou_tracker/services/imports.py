@@ -7,6 +7,9 @@ checks what may be stored, and stores it with one audit event that names the fil
 
 from __future__ import annotations
 
+import copy
+import enum
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,15 +17,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions
+from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
-from ..core.structure import Recognition
+from ..core.structure import CorrectionRefused, RecognisedClause, Recognition, depths, rebuild_parents
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, TextRuleError, clean_text
-from ..models import Amendment, Clause, ClauseText, ClauseVersion, User
+from ..imports.docx_reader import ImportRefused
+from ..imports.sources import recognise_source
+from ..models import Amendment, Clause, ClauseText, ClauseVersion, ImportPreview, User
 from ..models.base import utcnow
 from . import audit
 from .demo import new_wid
 from .draft import current_instrument
-from .errors import Conflict, PermissionDenied, ValidationFailed
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -96,13 +102,9 @@ def import_draft(
     """Store the draft of this negotiation from its recognised language versions ({language code: recognition});
     the authoritative language is required. Refused when the negotiation already has clauses (an import never
     overwrites a negotiation under way). Returns the clauses in reading order."""
-    if not permissions.can_manage_users(actor):
-        raise PermissionDenied(N_("Only an administrator can import a negotiation's draft."))
+    _require_importer(actor)
     instrument = current_instrument(session)
-    if session.scalar(select(func.count()).select_from(Amendment).where(Amendment.instrument_id == instrument.id)):
-        raise Conflict(N_("This negotiation has amendments already: an import cannot overwrite it."))
-    if session.scalar(select(func.count()).select_from(Clause).where(Clause.instrument_id == instrument.id)):
-        raise Conflict(N_("This negotiation has a draft already: import into a new negotiation."))
+    _refuse_if_started(session, instrument.id)
     languages = {lang.code: lang for lang in instrument.languages}
     unknown = set(versions) - set(languages)
     if unknown:
@@ -188,3 +190,246 @@ def import_draft(
         },
     )
     return clauses
+
+
+# The preview: read, check and correct before anything is stored ------------------------------------------------
+
+
+class Correction(enum.StrEnum):
+    """What an administrator may change in the recognised tree before confirming."""
+
+    #: Give a clause another kind (its level follows: core.structure.rebuild_parents).
+    kind = "kind"
+    #: Join a clause to the one before it (a paragraph the reader cut in two).
+    merge = "merge"
+    #: Cut a clause in two where the given words begin.
+    split = "split"
+
+
+def _message_data(message: Message | str) -> dict:
+    if isinstance(message, Message):
+        return {"template": message.template, "params": {k: str(v) for k, v in message.params.items()}}
+    return {"template": str(message), "params": {}}
+
+
+def message_of(data: dict) -> Message:
+    """A stored sentence, to be said again in the reader's language."""
+    return Message(data["template"], **data["params"])
+
+
+def _language_payload(recognition: Recognition) -> dict:
+    return {
+        "clauses": [
+            {
+                "kind": c.kind.value,
+                "heading": c.heading,
+                "text": c.text,
+                "warnings": [_message_data(w) for w in c.warnings],
+            }
+            for c in recognition.clauses
+        ],
+        "notices": [{"message": _message_data(n.message), "text": n.text} for n in recognition.notices],
+    }
+
+
+def recognition_of(language_payload: dict) -> Recognition:
+    """The recognised tree a preview holds for one language, its levels rebuilt from the kinds."""
+    kinds = [ClauseKind(c["kind"]) for c in language_payload["clauses"]]
+    parents = rebuild_parents(kinds)
+    levels = depths(parents)
+    clauses = [
+        RecognisedClause(kind, parent, depth, c["heading"], c["text"], ())
+        for kind, parent, depth, c in zip(kinds, parents, levels, language_payload["clauses"], strict=True)
+    ]
+    return Recognition(clauses, [])
+
+
+def _require_importer(actor: User) -> None:
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied(N_("Only an administrator can import a negotiation's draft."))
+
+
+def prepare_import(session: Session, actor: User, files: Mapping[str, tuple[str, bytes]]) -> ImportPreview:
+    """Read the uploaded files ({language: (file name, bytes)}) into a preview of this negotiation's draft. Stores
+    the preview only: no clause is written until it is confirmed. Refusals (ImportRefused) carry a message."""
+    _require_importer(actor)
+    instrument = current_instrument(session)
+    _refuse_if_started(session, instrument.id)
+    languages = {lang.code for lang in instrument.languages}
+    authoritative = next(lang for lang in instrument.languages if lang.required)
+    if authoritative.code not in files:
+        raise ValidationFailed(
+            Message(N_("The %(language)s text is the authoritative one: import it first."), language=authoritative.name)
+        )
+    payload: dict = {"sources": {}, "languages": {}}
+    for language, (name, data) in files.items():
+        if language not in languages:
+            raise ValidationFailed(Message(N_("The instrument is not drafted in %(languages)s."), languages=language))
+        try:
+            recognition = recognise_source(data)
+        except ImportRefused as exc:
+            raise ValidationFailed(Message(N_("%(file)s: %(reason)s"), file=name, reason=exc.message)) from None
+        payload["languages"][language] = _language_payload(recognition)
+        payload["sources"][language] = {"name": name[:200], "sha256": hashlib.sha256(data).hexdigest()}
+    preview = ImportPreview(instrument_id=instrument.id, user_id=actor.id, payload=payload)
+    session.add(preview)
+    session.flush()
+    return preview
+
+
+def get_preview(session: Session, actor: User, preview_id: int) -> ImportPreview:
+    _require_importer(actor)
+    preview = session.get(ImportPreview, preview_id)
+    if preview is None or preview.instrument_id != current_instrument(session).id or preview.user_id != actor.id:
+        raise NotFound(N_("There is no such import to review: it was confirmed, or it is someone else's."))
+    return preview
+
+
+def correct(
+    session: Session, actor: User, preview_id: int, *, language: str, index: int, correction: Correction, value: str
+) -> ImportPreview:
+    """Apply one correction to one language of the preview; refused (nothing changed) when it would leave a tree
+    the product cannot store."""
+    preview = get_preview(session, actor, preview_id)
+    payload = copy.deepcopy(preview.payload)
+    clauses = payload["languages"].get(language, {}).get("clauses")
+    if clauses is None or not 0 <= index < len(clauses):
+        raise ValidationFailed(N_("There is no such clause in the preview."))
+    clause = clauses[index]
+    if correction is Correction.kind:
+        try:
+            clause["kind"] = ClauseKind(value).value
+        except ValueError:
+            raise ValidationFailed(N_("Choose a kind of clause.")) from None
+        if clause["kind"] != ClauseKind.article.value:
+            clause["heading"] = None
+    elif correction is Correction.merge:
+        if index == 0:
+            raise ValidationFailed(N_("The first clause has nothing before it to be joined to."))
+        before = clauses[index - 1]
+        before["text"] = " ".join(part for part in (before["text"], clause["heading"] or "", clause["text"]) if part)
+        del clauses[index]
+    else:
+        at = clause["text"].find(value.strip()) if value.strip() else -1
+        if at <= 0:
+            raise ValidationFailed(
+                N_("Give words that stand inside the clause's text, after its start, to cut it there.")
+            )
+        clauses.insert(
+            index + 1, {"kind": clause["kind"], "heading": None, "text": clause["text"][at:].strip(), "warnings": []}
+        )
+        clause["text"] = clause["text"][:at].strip()
+    try:
+        rebuild_parents([ClauseKind(c["kind"]) for c in clauses])
+    except CorrectionRefused as exc:
+        raise ValidationFailed(exc.args[0]) from None
+    preview.payload = payload
+    session.flush()
+    return preview
+
+
+def confirm_import(session: Session, actor: User, preview_id: int) -> list[Clause]:
+    """Store the previewed draft as the negotiation's first version of every clause, and drop the preview."""
+    preview = get_preview(session, actor, preview_id)
+    versions = {}
+    for language, data in preview.payload["languages"].items():
+        try:
+            versions[language] = recognition_of(data)
+        except CorrectionRefused as exc:
+            raise ValidationFailed(exc.args[0]) from None
+    sources = preview.payload["sources"]
+    clauses = import_draft(
+        session,
+        actor,
+        versions,
+        source=", ".join(source["name"] for source in sources.values()),
+        sha256=" ".join(source["sha256"] for source in sources.values()),
+    )
+    session.delete(preview)
+    session.flush()
+    return clauses
+
+
+def _refuse_if_started(session: Session, instrument_id: int) -> None:
+    if session.scalar(select(func.count()).select_from(Amendment).where(Amendment.instrument_id == instrument_id)):
+        raise Conflict(N_("This negotiation has amendments already: an import cannot overwrite it."))
+    if session.scalar(select(func.count()).select_from(Clause).where(Clause.instrument_id == instrument_id)):
+        raise Conflict(N_("This negotiation has a draft already: import into a new negotiation."))
+
+
+def require_import_allowed(session: Session, actor: User) -> None:
+    """Whether this administrator may import into this negotiation now (it has no draft yet)."""
+    _require_importer(actor)
+    _refuse_if_started(session, current_instrument(session).id)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    index: int
+    kind: ClauseKind
+    depth: int
+    #: {language: (heading, text)}; a language without its counterpart for this clause is absent.
+    texts: dict[str, tuple[str | None, str]]
+    warnings: list[Message]
+
+
+@dataclass(frozen=True)
+class PreviewReading:
+    rows: list[PreviewRow]
+    #: Per other language: where it stops matching the authoritative one.
+    mismatches: list[Message]
+    #: Per language: what was not imported, with its text.
+    notices: dict[str, list[tuple[Message, str]]]
+    #: The other languages' clauses, as read, for the user to correct them too.
+    others: dict[str, list[PreviewRow]]
+
+
+def _rows(recognition: Recognition, payload: dict, language: str) -> list[PreviewRow]:
+    return [
+        PreviewRow(
+            index,
+            clause.kind,
+            clause.depth,
+            {language: (clause.heading, clause.text)},
+            [message_of(w) for w in payload["clauses"][index]["warnings"]],
+        )
+        for index, clause in enumerate(recognition.clauses)
+    ]
+
+
+def preview_rows(instrument, preview: ImportPreview) -> PreviewReading:
+    """The previewed draft as a table: the authoritative tree, each clause with its counterparts in the other
+    languages side by side, and what does not match or was not imported."""
+    authoritative = next(lang.code for lang in instrument.languages if lang.required)
+    languages = preview.payload["languages"]
+    recognitions = {}
+    for language, data in languages.items():
+        try:
+            recognitions[language] = recognition_of(data)
+        except CorrectionRefused:  # a tree stored before a rule changed: shown flat, correctable
+            recognitions[language] = Recognition(
+                [
+                    RecognisedClause(ClauseKind(c["kind"]), None, 0, c["heading"], c["text"], ())
+                    for c in data["clauses"]
+                ],
+                [],
+            )
+    base = recognitions[authoritative]
+    rows = _rows(base, languages[authoritative], authoritative)
+    mismatches: list[Message] = []
+    others: dict[str, list[PreviewRow]] = {}
+    for language, recognition in recognitions.items():
+        if language == authoritative:
+            continue
+        alignment = align(base, recognition, language)
+        mismatches += alignment.mismatches
+        for row, counterpart in zip(rows, alignment.counterparts, strict=True):
+            if counterpart is not None:
+                theirs = recognition.clauses[counterpart]
+                row.texts[language] = (theirs.heading, theirs.text)
+        others[language] = _rows(recognition, languages[language], language)
+    notices = {
+        language: [(message_of(n["message"]), n["text"]) for n in data["notices"]]
+        for language, data in languages.items()
+    }
+    return PreviewReading(rows, mismatches, notices, others)

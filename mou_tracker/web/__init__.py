@@ -106,7 +106,19 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from ..api import framework as api
     from ..api import views as _api_views  # noqa: F401  (declares the operations)
-    from . import account, admin, amendments, auth, draft, meetings, negotiation_scope, negotiations, reports, work
+    from . import (
+        account,
+        admin,
+        amendments,
+        auth,
+        draft,
+        imports,
+        meetings,
+        negotiation_scope,
+        negotiations,
+        reports,
+        work,
+    )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(account.bp)
@@ -176,6 +188,14 @@ def register_web(app: Flask) -> None:
         return request.path == api.PREFIX or request.path.startswith(api.PREFIX + "/")
 
     @app.before_request
+    def allow_larger_uploads():
+        """A view that takes files says how large a request it reads (its `max_upload`); every other request is
+        held to MAX_CONTENT_LENGTH. Set first, before anything reads the body."""
+        limit = getattr(app.view_functions.get(request.endpoint or ""), "max_upload", None)
+        if limit:
+            request.max_content_length = limit
+
+    @app.before_request
     def refuse_outdated_schema():
         if request.endpoint in DATABASE_FREE_ENDPOINTS or app.extensions.get("mou_schema_current"):
             return None
@@ -221,7 +241,7 @@ def register_web(app: Flask) -> None:
 
     # A negotiation's pages, under /n/<slug>/ (and their old addresses): registered after the sign-in check, so
     # that the negotiation is opened for signed-in readers only.
-    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp])
+    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp, imports.bp])
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
