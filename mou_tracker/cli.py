@@ -223,6 +223,8 @@ def register_cli(app: Flask) -> None:
             language, _, other = given.partition("=")
             if not other or not os.path.isfile(other):
                 raise click.ClickException(f"--translation takes LANG=FILE; {given!r} names no file.")
+            if language.strip().lower() == authoritative:
+                raise click.ClickException(f"{authoritative} is the authoritative language: it is read from {path}.")
             files[language.strip().lower()] = other
         versions: dict[str, Recognition] = {}
         digests = []

@@ -245,7 +245,7 @@ def scene(app, demo):
     return people, ids, snapshot
 
 
-def _request(browser, method, endpoint, target, ids, demo):
+def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
     amendment = ids.get(target) if target else ids["tabled"]
     urls = {
         "auth.login": "/login",
@@ -298,13 +298,14 @@ def _request(browser, method, endpoint, target, ids, demo):
         "health": "/health",
         "negotiations.index": "/negotiations",
         "admin.create_negotiation": "/admin/negotiations/new",
-        "imports.upload": "/import/",
-        "imports.preview": "/import/1",
+        "imports.upload": "/n/cica-unoct-mou/import/",
+        "imports.preview": "/n/cica-unoct-mou/import/1",
         "account.revoke": "/account/tokens/1/revoke",
     }
     url = urls[endpoint]
     if endpoint == "amendments.compare":
         url = f"/compare?a={ids['tabled']}&b={amendment}"
+    url = prefix + url if not url.startswith("/n/") else url
     if method == "GET":
         return browser.client.get(url)
     forms = {
@@ -427,3 +428,35 @@ def test_post_matrix(app, demo, scene):
         actual = _classify(_request(browser, "POST", endpoint, target, ids, demo))
         assert actual == expected, (endpoint, target, viewer, actual, expected)
     assert len(refused) + len(allowed) == sum(len(t or (None,)) for t, _ in POST_RULES.values()) * len(VIEWERS)
+
+
+#: The pages of a negotiation (answering under /n/<slug>/), by their blueprints.
+NEGOTIATION_BLUEPRINTS = ("draft", "amendments", "meetings", "work", "reports")
+
+
+def test_every_page_of_a_negotiation_the_viewer_takes_no_part_in_is_not_found(app, demo, scene):
+    """The second demo negotiation (CICA with SCO RATS): UNOCT's users, and CICA's users not assigned to it, get
+    404 on every page, export and action of it, whatever the page would show; nothing is written."""
+    from mou_tracker.models import InstrumentAssignment
+
+    people, ids, _ = scene
+    with app.app_context():  # CICA's chair is taken off the second negotiation: assignment, not party, decides
+        chair = db.session.scalar(db.select(User).filter_by(login="cica.chair"))
+        db.session.execute(db.delete(InstrumentAssignment).where(InstrumentAssignment.user_id == chair.id))
+        db.session.commit()
+    outsiders = [v for v in VIEWERS if v.endswith("@UNOCT")] + ["chair@CICA"]
+    before = _fingerprint(app)
+    checked = 0
+    for rules, method in ((GET_RULES, "GET"), (POST_RULES, "POST")):
+        for endpoint, (targets, _rule) in rules.items():
+            if endpoint.split(".")[0] not in NEGOTIATION_BLUEPRINTS:
+                continue
+            for target in targets or (None,):
+                for viewer in outsiders:
+                    limiter.reset()
+                    response = _request(
+                        people[LOGIN[viewer]], method, endpoint, target, ids, demo, prefix="/n/cica-rats-mou"
+                    )
+                    assert response.status_code == 404, (method, endpoint, target, viewer, response.status_code)
+                    checked += 1
+    assert checked > 300 and _fingerprint(app) == before

@@ -240,3 +240,27 @@ def test_a_word_document_larger_than_an_ordinary_form_is_read(app, demo):
         content_type="multipart/form-data",
     )
     assert forged.status_code == 400
+
+
+def test_a_translation_with_a_preambular_paragraph_fewer_is_never_paired_with_the_wrong_clauses():
+    """Positional pairing gave each English recital the Russian of the next one when the Russian lacked one. Paired
+    by place in the tree, the preamble is left without Russian and said so; the articles, which match, keep theirs."""
+    from mou_tracker.imports.sources import recognise_source
+    from mou_tracker.services.imports import align
+
+    english = recognise_source(demo_text.SECOND_DRAFT_EN.encode())
+    lines = demo_text.SECOND_DRAFT_RU.splitlines()
+    shorter = "\n".join(line for line in lines if not line.startswith("Стремясь"))  # one recital fewer
+    russian = recognise_source(shorter.encode())
+    alignment = align(english, russian, "ru")
+    kinds = [clause.kind.value for clause in english.clauses]
+    for index, kind in enumerate(kinds):
+        counterpart = alignment.counterparts[index]
+        if kind == "preamble":
+            assert counterpart is None
+        else:
+            assert counterpart is not None and russian.clauses[counterpart].kind.value == kind
+    assert [str(m) for m in alignment.mismatches] == [
+        "The ru version has 2 clauses of the kind “Preambular paragraph” where the authoritative text has 3 "
+        "(clause 2 on): they are left without ru text."
+    ]

@@ -8,6 +8,8 @@ assigned to both, UNOCT's to the first only.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from mou_tracker import demo_text
@@ -190,3 +192,78 @@ def test_an_administrator_opens_a_negotiation_from_the_form_and_a_bad_line_keeps
     assert "UNOCT – OSCE MoU" in listing and "Français" in listing
     assert admin.get("/n/unoct-osce-mou/meetings/EXP").status_code == 200
     assert "UNOCT – OSCE MoU" not in as_user(app, demo, "cica.admin").get("/negotiations").get_data(as_text=True)
+
+
+def test_a_meeting_code_used_by_two_negotiations_redlines_only_its_own(app, demo):
+    """Both demo negotiations have an SWG: the redline from one's SWG must not read the other's frozen draft."""
+    chair = as_user(app, demo, "cica.chair")
+    for prefix in (FIRST, SECOND):
+        assert chair.post(f"{prefix}/meetings/SWG/freeze", {}, token_from=f"{prefix}/meetings/SWG").status_code == 302
+    unoct = as_user(app, demo, "unoct.negotiator")
+    for url in (
+        f"{FIRST}/redline?from=milestone:SWG&to=now",
+        f"{FIRST}/exports/redline.docx?from=milestone:SWG&to=now",
+    ):
+        response = unoct.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data()
+        if body[:2] == b"PK":
+            import zipfile
+
+            body = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml")
+        assert SECOND_WORDS.encode() not in body, url
+
+
+def test_account_events_stay_out_of_every_negotiations_audit_trail(app, demo):
+    """They would tell who takes part in negotiations the reader cannot open."""
+    from mou_tracker.core.roles import Role
+    from mou_tracker.models import Party, User
+    from mou_tracker.services import users
+
+    with app.app_context():
+        operator = db.session.scalar(db.select(User).filter_by(login="cica.admin"))
+        rats = db.session.scalar(db.select(Party).filter_by(code="RATS"))
+        operator.party_id = None  # the platform operator creates the new organisation's account
+        users.create_user(
+            db.session,
+            operator,
+            login="rats.negotiator",
+            display_name="RATS Negotiator",
+            role=Role.negotiator,
+            party_id=rats.id,
+            password="a-long-enough-password",
+        )
+        db.session.commit()
+    unoct = as_user(app, demo, "unoct.negotiator")
+    for url in (f"{FIRST}/audit", f"{FIRST}/audit.csv"):
+        assert "rats.negotiator" not in unoct.get(url).get_data(as_text=True), url
+
+
+def test_an_administrator_assigns_only_users_whose_accounts_they_manage(app, demo):
+    from mou_tracker.models import User
+    from mou_tracker.services.errors import PermissionDenied
+
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).filter_by(login="cica.admin"))
+        unoct_chair = db.session.scalar(db.select(User).filter_by(login="unoct.chair"))
+        with pytest.raises(PermissionDenied):
+            negotiations.create_negotiation(
+                db.session,
+                admin,
+                title="A secret memorandum",
+                short_title="Secret MoU",
+                slug="secret-mou",
+                party_ids=[admin.party_id],
+                new_parties=[negotiations.NewParty("OSCE", "OSCE Secretariat")],
+                authoritative_language="en",
+                other_languages=[],
+                meetings=[],
+                assigned_user_ids=[unoct_chair.id],
+            )
+        db.session.rollback()
+        assert db.session.scalar(db.select(Instrument).filter_by(slug="secret-mou")) is None
+    huge = as_user(app, demo, "cica.admin").post(
+        "/admin/negotiations/new",
+        {"title": "T", "short_title": "T T", "party_ids": "99999999999999999999", "authoritative_language": "en"},
+    )
+    assert huge.status_code == 400

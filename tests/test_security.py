@@ -24,7 +24,8 @@ def _state_changing_rules(app):
 
 
 def _url(rule) -> str:
-    return re.sub(r"<int:[^>]+>", "1", re.sub(r"<(?!int:)[^>]+>", "SWG", rule.rule))
+    rule_text = rule.rule.replace("<negotiation>", "cica-unoct-mou")
+    return re.sub(r"<int:[^>]+>", "1", re.sub(r"<(?!int:)[^>]+>", "SWG", rule_text))
 
 
 def _audit_count(app) -> int:

@@ -467,3 +467,27 @@ def test_the_api_matrix_of_untabled_and_tabled_amendments(app, demo, three_amend
         assert (amendment in listed) is visible, (login, target)
     if not own:
         assert not any(secret in audit for secret in SECRETS)
+
+
+def test_the_other_party_cannot_count_revisions_made_before_tabling_nor_date_the_drafting(app, demo):
+    import csv
+
+    unoct = as_user(app, demo, "unoct.negotiator")
+    new_id = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Any dispute will be settled amicably."))
+    for seq, words in ((1, "Any dispute will be settled amicably and promptly."), (2, "Any dispute will be settled.")):
+        revised = unoct.post(
+            f"/amendments/{new_id}/revise",
+            {
+                "heading_en": "Settlement of differences",
+                "body_en": words,
+                "rationale": "Drafting.",
+                "expected_revision": str(seq),
+            },
+        )
+        assert revised.status_code == 302, revised.get_data(as_text=True)[:800]
+    assert act(unoct, new_id, "table", revision=3).status_code == 302
+    cica = as_user(app, demo, "cica.negotiator")
+    (row,) = [r for r in csv.DictReader(io.StringIO(cica.get("/exports/amendments.csv").get_data(as_text=True)))]
+    assert row["revisions"] == "1" and row["created_utc"] == row["tabled_utc"]
+    (own,) = [r for r in csv.DictReader(io.StringIO(unoct.get("/exports/amendments.csv").get_data(as_text=True)))]
+    assert own["revisions"] == "3" and own["created_utc"] < own["tabled_utc"]

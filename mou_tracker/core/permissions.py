@@ -79,6 +79,14 @@ def revisions_readable_by(actor: Actor | None, amendment) -> list:
     return [revision for revision in amendment.revisions if revision.seq >= (amendment.tabled_seq or 0)]
 
 
+def proposal_date(actor: Actor | None, amendment):
+    """When the amendment was proposed, as this reader may know it: its own party knows when drafting began; the
+    other party only when it was tabled (the drafting before is the party's own business)."""
+    if actor is not None and actor.party_id == amendment.party_id:
+        return amendment.created_at
+    return amendment.tabled_at or amendment.created_at
+
+
 def can_propose(actor: Actor | None, party_id: int | None) -> bool:
     """Negotiators propose for their own party only."""
     return is_negotiator_for(actor, party_id)

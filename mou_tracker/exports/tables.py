@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..core import permissions
 from ..services.reports import StatusReport
 
 
@@ -75,7 +76,9 @@ AMENDMENT_COLUMNS = [
 ]
 
 
-def amendments_csv(amendments, citations: dict[int, str]) -> str:
+def amendments_csv(amendments, citations: dict[int, str], reader) -> str:
+    """The amendments as `reader` may know them: the other party's counted and dated from their tabling."""
+
     def rows():
         for a in amendments:
             yield [
@@ -84,8 +87,8 @@ def amendments_csv(amendments, citations: dict[int, str]) -> str:
                 a.kind.value,
                 citations.get(a.clause_id, "new clause" if a.clause_id is None else ""),
                 a.state.value,
-                len(a.revisions),
-                a.created_at.isoformat(),
+                len(permissions.revisions_readable_by(reader, a)),
+                permissions.proposal_date(reader, a).isoformat(),
                 a.tabled_at.isoformat() if a.tabled_at else "",
                 a.closed_at.isoformat() if a.closed_at else "",
                 a.answers.citation if a.answers else "",

@@ -363,7 +363,7 @@ def _refuse_duplicate(
     for existing in session.scalars(
         select(Amendment)
         .where(Amendment.party_id == actor.party_id, Amendment.kind == kind, Amendment.state.in_(OPEN_STATES))
-        .where(same_place)
+        .where(Amendment.instrument_id == current_instrument(session).id, same_place)
         .options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
     ):
         if {t.language: (t.heading, t.body) for t in existing.latest.texts} == wanted:

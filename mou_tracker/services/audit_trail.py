@@ -58,8 +58,9 @@ def _events_query(session: Session, actor: User, wanted: AuditFilter):
         raise ValidationFailed(N_("The start date is after the end date."))
     query = select(AuditEvent).where(
         or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id),
-        # This negotiation's events, and those that belong to none (accounts, tokens): never another's.
-        or_(AuditEvent.instrument_id.is_(None), AuditEvent.instrument_id == current_instrument(session).id),
+        # This negotiation's events only: never another's, nor those of accounts and tokens (which would tell who
+        # takes part in negotiations the reader cannot open).
+        AuditEvent.instrument_id == current_instrument(session).id,
     )
     if wanted.clause_wid:
         query = query.join(Clause, Clause.id == AuditEvent.clause_id).where(Clause.wid == wanted.clause_wid)

@@ -42,42 +42,72 @@ class Alignment:
     mismatches: list[Message] = field(default_factory=list)
 
 
-def align(authoritative: Recognition, other: Recognition, language: str) -> Alignment:
-    """Pair the clauses of two language versions by position and kind. Where the trees differ (a clause more or
-    fewer, another kind), the pairing stops at the first difference: the rest of that language is left empty and
-    said so, never matched to the wrong clause."""
+def _paths(recognition: Recognition) -> list[tuple]:
+    """Each clause's place as the product cites it: the kinds and ordinals from the top (the third paragraph of the
+    second article), independent of what stands before it elsewhere in the draft."""
+    paths: list[tuple] = []
+    counters: dict[tuple, int] = {}
+    for clause in recognition.clauses:
+        parent = paths[clause.parent] if clause.parent is not None else ()
+        ordinal = counters.get((parent, clause.kind), 0)
+        counters[(parent, clause.kind)] = ordinal + 1
+        paths.append((*parent, (clause.kind, ordinal)))
+    return paths
+
+
+def align(authoritative: Recognition, other: Recognition, language: str, name: str | None = None) -> Alignment:
+    """Pair the clauses of two language versions by their place in the tree (the same article, the same paragraph
+    of it). Where a group of siblings differs in number (a preambular paragraph missing, a paragraph split in two),
+    the whole group is left without that language's text and said so, never matched to the wrong clause."""
+    ours, theirs = _paths(authoritative), _paths(other)
+    index_of = {path: index for index, path in enumerate(theirs)}
+
+    def group_sizes(paths: list[tuple]) -> dict[tuple, int]:
+        sizes: dict[tuple, int] = {}
+        for path in paths:
+            key = (path[:-1], path[-1][0])
+            sizes[key] = sizes.get(key, 0) + 1
+        return sizes
+
+    our_sizes, their_sizes = group_sizes(ours), group_sizes(theirs)
     counterparts: list[int | None] = []
     mismatches: list[Message] = []
-    broken = False
-    for index, clause in enumerate(authoritative.clauses):
-        theirs = other.clauses[index] if index < len(other.clauses) else None
-        if broken or theirs is None or theirs.kind is not clause.kind or theirs.parent != clause.parent:
-            if not broken:
+    reported: set[tuple] = set()
+    for clause, path in zip(authoritative.clauses, ours, strict=True):
+        group = (path[:-1], path[-1][0])
+        matched = index_of.get(path)
+        if clause.parent is not None and counterparts[clause.parent] is None:
+            counterparts.append(None)  # under a clause left unpaired: said once, for that clause's group
+        elif our_sizes[group] != their_sizes.get(group, 0) or matched is None:
+            counterparts.append(None)
+            if group not in reported:
+                reported.add(group)
                 mismatches.append(
                     Message(
                         N_(
-                            "The %(language)s version differs from clause %(number)s on (%(found)s where the "
-                            "authoritative text has %(kind)s): those clauses are left without %(language)s text."
+                            "The %(language)s version has %(found)s clauses of the kind “%(kind)s” where the "
+                            "authoritative text has %(count)s (clause %(number)s on): they are left without "
+                            "%(language)s text."
                         ),
-                        language=language,
-                        number=index + 1,
-                        found=theirs.kind.label if theirs else Message(N_("nothing")),
-                        kind=clause.kind.label,
+                        language=name or language,
+                        found=their_sizes.get(group, 0),
+                        kind=Message(path[-1][0].label),
+                        count=our_sizes[group],
+                        number=len(counterparts),
                     )
                 )
-            broken = True
-            counterparts.append(None)
         else:
-            counterparts.append(index)
-    if not broken and len(other.clauses) > len(authoritative.clauses):
+            counterparts.append(matched)
+    extra = sum(1 for group, size in their_sizes.items() if group not in our_sizes)
+    if extra:
         mismatches.append(
             Message(
                 N_(
                     "The %(language)s version has %(count)s clauses more than the authoritative text; "
                     "they are left out."
                 ),
-                language=language,
-                count=len(other.clauses) - len(authoritative.clauses),
+                language=name or language,
+                count=extra,
             )
         )
     return Alignment(language, counterparts, mismatches)
@@ -118,7 +148,9 @@ def import_draft(
             Message(N_("The %(language)s text is the authoritative one: import it first."), language=authoritative.name)
         )
     alignments = [
-        align(base, recognition, code) for code, recognition in versions.items() if code != authoritative.code
+        align(base, recognition, code, languages[code].name)
+        for code, recognition in versions.items()
+        if code != authoritative.code
     ]
 
     now = utcnow()
@@ -166,14 +198,14 @@ def import_draft(
         clause = Clause(
             instrument_id=instrument.id,
             wid=new_wid(),
-            parent_id=parent.id if parent else None,
+            parent=parent,
             position=position,
             kind=recognised.kind,
             created_at=now,
         )
         clause.versions.append(version)
         session.add(clause)
-        session.flush()
+        session.flush()  # one clause at a time: ids follow the reading order, as when a person adds clauses
         clauses.append(clause)
     audit.record(
         session,
@@ -208,13 +240,15 @@ class Correction(enum.StrEnum):
 
 def _message_data(message: Message | str) -> dict:
     if isinstance(message, Message):
-        return {"template": message.template, "params": {k: str(v) for k, v in message.params.items()}}
+        params = {k: _message_data(v) if isinstance(v, Message) else str(v) for k, v in message.params.items()}
+        return {"template": message.template, "params": params}
     return {"template": str(message), "params": {}}
 
 
 def message_of(data: dict) -> Message:
-    """A stored sentence, to be said again in the reader's language."""
-    return Message(data["template"], **data["params"])
+    """A stored sentence, to be said again in the reader's language (its inner words too)."""
+    params = {k: message_of(v) if isinstance(v, dict) else v for k, v in data["params"].items()}
+    return Message(data["template"], **params)
 
 
 def _language_payload(recognition: Recognition) -> dict:
@@ -421,7 +455,8 @@ def preview_rows(instrument, preview: ImportPreview) -> PreviewReading:
     for language, recognition in recognitions.items():
         if language == authoritative:
             continue
-        alignment = align(base, recognition, language)
+        names = {lang.code: lang.name for lang in instrument.languages}
+        alignment = align(base, recognition, language, names.get(language))
         mismatches += alignment.mismatches
         for row, counterpart in zip(rows, alignment.counterparts, strict=True):
             if counterpart is not None:

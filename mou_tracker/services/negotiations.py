@@ -36,6 +36,9 @@ from .amendments import visible_to
 from .draft import remember_instrument
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
+#: The largest id a database key holds (PostgreSQL INTEGER): anything larger names nothing.
+MAX_ID = 2**31 - 1
+
 NOT_FOUND = N_("There is no negotiation by that name, or it is not open to you.")
 
 
@@ -212,6 +215,8 @@ def create_negotiation(
     if session.scalar(select(Instrument.id).where(Instrument.slug == slug)):
         raise ValidationFailed(Message(N_("The address name %(slug)s is taken by another negotiation."), slug=slug))
 
+    if any(not 1 <= i <= MAX_ID for i in (*party_ids, *assigned_user_ids)):
+        raise ValidationFailed(N_("That party does not exist."))
     parties = [session.get(Party, party_id) for party_id in dict.fromkeys(party_ids)]
     if any(party is None for party in parties):
         raise ValidationFailed(N_("That party does not exist."))
@@ -270,6 +275,8 @@ def create_negotiation(
         session.add(milestone)
     assigned = {actor.id, *assigned_user_ids}
     for user in session.scalars(select(User).where(User.id.in_(assigned))):
+        if not permissions.can_manage_account(actor, user.party_id):
+            raise PermissionDenied(N_("You assign only users whose accounts you manage."))
         if user.role.works_by_assignment:
             session.add(InstrumentAssignment(instrument_id=instrument.id, user_id=user.id))
     session.flush()

@@ -474,7 +474,11 @@ def _side_of_meeting(session: Session, code: str, languages: list[str]) -> _Side
         .outerjoin(User, User.id == ClauseVersion.created_by_id)
         .outerjoin(recorder_party, recorder_party.id == User.party_id)
         .outerjoin(ClauseText, ClauseText.version_id == ClauseVersion.id)
-        .where(Milestone.code == code, ClauseVersion.is_deleted.is_(False))
+        .where(
+            Milestone.instrument_id == current_instrument(session).id,
+            Milestone.code == code,
+            ClauseVersion.is_deleted.is_(False),
+        )
     )
     facts: dict[int, _VersionFacts] = {}
     for clause_id, parent_id, position, kind, wid, created_at, amendment_id, party, language, heading, body in rows:
@@ -530,7 +534,7 @@ def _apply_party(session: Session, actor: User, side: _Side, party_code: str, la
         key = amendment.clause_id or ("new", amendment.id)
         applied[key] = amendment
         side.authors[key] = party_code
-        side.dates[key] = amendment.created_at
+        side.dates[key] = permissions.proposal_date(actor, amendment)
 
 
 def _side(

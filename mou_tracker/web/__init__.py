@@ -241,7 +241,7 @@ def register_web(app: Flask) -> None:
 
     # A negotiation's pages, under /n/<slug>/ (and their old addresses): registered after the sign-in check, so
     # that the negotiation is opened for signed-in readers only.
-    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp, imports.bp])
+    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp], new=[imports.bp])
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

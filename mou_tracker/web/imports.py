@@ -24,9 +24,10 @@ MAX_UPLOAD = 2 * MAX_FILE_BYTES + 64 * 1024
 @csrf.exempt  # the form's own token is checked below (ConfirmForm), under the view's own size limit
 def upload():
     instrument = draft_service.current_instrument(db.session)
+    if request.method == "POST":  # the form's token first, as for every other form (the global check skips this one)
+        ConfirmForm().validate_on_submit() or _refuse_form()
     service.require_import_allowed(db.session, current_user)  # who may, and whether the negotiation has a draft
     if request.method == "POST":
-        ConfirmForm().validate_on_submit() or _refuse_form()
         files = {}
         for lang in instrument.languages:
             upload = request.files.get(f"file_{lang.code}")

@@ -22,10 +22,13 @@ PREFIX = f"/n/<{SLUG_ARG}>"
 LEGACY = "_legacy"
 
 
-def register(app: Flask, blueprints: list[Blueprint]) -> None:
-    scoped = {bp.name for bp in blueprints}
-    for bp in blueprints:
+def register(app: Flask, blueprints: list[Blueprint], *, new: list[Blueprint] = ()) -> None:
+    """`blueprints` answer at /n/<slug>/... and at their old addresses; `new` ones (pages that never had an old
+    address) only under /n/<slug>/."""
+    scoped = {bp.name for bp in (*blueprints, *new)}
+    for bp in (*blueprints, *new):
         app.register_blueprint(bp, url_prefix=PREFIX + (bp.url_prefix or ""))
+    for bp in blueprints:
         app.register_blueprint(bp, name=bp.name + LEGACY)
 
     @app.url_value_preprocessor

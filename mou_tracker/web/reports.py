@@ -109,7 +109,7 @@ def amendments_csv():
     instrument = draft_service.current_instrument(db.session)
     amendments = amendment_service.list_amendments(db.session, current_user)
     citations = draft_service.citations(db.session, current_user, instrument)
-    return _download(tables.amendments_csv(amendments, citations), "text/csv", "mou-amendments", "csv")
+    return _download(tables.amendments_csv(amendments, citations, current_user), "text/csv", "mou-amendments", "csv")
 
 
 def _languages(instrument) -> list[tuple[str, str]]:
