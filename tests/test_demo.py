@@ -73,8 +73,16 @@ def test_the_demo_holds_a_second_negotiation_imported_from_pasted_text(app, demo
         assert areas.text("en").heading == "Areas of cooperation"
         assert areas.text("ru").heading == "Направления сотрудничества"
         assert clauses[-1].versions[0].text("ru").body.startswith("Совершено в Астане")
-        event = db.session.scalar(db.select(AuditEvent).filter_by(kind="instrument.imported"))
-        assert event.instrument_id == second.id and len(event.after["sha256"]) == 64
+        event = db.session.scalar(db.select(AuditEvent).filter_by(kind="instrument.imported", instrument_id=second.id))
+        assert event.after["source"] == "pasted text (demo)" and len(event.after["sha256"]) == 64
+        # The main demo's draft went in through the same import, dated and authored as circulated.
+        first = db.session.scalar(db.select(Instrument).filter_by(slug=demo_text.SLUG))
+        imported = db.session.scalar(
+            db.select(AuditEvent).filter_by(kind="instrument.imported", instrument_id=first.id)
+        )
+        assert imported.after["clauses"] == _count(demo_text.DRAFT) and imported.after["languages"] == ["en", "ru"]
+        version = db.session.scalars(db.select(Clause).filter_by(instrument_id=first.id)).first().versions[0]
+        assert version.created_at == demo_text.INITIAL_DRAFT_AT and version.created_by.login == "cica.negotiator"
 
 
 def test_loading_twice_changes_nothing_and_shows_no_password(app, demo):

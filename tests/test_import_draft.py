@@ -264,3 +264,23 @@ def test_a_translation_with_a_preambular_paragraph_fewer_is_never_paired_with_th
         "The ru version has 2 clauses of the kind “Preambular paragraph” where the authoritative text has 3 "
         "(clause 2 on): they are left without ru text."
     ]
+
+
+def test_the_other_languages_structure_is_corrected_in_the_preview_until_it_pairs(app, demo):
+    """A Russian text read with a recital split in two: the user joins the two halves, and the Russian preamble,
+    left empty while the counts differed, is paired again."""
+    _new_negotiation(app)
+    admin = as_user(app, demo, "cica.admin")
+    split = demo_text.SECOND_DRAFT_RU.replace("Стремясь укреплять", "Стремясь\nукреплять")
+    response = _upload(admin, "cica-osce-mou", texts={"en": demo_text.SECOND_DRAFT_EN, "ru": split})
+    preview_url = response.headers["Location"]
+    page = admin.get(preview_url).get_data(as_text=True)
+    assert "they are left without Русский text" in page
+    assert 'id="ru-3"' in page  # the Russian version's own table, with the stray half as clause 4
+    token = admin.token(preview_url)
+    joined = admin.client.post(
+        preview_url, data={"csrf_token": token, "action": "merge", "language": "ru", "index": "3", "value": ""}
+    )
+    assert joined.status_code == 302
+    page = admin.get(preview_url).get_data(as_text=True)
+    assert "left without Русский text" not in page and "Стремясь укреплять" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 
@@ -12,10 +13,8 @@ from sqlalchemy.orm import Session
 from .. import demo_text
 from ..core.clause_kinds import ClauseKind
 from ..core.roles import Role
+from ..core.structure import RecognisedClause, Recognition
 from ..models import (
-    Clause,
-    ClauseText,
-    ClauseVersion,
     Instrument,
     InstrumentAssignment,
     InstrumentLanguage,
@@ -85,33 +84,23 @@ def load_demo(session: Session) -> dict[str, str] | None:
         if user.role.works_by_assignment:
             session.add(InstrumentAssignment(instrument_id=instrument.id, user_id=user.id))
 
-    drafter = users["cica.negotiator"]
+    # The draft goes in through the same import an administrator uses (services.imports), as the recognised tree
+    # of the note's English and Russian texts, circulated by the CICA Secretariat's negotiator on 6 March 2024.
+    from . import imports
+    from .draft import forget_instrument, remember_instrument
 
-    def add(spec: dict, parent: Clause | None, position: int) -> None:
-        node = Clause(
-            instrument_id=instrument.id,
-            wid=new_wid(),
-            parent_id=parent.id if parent else None,
-            position=position,
-            kind=ClauseKind(spec["kind"]),
-            created_at=demo_text.INITIAL_DRAFT_AT,
-        )
-        version = ClauseVersion(
-            seq=1, reason=demo_text.INITIAL_DRAFT_REASON, created_by=drafter, created_at=demo_text.INITIAL_DRAFT_AT
-        )
-        version.texts.append(ClauseText(language="en", heading=spec["heading"], body=spec["en"], revised_in_seq=1))
-        if spec["ru"]:
-            version.texts.append(
-                ClauseText(language="ru", heading=spec["heading_ru"], body=spec["ru"], revised_in_seq=1)
-            )
-        node.versions.append(version)
-        session.add(node)
-        session.flush()
-        for child_position, child in enumerate(spec["children"]):
-            add(child, node, child_position)
-
-    for position, spec in enumerate(demo_text.DRAFT):
-        add(spec, None, position)
+    remember_instrument(session, instrument)
+    imports.import_draft(
+        session,
+        users["cica.admin"],
+        {language: Recognition(_recognised(demo_text.DRAFT, language), []) for language in ("en", "ru")},
+        source="note NCT/CT/274 (demo)",
+        sha256=hashlib.sha256(json.dumps(demo_text.DRAFT, sort_keys=True).encode()).hexdigest(),
+        reason=demo_text.INITIAL_DRAFT_REASON,
+        recorded_by=users["cica.negotiator"],
+        recorded_at=demo_text.INITIAL_DRAFT_AT,
+    )
+    forget_instrument(session)
 
     for position, (code, name, body, date) in enumerate(demo_text.MILESTONES):
         session.add(
@@ -122,6 +111,22 @@ def load_demo(session: Session) -> dict[str, str] | None:
     session.flush()
     _load_second_negotiation(session, users)
     return passwords
+
+
+def _recognised(draft: list[dict], language: str) -> list[RecognisedClause]:
+    """The demo draft's tree in one language, in reading order (a clause without that language has no text)."""
+    clauses: list[RecognisedClause] = []
+
+    def walk(spec: dict, parent: int | None, depth: int) -> None:
+        heading = spec["heading"] if language == "en" else spec.get("heading_ru")
+        clauses.append(RecognisedClause(ClauseKind(spec["kind"]), parent, depth, heading, spec[language] or "", ()))
+        here = len(clauses) - 1
+        for child in spec["children"]:
+            walk(child, here, depth + 1)
+
+    for spec in draft:
+        walk(spec, None, 0)
+    return clauses
 
 
 def _load_second_negotiation(session: Session, users: dict[str, User]) -> None:

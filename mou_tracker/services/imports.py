@@ -8,6 +8,7 @@ checks what may be stored, and stores it with one audit event that names the fil
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import enum
 import hashlib
 from collections.abc import Mapping
@@ -128,6 +129,8 @@ def import_draft(
     source: str,
     sha256: str,
     reason: str | None = None,
+    recorded_by: User | None = None,
+    recorded_at: dt.datetime | None = None,
 ) -> list[Clause]:
     """Store the draft of this negotiation from its recognised language versions ({language code: recognition});
     the authoritative language is required. Refused when the negotiation already has clauses (an import never
@@ -153,7 +156,10 @@ def import_draft(
         if code != authoritative.code
     ]
 
-    now = utcnow()
+    # The first version of each clause is the draft as circulated: by whom and when, where that is known (the
+    # administrator who imports it is named in the audit event).
+    now = recorded_at or utcnow()
+    author = recorded_by or actor
     reason = reason or f"Imported from {source}"
     clauses: list[Clause] = []
     siblings: dict[int | None, int] = {}
@@ -171,7 +177,7 @@ def import_draft(
                     kind=recognised.kind.label,
                 )
             )
-        version = ClauseVersion(seq=1, reason=reason, created_by=actor, created_at=now)
+        version = ClauseVersion(seq=1, reason=reason, created_by=author, created_at=now)
         version.texts.append(
             ClauseText(
                 language=authoritative.code,
