@@ -193,6 +193,7 @@ POST_RULES = {
     "imports.upload": (None, role_only("administrator", result="409")),
     "imports.preview": (None, role_only("administrator", result=HIDDEN)),
     "admin.reset_password": (None, own_party_administrator),
+    "admin.assign_negotiations": (None, own_party_administrator),
     "account.change_password": (None, everyone),  # the matrix posts no passwords: 400, refused by the form
     "account.sign_out_everywhere": (None, everyone),
 }
@@ -299,6 +300,7 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "negotiations.index": "/negotiations",
         "admin.create_negotiation": "/admin/negotiations/new",
         "imports.upload": "/n/cica-unoct-mou/import/",
+        "admin.assign_negotiations": f"/admin/users/{ids['user']}/negotiations",
         "imports.preview": "/n/cica-unoct-mou/import/1",
         "account.revoke": "/account/tokens/1/revoke",
     }

@@ -267,3 +267,30 @@ def test_an_administrator_assigns_only_users_whose_accounts_they_manage(app, dem
         {"title": "T", "short_title": "T T", "party_ids": "99999999999999999999", "authoritative_language": "en"},
     )
     assert huge.status_code == 400
+
+
+def test_an_administrator_assigns_a_chair_to_the_negotiations_they_work_on(app, demo):
+    from mou_tracker.models import InstrumentAssignment, User
+
+    with app.app_context():  # UNOCT's chair is assigned to the first negotiation only; take them off it
+        chair = db.session.scalar(db.select(User).filter_by(login="unoct.chair"))
+        db.session.execute(db.delete(InstrumentAssignment).where(InstrumentAssignment.user_id == chair.id))
+        db.session.commit()
+        chair_id, first = chair.id, db.session.scalar(db.select(Instrument.id).filter_by(slug=demo_text.SLUG))
+        second = db.session.scalar(db.select(Instrument.id).filter_by(slug=demo_text.SECOND_SLUG))
+    assert as_user(app, demo, "unoct.chair").get(f"{FIRST}/").status_code == 404
+    admin = as_user(app, demo, "unoct.admin")
+    page = admin.get(f"/admin/users/{chair_id}").get_data(as_text=True)
+    assert 'name="negotiation_ids"' in page and demo_text.SHORT_TITLE in page
+    assert demo_text.SECOND_SHORT_TITLE not in page  # UNOCT's administrator does not take part in it
+    url = f"/admin/users/{chair_id}/negotiations"
+    token = admin.token(f"/admin/users/{chair_id}")
+    refused = admin.client.post(url, data={"assign-csrf_token": token, "negotiation_ids": str(second)})
+    assert refused.status_code == 400 and "only to negotiations you take part in" in refused.get_data(as_text=True)
+    saved = admin.client.post(url, data={"assign-csrf_token": token, "negotiation_ids": str(first)})
+    assert saved.status_code == 302
+    assert as_user(app, demo, "unoct.chair").get(f"{FIRST}/").status_code == 200
+    assert as_user(app, demo, "cica.admin").client.post(url, data={"negotiation_ids": str(first)}).status_code in (
+        400,
+        403,
+    )

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..core import permissions
@@ -317,3 +317,50 @@ def parse_meetings(text: str | None) -> list[NewMeeting]:
                 ) from None
         meetings.append(NewMeeting(parts[0], parts[1], parts[2] if len(parts) > 2 else "", date))
     return meetings
+
+
+def assignable_negotiations(session: Session, actor: User) -> list[Instrument]:
+    """The negotiations an administrator may assign others to: those they may open themselves."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied(N_("Only an administrator can assign users to negotiations."))
+    return list(session.scalars(select(Instrument).where(open_to(actor)).order_by(Instrument.id)))
+
+
+def assigned_ids(session: Session, user: User) -> set[int]:
+    return set(
+        session.scalars(select(InstrumentAssignment.instrument_id).where(InstrumentAssignment.user_id == user.id))
+    )
+
+
+def set_assignments(session: Session, actor: User, user: User, instrument_ids: list[int]) -> None:
+    """Assign a chair, legal reviewer or administrator to exactly `instrument_ids` among the negotiations the
+    administrator may open (assignments to others are left as they are), for an account the administrator manages."""
+    if not permissions.can_manage_account(actor, user.party_id):
+        raise PermissionDenied(N_("You assign only users whose accounts you manage."))
+    if not user.role.works_by_assignment:
+        raise ValidationFailed(N_("Negotiators work on the negotiations of their party; they are not assigned."))
+    within = {instrument.id for instrument in assignable_negotiations(session, actor)}
+    wanted = set(instrument_ids)
+    if not wanted <= within:
+        raise ValidationFailed(N_("You assign users only to negotiations you take part in."))
+    current = assigned_ids(session, user) & within
+    for instrument_id in wanted - current:
+        session.add(InstrumentAssignment(instrument_id=instrument_id, user_id=user.id))
+    for instrument_id in current - wanted:
+        session.execute(
+            delete(InstrumentAssignment).where(
+                InstrumentAssignment.instrument_id == instrument_id, InstrumentAssignment.user_id == user.id
+            )
+        )
+    session.flush()
+    if wanted != current:
+        slugs = {i.id: i.slug for i in session.scalars(select(Instrument).where(Instrument.id.in_(within)))}
+        audit.record(
+            session,
+            actor,
+            "user.assignments_changed",
+            user,
+            f"Negotiations of {user.login}: " + (", ".join(sorted(slugs[i] for i in wanted)) or "none"),
+            before={"negotiations": sorted(slugs[i] for i in current)},
+            after={"negotiations": sorted(slugs[i] for i in wanted)},
+        )

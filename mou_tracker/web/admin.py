@@ -3,7 +3,7 @@ administrator of no party) manages every account. The rules are in core.permissi
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,7 +13,7 @@ from ..extensions import db
 from ..services import negotiations as negotiation_service
 from ..services import users as user_service
 from ..services.errors import ValidationFailed
-from .forms import NegotiationForm, PasswordResetForm, UserCreateForm, UserEditForm
+from .forms import ConfirmForm, NegotiationForm, PasswordResetForm, UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,7 +26,8 @@ def _offer_parties(form) -> None:
     )
 
 
-def _edit_page(form, reset_form, account, status: int):
+def _edit_page(form, reset_form, account, status: int, assignment_error=None):
+    negotiations = negotiation_service.assignable_negotiations(db.session, current_user)
     return (
         render_template(
             "admin/user_edit.html",
@@ -34,6 +35,10 @@ def _edit_page(form, reset_form, account, status: int):
             reset_form=reset_form,
             account=account,
             is_self=account.id == current_user.id,
+            negotiations=negotiations,
+            assigned=negotiation_service.assigned_ids(db.session, account),
+            assignment_form=ConfirmForm(prefix="assign"),
+            assignment_error=assignment_error,
         ),
         status,
     )
@@ -165,3 +170,24 @@ def create_negotiation():
             flash(_("%(title)s is open. Its draft can be imported next.", title=instrument.short_title), "success")
             return redirect(url_for("negotiations.index"))
     return render_template("admin/negotiation_form.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/users/<int:user_id>/negotiations", methods=["POST"])
+def assign_negotiations(user_id: int):
+    """The negotiations a chair, legal reviewer or administrator works on (among those the administrator may open)."""
+    account = user_service.manageable_user(db.session, current_user, user_id)
+    if not ConfirmForm(prefix="assign").validate_on_submit():
+        abort(400, _("The form had expired or was sent from elsewhere. Go back, reload the page and try again."))
+    chosen = request.form.getlist("negotiation_ids")
+    if not all(value.isascii() and value.isdigit() and len(value) < 10 for value in chosen):
+        abort(400, _("Choose negotiations from the list."))
+    try:
+        negotiation_service.set_assignments(db.session, current_user, account, [int(value) for value in chosen])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        form = UserEditForm(obj=account, formdata=None)
+        _offer_parties(form)
+        return _edit_page(form, PasswordResetForm(prefix="reset"), account, 400, assignment_error=exc.message)
+    db.session.commit()
+    flash(_("The negotiations of %(login)s are saved.", login=account.login), "success")
+    return redirect(url_for("admin.edit_user", user_id=account.id))
