@@ -32,7 +32,7 @@ from lxml import etree
 from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.structure import Notice, RecognisedClause, Recognition, depths, is_closing_formula, rebuild_parents
-from .docx_reader import MAX_FILE_BYTES, ImportRefused, parse_xml_safely
+from .docx_reader import ImportRefused, parse_xml_safely, refuse_empty_or_too_large
 
 AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 A = f"{{{AKN_NAMESPACE}}}"
@@ -429,16 +429,7 @@ def _document(root: etree._Element) -> etree._Element:
 
 def recognise_akn(data: bytes) -> Recognition:
     """The clause tree of an Akoma Ntoso 3.0 document. Raises ImportRefused."""
-    if not data.strip():
-        raise ImportRefused(Message(N_("The file is empty.")))
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(
-            Message(
-                N_("The file is %(size)s MB; the limit is %(limit)s MB."),
-                size=f"{len(data) / 1024 / 1024:.1f}",
-                limit=MAX_FILE_BYTES // 1024 // 1024,
-            )
-        )
+    refuse_empty_or_too_large(data)
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 is parsed as it is
         # XML allows nothing before its declaration; a byte order mark and blank lines left by an editor are dropped
         data = data.removeprefix(b"\xef\xbb\xbf").lstrip()

@@ -137,8 +137,9 @@ _PARTS_READ = (
 )
 
 
-def _open_package(data: bytes) -> dict[str, bytes]:
-    if not data:
+def refuse_empty_or_too_large(data: bytes) -> None:
+    """Every reader's first check, before anything is parsed."""
+    if not data.strip():
         raise ImportRefused(Message(N_("The file is empty.")))
     if len(data) > MAX_FILE_BYTES:
         raise ImportRefused(
@@ -148,6 +149,10 @@ def _open_package(data: bytes) -> dict[str, bytes]:
                 limit=MAX_FILE_BYTES // 1024 // 1024,
             )
         )
+
+
+def _open_package(data: bytes) -> dict[str, bytes]:
+    refuse_empty_or_too_large(data)
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise ImportRefused(

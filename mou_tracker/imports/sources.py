@@ -14,7 +14,7 @@ import re
 from ..core.messages import N_, Message
 from ..core.structure import Recognition, paragraphs_from_plain_text, recognise
 from .akn_reader import NOT_AKN, recognise_akn
-from .docx_reader import MAX_FILE_BYTES, ImportRefused, recognise_docx
+from .docx_reader import ImportRefused, recognise_docx, refuse_empty_or_too_large
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 #: The old Word format and encrypted Office files are OLE compound documents.
@@ -33,8 +33,7 @@ def recognise_source(data: bytes) -> Recognition:
         return recognise_docx(data)
     if _XML_START.match(data) or data.startswith(_UTF16_XML_STARTS):
         return recognise_akn(data)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRefused(Message(N_("The file is larger than %(limit)s MB."), limit=MAX_FILE_BYTES // 2**20))
+    refuse_empty_or_too_large(data)
     if data.startswith(b"%PDF"):
         raise ImportRefused(Message(N_("This is a PDF file: save the draft as a Word document (.docx) or as text.")))
     try:
