@@ -248,12 +248,16 @@ def test_meetings_freeze_record_conclude_in_order(app, people):
     assert chair.post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG").status_code == 302
     again = chair.post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG")
     assert again.status_code == 409
+    # Refusals are shown on the meeting page the chair came from, not on a bare error page (#19).
     early = chair.post("/meetings/SWG/conclude", {"result": "recommended"}, token_from="/meetings/SWG")
-    assert early.status_code == 409 and "have no outcome yet" in early.get_data(as_text=True)
+    assert early.status_code == 302 and early.headers["Location"].endswith("/meetings/SWG#conclude")
+    page = chair.get(early.headers["Location"]).get_data(as_text=True)
+    assert "have no outcome yet" in page and "Conclude the meeting" in page
 
     settlement = wid_of(app, SETTLEMENT)
     no_name = chair.post(f"/meetings/SWG/outcomes/{settlement}", {"outcome": "reservation"}, token_from="/meetings/SWG")
-    assert no_name.status_code == 400 and "Who entered the reservation" in no_name.get_data(as_text=True)
+    assert no_name.status_code == 302 and no_name.headers["Location"].endswith(f"/meetings/SWG#{settlement}")
+    assert "Who entered the reservation" in chair.get(no_name.headers["Location"]).get_data(as_text=True)
     _record_all(app, "SWG")
     chair.post(
         f"/meetings/SWG/outcomes/{settlement}",
@@ -270,7 +274,7 @@ def test_meetings_freeze_record_conclude_in_order(app, people):
     )
 
     late = chair.post(f"/meetings/SWG/outcomes/{settlement}", {"outcome": "endorsed"}, token_from="/meetings/SWG")
-    assert late.status_code == 409 and "has concluded" in late.get_data(as_text=True)
+    assert late.status_code == 302 and "has concluded" in chair.get(late.headers["Location"]).get_data(as_text=True)
     assert chair.post("/meetings/SWG/edit", {"name": "Renamed"}, token_from="/meetings/SWG").status_code == 409
 
     # The SOC can now be opened; statuses follow the SWG's outcomes.

@@ -124,6 +124,7 @@ GET_RULES = {
     "reports.amendments_csv": (None, everyone),
     "reports.draft_docx": (None, everyone),
     "reports.redline_docx": (None, everyone),
+    "reports.redline_pdf": (None, everyone),
     "work.audit": (None, everyone),
     "work.audit_csv": (None, everyone),
     "work.my_work_page": (None, everyone),
@@ -185,7 +186,8 @@ POST_RULES = {
     "amendments.rebase": ((TABLED,), amendment_rule(own_negotiator="409")),
     "meetings.freeze": (None, role_only("chair", result="409")),  # the SOC waits for the SWG to conclude
     "meetings.record_outcome": (None, role_only("chair")),
-    "meetings.conclude": (None, role_only("chair", result="409")),  # outcomes are still missing
+    # Outcomes are still missing: the refusal is shown on the meeting page the chair came from.
+    "meetings.conclude": (None, role_only("chair")),
     "meetings.edit": (None, role_only("chair")),
     "admin.create_user": (None, own_party_administrator),
     "admin.edit_user": (None, own_party_administrator),
@@ -285,6 +287,7 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "reports.amendments_csv": "/exports/amendments.csv",
         "reports.draft_docx": "/exports/draft.docx",
         "reports.redline_docx": "/exports/redline.docx?from=milestone:SWG&to=now",
+        "reports.redline_pdf": "/exports/redline.pdf?from=milestone:SWG&to=now",
         "work.audit": "/audit",
         "work.audit_csv": "/audit.csv",
         "work.my_work_page": "/my-work",

@@ -491,3 +491,22 @@ def test_the_other_party_cannot_count_revisions_made_before_tabling_nor_date_the
     assert row["revisions"] == "1" and row["created_utc"] == row["tabled_utc"]
     (own,) = [r for r in csv.DictReader(io.StringIO(unoct.get("/exports/amendments.csv").get_data(as_text=True)))]
     assert own["revisions"] == "3" and own["created_utc"] < own["tabled_utc"]
+
+
+def test_the_whole_draft_redline_page_links_its_word_and_pdf_versions_of_the_same_points(app, demo):
+    """They were reachable only by typing their address (#19)."""
+    from pypdf import PdfReader
+
+    _adopted(app, demo, "This Memorandum may be amended by mutual written consent of the Participants.")
+    chair = as_user(app, demo, "cica.chair")
+    page = chair.get("/redline?from=date:2024-03-06&to=now&only=changes").get_data(as_text=True)
+    docx_link = re.search(r'href="([^"]*/exports/redline\.docx\?[^"]*)"', page).group(1).replace("&amp;", "&")
+    pdf_link = re.search(r'href="([^"]*/exports/redline\.pdf\?[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "from=date:2024-03-06" in docx_link.replace("%3A", ":") and "to=now" in docx_link
+    word = chair.get(docx_link)
+    assert word.status_code == 200 and word.data[:2] == b"PK"
+    pdf = chair.get(pdf_link)
+    assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "at any time" in text and "Changed by UNOCT" in text
+    assert "Objectives of cooperation" not in text  # only the changes were asked for

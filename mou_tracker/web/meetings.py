@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..i18n import text_language
+from ..i18n import text_language, translate
 from ..services import draft as draft_service
 from ..services import meetings as service
 from ..services import standing as standing_service
-from ..services.errors import ValidationFailed
+from ..services.errors import Conflict, ValidationFailed
 from .forms import ConcludeForm, ConfirmForm, MeetingEditForm, OutcomeForm
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -73,20 +73,30 @@ def freeze(code: str):
     )
 
 
+def _back_with(code: str, message, anchor: str = ""):
+    """A refusal shown on the meeting page the chair came from (not on a bare error page)."""
+    db.session.rollback()
+    flash(translate(message), "error")
+    return redirect(url_for("meetings.show", code=code) + anchor)
+
+
 @bp.route("/<code>/outcomes/<wid>", methods=["POST"])
 def record_outcome(code: str, wid: str):
     form = OutcomeForm()
     if not form.validate_on_submit():
-        abort(400, _("Choose an outcome."))
-    entry = service.record_outcome(
-        db.session,
-        current_user,
-        code,
-        wid,
-        outcome=service.parse_outcome(form.outcome.data),
-        reserved_by=form.reserved_by.data,
-        note=form.note.data,
-    )
+        return _back_with(code, _("Choose an outcome."), f"#{wid}")
+    try:
+        entry = service.record_outcome(
+            db.session,
+            current_user,
+            code,
+            wid,
+            outcome=service.parse_outcome(form.outcome.data),
+            reserved_by=form.reserved_by.data,
+            note=form.note.data,
+        )
+    except (ValidationFailed, Conflict) as exc:
+        return _back_with(code, exc.message, f"#{wid}")
     db.session.commit()
     flash(_("Outcome recorded: %(outcome)s.", outcome=_(entry.outcome.label)), "success")
     return redirect(url_for("meetings.show", code=code) + f"#{wid}")
@@ -96,10 +106,13 @@ def record_outcome(code: str, wid: str):
 def conclude(code: str):
     form = ConcludeForm()
     if not form.validate_on_submit():
-        abort(400, _("Choose the meeting's result."))
-    milestone = service.conclude(
-        db.session, current_user, code, result=service.parse_result(form.result.data), note=form.note.data
-    )
+        return _back_with(code, _("Choose the meeting's result."), "#conclude")
+    try:
+        milestone = service.conclude(
+            db.session, current_user, code, result=service.parse_result(form.result.data), note=form.note.data
+        )
+    except (ValidationFailed, Conflict) as exc:
+        return _back_with(code, exc.message, "#conclude")
     return _done(
         code, _("The %(meeting)s is concluded: %(result)s.", meeting=milestone.name, result=_(milestone.result.label))
     )

@@ -134,13 +134,33 @@ def draft_docx():
     return _download(body, DOCX, "mou-draft", "docx")
 
 
+def _asked_redline():
+    """The whole-draft redline between the points the address names (?from=...&to=...)."""
+    old = redline_service.parse_point(db.session, request.args.get("from") or redline_service.default_start(db.session))
+    new = redline_service.parse_point(db.session, request.args.get("to") or "now")
+    return old, new, redline_service.whole_draft_redline(db.session, current_user, old, new)
+
+
+@bp.route("/exports/redline.pdf")
+def redline_pdf():
+    """The whole-draft redline as a PDF a chair can print (deletions struck, insertions underlined, by party)."""
+    instrument = draft_service.current_instrument(db.session)
+    _old, _new, result = _asked_redline()
+    return _pdf(
+        "reports/redline_pdf.html",
+        "mou-redline",
+        result=result,
+        instrument=instrument,
+        only_changes=request.args.get("only") == "changes",
+        generated_at=utcnow(),
+    )
+
+
 @bp.route("/exports/redline.docx")
 def redline_docx():
     """Tracked changes between two points (?from=...&to=...), as native Word revisions."""
     instrument = draft_service.current_instrument(db.session)
-    old = redline_service.parse_point(db.session, request.args.get("from") or redline_service.default_start(db.session))
-    new = redline_service.parse_point(db.session, request.args.get("to") or "now")
-    result = redline_service.whole_draft_redline(db.session, current_user, old, new)
+    old, new, result = _asked_redline()
     subtitle = f"Tracked changes: {old.label} → {new.label}"
     body = docx.redlined_draft(instrument.title, subtitle, result.rows, _languages(instrument))
     return _download(body, DOCX, "mou-redline", "docx")
