@@ -58,7 +58,7 @@ def _refuse_form():
 @bp.route("/<int:preview_id>", methods=["GET", "POST"])
 def preview(preview_id: int):
     instrument = draft_service.current_instrument(db.session)
-    service.get_preview(db.session, current_user, preview_id)  # who may, and whether it exists
+    reading = service.get_preview(db.session, current_user, preview_id)  # who may, and whether it exists
     error = None
     if request.method == "POST":
         ConfirmForm().validate_on_submit() or _refuse_form()
@@ -89,7 +89,6 @@ def preview(preview_id: int):
         except ValidationFailed as exc:
             db.session.rollback()
             error = exc.message
-    reading = service.get_preview(db.session, current_user, preview_id)
     return render_template(
         "imports/preview.html",
         instrument=instrument,

@@ -132,3 +132,17 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def labels(language: str):
+    """The interface's words in `language`, looked up in the compiled catalogue: a journey run in Russian clicks
+    exactly what a Russian user reads."""
+    from babel.support import NullTranslations, Translations
+
+    from mou_tracker import PROJECT_ROOT
+
+    if language == "en":
+        return NullTranslations().gettext
+    catalog = Translations.load(str(PROJECT_ROOT / "mou_tracker" / "translations"), [language])
+    assert isinstance(catalog, Translations), f"no compiled {language} catalogue: run pybabel compile"
+    return catalog.gettext

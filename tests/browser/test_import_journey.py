@@ -10,11 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.support import NullTranslations, Translations
 
-from mou_tracker import PROJECT_ROOT
-
-from .conftest import axe_violations
+from .conftest import axe_violations, labels
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 TITLE = "Memorandum of Understanding between the CICA Secretariat and the OSCE Secretariat"
@@ -22,14 +19,6 @@ SHORT_TITLE = "CICA – OSCE MoU"
 MEETING = "SWG | Special Working Group | CICA Special Working Group | 2025-03-12"
 #: A clause of tests/fixtures/import/generated_en.docx (its first numbered objective).
 CLAUSE_TEXT = "Strengthening cooperation and capacity in the field of preventing and combating terrorism."
-
-
-def labels(language: str):
-    if language == "en":
-        return NullTranslations().gettext
-    catalog = Translations.load(str(PROJECT_ROOT / "mou_tracker" / "translations"), [language])
-    assert isinstance(catalog, Translations), f"no compiled {language} catalogue: run pybabel compile"
-    return catalog.gettext
 
 
 #: Text in its own background's colour: axe-core leaves it "to review" (it may be meant to be hidden), but on these

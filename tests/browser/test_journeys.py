@@ -9,24 +9,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.support import NullTranslations, Translations
 
-from mou_tracker import PROJECT_ROOT
 from tests.conftest import wid_of
 
-from .conftest import axe_violations
+from .conftest import axe_violations, labels
 
 CLAUSE_START = "Promoting the comprehensive and balanced implementation of the UNGCTS"
 OLD_WORDS = "comprehensive and balanced implementation"
 NEW_WORDS = "comprehensive, balanced and gender-responsive implementation"
-
-
-def labels(language: str):
-    if language == "en":
-        return NullTranslations().gettext
-    catalog = Translations.load(str(PROJECT_ROOT / "mou_tracker" / "translations"), [language])
-    assert isinstance(catalog, Translations), f"no compiled {language} catalogue: run pybabel compile"
-    return catalog.gettext
 
 
 def assert_accessible(page, what: str):
