@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask_compress import Compress
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -48,6 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     page_cache.init_app(app)
+    from .web import page_cache as kept_parts
+
+    kept_parts.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
 
@@ -63,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # header cannot choose the address that sign-in limits count.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    _compress_answers(app)  # first: its after_request then runs last, on the finished answer
+
     from .web import register_web
 
     register_web(app)
@@ -71,6 +77,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+#: Flask-Compress marks a strong ETag with the coding it applied ("v3" -> "v3:gzip"), so that each coding has its
+#: own validator, as HTTP requires; these are the marks it adds.
+_CODING_MARKS = tuple(f':{coding}"' for coding in ("gzip", "br", "zstd", "deflate"))
+
+
+def _compress_answers(app: Flask) -> None:
+    """Compress HTML, JSON and CSV answers a client accepts compressed (COMPRESS_* settings in config).
+
+    Registered before every other after_request function, so it compresses the finished answer (Flask runs them
+    in reverse order of registration). A strong ETag comes out marked with the coding ("...:gzip"), so a
+    conditional GET (If-None-Match) gets its 304 for the same coding only. A write, though, names the state it
+    read, not the bytes: If-Match is compared without the mark, so an ETag read compressed still matches."""
+    Compress(app)
+
+    @app.before_request
+    def _if_match_names_the_state() -> None:
+        header = request.environ.get("HTTP_IF_MATCH")
+        if header and any(mark in header for mark in _CODING_MARKS):
+            for mark in _CODING_MARKS:
+                header = header.replace(mark, '"')
+            request.environ["HTTP_IF_MATCH"] = header
+            request.__dict__.pop("if_match", None)  # parsed afresh from the header
 
 
 def _test_connections_after_idle(engine: Engine, idle_seconds: float) -> None:

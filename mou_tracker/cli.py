@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app create-user | create-token | seed-demo | demo`."""
+"""Command-line tasks: `flask --app app create-user | create-token | seed-demo | demo | send-mail | ...`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 
 import click
 from flask import Flask, current_app
@@ -34,6 +35,19 @@ def _print_logins(passwords: dict[str, str] | None) -> None:
         click.echo(f"  {login.ljust(width)}  {password}")
 
 
+def _load_demo_midway() -> None:
+    """Load the demo and take it to the eve of the SOC (`services.demo.load_midway`); print what was done and the
+    logins. The lines of the story are not indented: only the logins are, as `login  password`."""
+    passwords = demo_service.load_demo(db.session)
+    done = demo_service.load_midway(db.session) if passwords is not None else []
+    db.session.commit()
+    if done:
+        click.echo("The negotiation is loaded mid-way, the SOC ahead:")
+        for line in done:
+            click.echo(f"- {line}.")
+    _print_logins(passwords)
+
+
 def _operator() -> str:
     """Who runs a command, for the audit trail: the operating-system account (the app has no sign-in here)."""
     try:
@@ -47,6 +61,7 @@ KEY_HELP = "A file holding the backup's signing key (default: the MOU_BACKUP_KEY
 
 def _backup_key(key_file: str | None) -> bytes | None:
     """The signing key: from --key-file (surrounding white space ignored), else from MOU_BACKUP_KEY, else None."""
+    key: bytes | None
     if key_file:
         try:
             with open(key_file, "rb") as fh:
@@ -67,7 +82,12 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("create-token")
     @click.option("--login", required=True, help="The user the token acts for.")
     @click.option("--name", required=True, help="What the token is for.")
-    @click.option("--days", type=click.Choice(["30", "90", "365"]), default="90", show_default=True)
+    @click.option(
+        "--days",
+        type=click.Choice([str(days) for days in api_tokens.LIFETIMES_DAYS]),
+        default=str(api_tokens.DEFAULT_LIFETIME_DAYS),
+        show_default=True,
+    )
     def create_token(login: str, name: str, days: str) -> None:
         """Create a personal API token for a user and print it (only now) on standard output."""
         user = db.session.scalar(select(User).where(User.login == login.strip().lower()))
@@ -114,10 +134,8 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Load the demo CICA Secretariat–UNOCT negotiation (does nothing if it is already loaded)."""
-        passwords = demo_service.load_demo(db.session)
-        db.session.commit()
-        _print_logins(passwords)
+        """Load the demo CICA Secretariat–UNOCT negotiation mid-way (does nothing if it is already loaded)."""
+        _load_demo_midway()
 
     @app.cli.command("export-negotiation")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
@@ -271,14 +289,29 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Imported {len(clauses)} clauses into {instrument.short_title}.")
 
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running: send what is due every --interval seconds.")
+    @click.option("--interval", default=30, show_default=True, help="Seconds between two runs with --loop.")
+    def send_mail(loop: bool, interval: int) -> None:
+        """Send the e-mail notifications that are due (and queue the daily digests); retries what failed."""
+        from . import mail
+
+        if not current_app.config.get("MAIL_SERVER"):
+            click.echo("No MAIL_SERVER is configured: messages wait in the outbox (Notifications > Outbox).")
+        while True:
+            digests, sent, failed = mail.run_once(db.session)
+            db.session.commit()
+            click.echo(f"{digests} digest(s) queued, {sent} message(s) sent, {failed} failed (will be retried).")
+            if not loop:
+                return
+            time.sleep(interval)
+
     @app.cli.command("demo")
     @click.option("--port", default=5000, show_default=True)
     def demo(port: int) -> None:
         """Migrate the database, load the demo and serve it on 127.0.0.1 (the README's quick start)."""
         upgrade(directory=current_app.extensions["migrate"].directory)
-        passwords = demo_service.load_demo(db.session)
-        db.session.commit()
-        _print_logins(passwords)
+        _load_demo_midway()
         click.echo(f"Open http://127.0.0.1:{port}/ and sign in with one of the logins above.")
         # Flask ignores app.run() inside its own CLI, so serve with Werkzeug directly (a development server).
-        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

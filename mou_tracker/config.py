@@ -35,7 +35,11 @@ def instance_secret_key(instance_path: str) -> str:
 def _page_cache_config(redis_url: str | None, database_url: str) -> dict:
     # Keys carry the database they describe, so two installations sharing one Redis never see each other's pages.
     prefix = "mou:" + hashlib.sha256(database_url.encode()).hexdigest()[:12] + ":"
-    common = {"CACHE_DEFAULT_TIMEOUT": 24 * 3600, "CACHE_KEY_PREFIX": prefix}
+    ttl = int(os.environ.get("MOU_CACHE_TTL_SECONDS", "600"))
+    common = {"CACHE_DEFAULT_TIMEOUT": ttl, "CACHE_KEY_PREFIX": prefix, "MOU_CACHE_TTL_SECONDS": ttl}
+    # In-process parts (web/page_cache.py): bounded by their compressed size, least recently used evicted first.
+    common["MOU_CACHE_MAX_BYTES"] = int(os.environ.get("MOU_CACHE_MAX_BYTES", str(64 * 1024 * 1024)))
+    common["MOU_CACHE_REDIS"] = redis_url
     if redis_url:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, **common}
     return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 32, **common}
@@ -62,8 +66,11 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         # Sign-in attempts: failures per address, and per (account, address) pair (web/sign_in_limits.py).
         "RATELIMIT_STORAGE_URI": os.environ.get("MOU_RATELIMIT_STORAGE", "memory://"),
-        # Status pages: a worker keeps its latest renderings (a meeting pack at treaty scale is a few MB; 32 of
-        # them at most). With MOU_CACHE_REDIS the workers share them.
+        # API requests per token, in the `limits` notation ("" switches it off): see mou_tracker/api/framework.py.
+        "MOU_API_RATE_LIMIT": os.environ.get("MOU_API_RATE_LIMIT", "600 per minute"),
+        # Status pages: rendered parts shared by readers of the same visibility, kept in-process (at most
+        # MOU_CACHE_MAX_BYTES, compressed) or, with MOU_CACHE_REDIS, in Redis for every worker (each part for
+        # MOU_CACHE_TTL_SECONDS at most, the one a change replaces for a few seconds).
         **_page_cache_config(os.environ.get("MOU_CACHE_REDIS"), database_url),
         # FAILED sign-ins per address (people signing in successfully behind one NAT address are never counted).
         "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "100 per 15 minutes"),
@@ -72,10 +79,27 @@ def default_config(instance_path: str) -> dict:
         "MOU_LOGIN_MAX_DELAY_SECONDS": int(os.environ.get("MOU_LOGIN_MAX_DELAY_SECONDS", str(MAX_DELAY_SECONDS))),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed; 0: the peer's address.
         "MOU_TRUSTED_PROXIES": int(os.environ.get("MOU_TRUSTED_PROXIES", "0")),
+        # Answers compressed as the browser accepts (Flask-Compress): pages, JSON, CSV; never DOCX/PDF (already
+        # compressed archives) nor answers too small to gain.
+        "COMPRESS_MIMETYPES": ["text/html", "application/json", "application/problem+json", "text/csv"],
+        "COMPRESS_MIN_SIZE": 1024,
+        "COMPRESS_ALGORITHM": ["br", "gzip", "zstd", "deflate"],
         # While the database cannot be reached: how long a client is asked to wait, how often the cause is logged.
         "MOU_DB_UNAVAILABLE_RETRY_AFTER_SECONDS": 10,
         "MOU_DB_UNAVAILABLE_LOG_EVERY_SECONDS": 60.0,
         # The largest legitimate form is one clause in two languages; 2 MiB leaves room and refuses floods.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # The paper of PDF and Word exports: "A4" (the default) or "Letter".
+        "MOU_PAPER_SIZE": os.environ.get("MOU_PAPER_SIZE", "A4"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, so long drafting is not lost
+        # E-mail of notifications (mou_tracker/mail.py): without MAIL_SERVER nothing is sent and the outbox waits.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "mou-tracker@localhost"),
+        # The address of the site as recipients reach it: the links in e-mail start with it.
+        "MOU_BASE_URL": os.environ.get("MOU_BASE_URL", "http://localhost:5000"),
     }

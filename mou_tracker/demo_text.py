@@ -30,6 +30,11 @@ PARTIES = [
     ("CICA", "Secretariat of the Conference on Interaction and Confidence Building Measures in Asia"),
     ("UNOCT", "United Nations Office of Counter-Terrorism"),
 ]
+#: The parties' names as the Russian text of the MoU gives them.
+PARTY_NAMES_RU = {
+    "CICA": "Секретариат Совещания по взаимодействию и мерам доверия в Азии",
+    "UNOCT": "Контртеррористическое управление Организации Объединённых Наций",
+}
 
 LANGUAGES = [("en", "English", True), ("ru", "Русский", False)]
 
@@ -338,3 +343,171 @@ SECOND_DRAFT_RU = """Меморандум о взаимопонимании ме
 Настоящий Меморандум вступает в силу с даты его подписания.
 Совершено в Астане [дата] в двух подлинных экземплярах на английском и русском языках.
 """
+
+
+# The negotiation mid-way (`services.demo.load_midway`): what the negotiators, the legal reviewers and the chair
+# wrote between the circulation of the draft (6 March 2024), the SWG (12 March) and the SOC (14 March). Each clause
+# is named by the first words of its English text in the initial draft.
+#
+# An amendment: (party code, clause, new English text, new Russian text or None, rationale).
+
+#: Article 4's chapeau. CICA asks for twice-yearly consultations; UNOCT's senior-level formula is adopted first,
+#: which leaves CICA's proposal outdated.
+CONSULTATIONS = "The Participants will consult each other as necessary"
+CONSULTATIONS_CICA = (
+    "The Participants will consult each other as necessary, and at least twice a year, on the implementation of "
+    "this Memorandum, alternately in Astana and in New York.",
+    "Twice-yearly consultations follow the rhythm of the SOC sessions, at which the CICA Secretariat reports on the "
+    "implementation of the Plan of Action.",
+)
+CONSULTATIONS_UNOCT = (
+    "The Participants will consult each other as necessary, and at least once a year at the level of senior "
+    "officials, on the implementation of this Memorandum. Consultations may be held by videoconference.",
+    "Annual consultations at senior level are UNOCT's practice with regional organisations; videoconferencing keeps "
+    "the consultations within existing resources.",
+)
+
+#: Settlement of differences: UNOCT's standard wording, answered by CICA's shorter counter-proposal, which is
+#: adopted (UNOCT's is superseded).
+SETTLEMENT = "Any difference arising from"
+SETTLEMENT_UNOCT = (
+    "Any difference arising from the interpretation or implementation of this Memorandum will be settled amicably "
+    "through consultations between the Participants and will not be referred to any national or international "
+    "court, tribunal or other third party for settlement.",
+    "Standard United Nations wording: the privileges and immunities of the United Nations exclude the submission of "
+    "differences to any national or international jurisdiction.",
+)
+SETTLEMENT_CICA = (
+    "Any difference arising from the interpretation or implementation of this Memorandum will be settled amicably "
+    "through consultations or negotiations between the Participants, without recourse to any third party.",
+    "The CICA Secretariat accepts that no third party settles differences, but prefers not to name courts and "
+    "tribunals in an instrument that creates no legal obligations.",
+)
+SETTLEMENT_COMMENT = (
+    "UNOCT can accept this formulation: \u201cwithout recourse to any third party\u201d covers courts and tribunals. "
+    "We will concur once our Office of Legal Affairs has cleared it."
+)
+
+#: Article 3(b): CICA asks UNOCT to finance the assistance; UNOCT rejects it.
+ASSISTANCE = "Providing technical assistance"
+ASSISTANCE_CICA = (
+    "Providing technical assistance and capacity building support to CICA Member States, financed by the UNOCT, "
+    "through the United Nations Counter-Terrorism Centre (UNCCT) and Special Projects and Innovation Branch (SPIB), "
+    "organizing seminars and training sessions to share best practices in the field of preventing and combating "
+    "terrorism and its consequences.",
+    "Several Member States asked at the consultations in Astana that the source of funding for assistance be stated.",
+)
+ASSISTANCE_CICA_RU = (
+    "получение технической помощи и поддержки государствам - членам СВМДА в области наращивания потенциала за счет "
+    "средств КТУ ООН по линии Контртеррористического центра Организации Объединенных Наций (КТЦ ООН) и Сектора "
+    "специальных проектов и инноваций (ССПИ), организация семинаров и тренингов с целью обмена передовым опытом в "
+    "сфере предупреждения и борьбы с терроризмом и его последствиями."
+)
+ASSISTANCE_REJECTION = (
+    "UNOCT's programmes are funded from voluntary contributions: it cannot commit funds in a Memorandum that creates "
+    "no financial obligations (Article 5). Assistance is provided subject to the availability of extrabudgetary "
+    "resources."
+)
+
+#: The Amendment article: CICA names the exchange of letters, then withdraws after UNOCT's comment.
+AMENDMENT = "This Memorandum may be amended"
+AMENDMENT_CICA = (
+    "This Memorandum may be amended at any time by mutual written consent of the Participants, expressed in an "
+    "exchange of letters. Amendments will form an integral part of this Memorandum.",
+    "An exchange of letters is the form the CICA Secretariat uses for its arrangements with partner organisations.",
+)
+AMENDMENT_COMMENT = (
+    "An exchange of letters is one form of written consent; naming it would exclude an amendment signed as a single "
+    "document. UNOCT would prefer to keep the current text."
+)
+
+#: Article 2(d): UNOCT adds human rights and data protection; tabled, awaiting CICA's answer.
+INFORMATION = "Exchanging information and best practices"
+INFORMATION_UNOCT = (
+    "Exchanging information and best practices among law enforcement agencies through multilateral legal mechanisms "
+    "in accordance with respective obligations under international law, including international human rights law "
+    "and the protection of personal data, to support effective criminal investigation and prosecution of any person "
+    "who supports, facilitates, participates or attempts to participate in the financing, planning, preparation, "
+    "perpetration of terrorist acts or provides safe havens;",
+    "The United Nations Human Rights Due Diligence Policy requires that any exchange of information be subject to "
+    "human rights law and to safeguards for personal data.",
+)
+INFORMATION_UNOCT_RU = (
+    "в обмене информацией и передовым опытом между правоохранительными органами с помощью многосторонних правовых "
+    "механизмов в соответствии с соответствующими обязательствами по международному праву, включая международное "
+    "право в области прав человека и защиту персональных данных, в поддержку эффективного уголовного расследования "
+    "и судебного преследования любого лица, которое поддерживает, содействует, участвует или пытается участвовать в "
+    "финансировании, планировании, подготовке, совершении террористических актов или предоставляет убежище;"
+)
+INFORMATION_NOTE = (
+    "Before we answer: ask the Member States' experts whether \u201cpersonal data\u201d raises difficulties under "
+    "their national legislation."
+)
+
+#: The second preambular paragraph: CICA cites the resolution in United Nations style; UNOCT concurs; legal review
+#: pending.
+RESOLUTION = "Reaffirming the key significance"
+RESOLUTION_CICA = (
+    "Reaffirming the key significance of United Nations Security Council resolution 1373 (2001) and other relevant "
+    "resolutions of the United Nations on combating terrorism, which provide the basic framework for national, "
+    "regional and international obligations and efforts to combat terrorism,",
+    "United Nations citation style: the full name of the Council and the year of the resolution.",
+)
+RESOLUTION_CICA_RU = (
+    "Подтверждая ключевое значение резолюции 1373 (2001) Совета Безопасности Организации Объединенных Наций и других "
+    "соответствующих резолюций ООН по борьбе с терроризмом, которые создают базовые рамки для национальных, "
+    "региональных и международных обязательств и усилий в борьбе с терроризмом,"
+)
+
+#: Article 9(2): UNOCT shortens the notice period; CICA's legal reviewer asks for changes.
+TERMINATION = "Either Participant may terminate"
+TERMINATION_UNOCT = (
+    "Either Participant may terminate this Memorandum by written notice to the other Participant, three months in "
+    "advance. Termination will not affect activities already under way unless the Participants decide otherwise.",
+    "Three months' notice is UNOCT's standard for non-binding arrangements with regional organisations.",
+)
+TERMINATION_REVIEW = (
+    "Three months is acceptable, but the text should say that activities under way are completed under the terms of "
+    "this Memorandum, and that the notice period runs from the date on which the other Participant receives the "
+    "notice."
+)
+
+#: Article 4(2): CICA sets a time limit for the focal points; tabled, awaiting UNOCT's answer.
+FOCAL_POINTS = "Each Participant will designate a focal point"
+FOCAL_POINTS_CICA = (
+    "Each Participant will designate a focal point for the implementation of this Memorandum and will inform the "
+    "other Participant of the designation in writing within thirty days of the signature of this Memorandum.",
+    "A time limit makes sure that the focal points are in place before the first consultations.",
+)
+
+#: Article 9(3): CICA's draft, not yet tabled, with an internal note.
+SIGNATURE = "Done at [place]"
+SIGNATURE_CICA = (
+    "Done at Astana, on [date], in two originals in the English and Russian languages, both texts being equally "
+    "authentic.",
+    "The Memorandum is to be signed at the CICA Secretariat in Astana; the date stays open until the signing "
+    "ceremony is fixed.",
+)
+SIGNATURE_NOTE = (
+    "Protocol to confirm whether UNOCT's Under-Secretary-General will sign in Astana or in New York before we table "
+    "this."
+)
+
+#: UNOCT's draft of a new article after Privileges and immunities, not yet tabled, with an internal note.
+EMBLEM_AFTER = "Nothing in or relating"
+EMBLEM_HEADING = "Use of name and emblem"
+EMBLEM_UNOCT = (
+    "Neither Participant will use the name, emblem or official seal of the other Participant, or any abbreviation "
+    "thereof, in connection with its activities or otherwise, without the express prior written consent of the "
+    "other Participant.",
+    "Standard provision in UNOCT's arrangements: the use of the name and emblem of the United Nations is governed by "
+    "General Assembly resolution 92 (I).",
+)
+EMBLEM_NOTE = "Our Office of Legal Affairs is clearing the emblem clause; table it after the SOC if they agree."
+
+#: The SWG's conclusion.
+SWG_CONCLUSION = (
+    "The Special Working Group recommended the draft to the Senior Officials Committee. The clauses still in "
+    "brackets were deferred; the delegation of the Republic of Kazakhstan entered a reservation on privileges and "
+    "immunities."
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -22,7 +21,30 @@ from mou_tracker.services import demo as demo_service
 
 User.password_method = "scrypt:4096:8:1"  # same algorithm, lower cost: keeps the suite fast
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+#: Skips that may happen even where every test must run: on SQLite, the tests that need a database server
+#: (they run in CI's PostgreSQL pass). Any other skip fails when MOU_NO_SKIPS=1 (.ci/run) or CI is set.
+SKIPS_ALLOWED_EVERYWHERE = ("needs a database server",)
+
+
+def _skips_fail() -> bool:
+    return os.environ.get("MOU_NO_SKIPS") == "1" or os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Where CI provides everything (Redis, LibreOffice, Chromium, fixtures), a test that skips hides a missing
+    install step: it fails instead, saying why it would have skipped."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail") or not _skips_fail():
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if reason.startswith(SKIPS_ALLOWED_EVERYWHERE):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped where every test must run (MOU_NO_SKIPS=1 or CI): {reason}"
+
 
 #: The demo negotiation's draft: where signing in leads (its pages live under /n/<slug>/).
 DEMO_HOME = "/n/cica-unoct-mou/"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
@@ -370,3 +371,78 @@ def test_my_work_for_each_role(app, people):
     chair = people["cica.chair"].get("/my-work").get_data(as_text=True)
     assert "Next meeting" in chair and "Special Working Group" in chair
     assert re.search(r"Article 8</a> — CICA to respond; legal review pending", chair)
+
+
+# Legal clearance per party, as each negotiation decides (#19, practice 2) -----------------------------------------
+
+
+def _pending_for(app, login: str) -> list[int]:
+    """The legal review queue of `login`, as the service gives it."""
+    from mou_tracker.services import agreement, negotiations
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(login=login))
+        negotiations.open_negotiation(db.session, user, "cica-unoct-mou")
+        return [a.id for a in agreement.pending_reviews(db.session, user)]
+
+
+def test_the_demo_negotiation_keeps_any_reviewers_clearance_and_new_ones_ask_each_party(app, demo):
+    from mou_tracker.core.clearance import ClearanceRule
+    from mou_tracker.models import Instrument
+
+    with app.app_context():
+        rules = {i.slug: i.clearance_rule for i in db.session.scalars(db.select(Instrument))}
+    assert rules["cica-unoct-mou"] is ClearanceRule.any_reviewer
+    admin = as_user(app, demo, "cica.admin")
+    form = admin.get("/admin/negotiations/new").get_data(as_text=True)
+    assert 'type="radio" name="clearance_rule" value="per_party" checked' in form
+    assert "Each party's own legal office" in html.unescape(form)
+
+
+def test_per_party_clearance_needs_each_partys_own_legal_office_and_the_page_says_whose_is_missing(app, people, demo):
+    admin = as_user(app, demo, "cica.admin")
+    settings = "/admin/negotiations/cica-unoct-mou/settings"
+    assert 'value="any_reviewer" checked' in admin.get(settings).get_data(as_text=True)
+    assert admin.post(settings, {"clearance_rule": "per_party"}).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(db.select(AuditEvent).filter_by(kind="instrument.clearance_rule_changed"))
+        assert (event.before, event.after) == ({"clearance_rule": "any_reviewer"}, {"clearance_rule": "per_party"})
+        assert event.actor.login == "cica.admin"
+
+    new_id = tabled(people, app)
+    page = people["cica.chair"].get(f"/amendments/{new_id}").get_data(as_text=True)
+    assert "Legal clearance of revision 1 still missing from the legal office of: CICA, UNOCT." in page
+    assert new_id in _pending_for(app, "cica.legal") and new_id in _pending_for(app, "unoct.legal")
+
+    assert act(people["cica.negotiator"], new_id, "concur").status_code == 302
+    assert review(people["cica.legal"], new_id).status_code == 302
+    # Under today's rule that would have adopted it; here UNOCT's own lawyers have still to clear it.
+    assert state_of(app, new_id) == "tabled"
+    page = people["cica.chair"].get(f"/amendments/{new_id}").get_data(as_text=True)
+    assert "still missing from the legal office of: UNOCT." in page
+    assert new_id not in _pending_for(app, "cica.legal") and new_id in _pending_for(app, "unoct.legal")
+    assert "Legal review pending" in people["cica.chair"].get("/dashboard").get_data(as_text=True)
+
+    assert review(people["unoct.legal"], new_id).status_code == 302
+    assert state_of(app, new_id) == "adopted"
+
+
+def test_any_reviewer_rule_says_any_legal_reviewer_may_clear(app, people):
+    new_id = tabled(people, app)
+    page = people["cica.chair"].get(f"/amendments/{new_id}").get_data(as_text=True)
+    assert "Legal clearance of revision 1 still missing: any legal reviewer may clear it." in page
+
+
+def test_only_an_administrator_of_the_negotiation_changes_its_clearance_rule(app, demo):
+    from mou_tracker.core.clearance import ClearanceRule
+    from mou_tracker.models import Instrument
+
+    settings = "/admin/negotiations/cica-unoct-mou/settings"
+    negotiator = as_user(app, demo, "cica.negotiator")
+    assert negotiator.post(settings, {"clearance_rule": "per_party"}, token_from="/").status_code == 403
+    admin = as_user(app, demo, "cica.admin")
+    assert admin.post(settings, {"clearance_rule": "whoever"}).status_code == 400
+    with app.app_context():
+        rule = db.session.scalar(db.select(Instrument.clearance_rule).filter_by(slug="cica-unoct-mou"))
+        assert rule is ClearanceRule.any_reviewer
+        assert not db.session.scalar(db.select(AuditEvent).filter_by(kind="instrument.clearance_rule_changed"))

@@ -208,7 +208,24 @@ def test_a_withdrawn_amendment_cannot_be_tabled_or_revised(app, demo, unoct):
     response = act(unoct, new_id, "table")
     assert response.status_code == 409
     assert "An amendment that is withdrawn cannot be tabled." in response.get_data(as_text=True)
-    assert unoct.get(f"/amendments/{new_id}/revise").status_code == 403
+    # The page asks the service's rule (issue #21: written once), so it answers as the service does: 409 and why.
+    page = unoct.get(f"/amendments/{new_id}/revise")
+    assert page.status_code == 409
+    assert "An amendment that is withdrawn cannot be revised." in page.get_data(as_text=True)
+
+
+def test_only_the_proposing_partys_negotiators_may_revise_and_the_page_gives_the_services_reason(app, demo, unoct):
+    """Who may revise was a hand-written, untranslated message on the page besides the service's own: now the page
+    shows the service's refusal (one translatable message)."""
+    wid = wid_of(app, SETTLEMENT)
+    tabled_id = amendment_id(propose(unoct, wid, "Any dispute will be settled amicably."))
+    assert act(unoct, tabled_id, "table").status_code == 302
+    cica = as_user(app, demo, "cica.negotiator")
+    refused = cica.get(f"/amendments/{tabled_id}/revise")
+    assert refused.status_code == 403
+    assert "can be revised only by the negotiators of United Nations Office of Counter-Terrorism" in (
+        refused.get_data(as_text=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -426,3 +443,30 @@ def test_the_whole_draft_redline_starts_from_the_first_draft_or_the_last_meeting
     assert "Draft at the end of 06 March 2024 → Current draft" in page
     as_user(app, demo, "cica.chair").post("/meetings/SWG/freeze", {}, token_from="/meetings/SWG")
     assert "Draft frozen for the Special Working Group → Current draft" in cica.get("/redline").get_data(as_text=True)
+
+
+def test_a_clause_page_offers_only_the_insertions_and_deletion_the_clause_may_take(app, demo, unoct):
+    """The page reads the core's rule (`clause_kinds.structure_actions`), the one the service enforces: the title is
+    neither deleted nor followed by a new clause; an article and a paragraph take sub-clauses; an item takes none."""
+    from mou_tracker.demo_text import INSTRUMENT_TITLE
+
+    def offers(body_start):
+        page = unoct.get(f"/clauses/{wid_of(app, body_start)}").get_data(as_text=True)
+        return {
+            label
+            for label in ("Propose deletion", "Propose a new clause after this one", "Propose a new sub-clause")
+            if label in page
+        }
+
+    assert offers(INSTRUMENT_TITLE[:40]) == set()
+    assert offers("Proceeding from the above objectives") == {
+        "Propose deletion",
+        "Propose a new clause after this one",
+        "Propose a new sub-clause",
+    }
+    assert offers("Considering possible links") == {
+        "Propose deletion",
+        "Propose a new clause after this one",
+        "Propose a new sub-clause",
+    }
+    assert offers("Promoting the comprehensive") == {"Propose deletion", "Propose a new clause after this one"}

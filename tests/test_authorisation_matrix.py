@@ -13,7 +13,7 @@ import pytest
 
 from mou_tracker import demo_text
 from mou_tracker.extensions import db, limiter
-from mou_tracker.models import Amendment, AuditEvent, User
+from mou_tracker.models import Amendment, AuditEvent, Delegation, Milestone, User
 from mou_tracker.services import backup
 
 from .conftest import Browser, _wipe, wid_of
@@ -109,34 +109,42 @@ GET_RULES = {
     "amendments.propose_insertion": (None, role_only("negotiator")),
     "amendments.revise": (
         (DRAFT, WITHDRAWN_DRAFT, TABLED),
-        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator=FORBIDDEN),
+        # Revising a withdrawn amendment: the state refuses it (the same answer as the service gives a POST).
+        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator="409"),
     ),
     # Allowed, but nothing to rebase.
     "amendments.rebase": ((DRAFT, WITHDRAWN_DRAFT, TABLED), amendment_rule(own_negotiator="409")),
     "meetings.index": (None, everyone),
     "meetings.show": (None, everyone),
     "meetings.print_view": (None, everyone),
+    "meetings.delegations": (None, everyone),
     "reports.dashboard": (None, everyone),
     "reports.dashboard_pdf": (None, everyone),
     "reports.meeting_pack": (None, everyone),
     "reports.meeting_pack_pdf": (None, everyone),
     "reports.clauses_csv": (None, everyone),
     "reports.amendments_csv": (None, everyone),
+    "reports.comments_csv": (None, everyone),
     "reports.draft_docx": (None, everyone),
     "reports.redline_docx": (None, everyone),
     "reports.redline_pdf": (None, everyone),
     "work.audit": (None, everyone),
     "work.audit_csv": (None, everyone),
+    "work.search_page": (None, everyone),
+    "work.akoma_ntoso": (None, everyone),
     "work.my_work_page": (None, everyone),
     "admin.users": (None, role_only("administrator")),
     "admin.create_user": (None, role_only("administrator")),
     "admin.edit_user": (None, own_party_administrator),
     "admin.create_negotiation": (None, role_only("administrator")),
+    "admin.negotiation_settings": (None, role_only("administrator")),
     # The demo negotiation has its draft: administrators are told an import would overwrite it (409).
     "imports.upload": (None, role_only("administrator", result="409")),
     "imports.preview": (None, role_only("administrator", result=HIDDEN)),  # no preview 1 exists
     "account.overview": (None, everyone),
     "account.tokens": (None, everyone),
+    "notifications.index": (None, everyone),
+    "notifications.outbox": (None, role_only("administrator")),
     "health": (None, lambda viewer, target: OK),
     "negotiations.index": (None, everyone),
 }
@@ -154,7 +162,8 @@ POST_RULES = {
     "amendments.propose_insertion": (None, role_only("negotiator")),
     "amendments.revise": (
         (DRAFT, WITHDRAWN_DRAFT, TABLED),
-        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator=FORBIDDEN),
+        # Revising a withdrawn amendment: the state refuses it (the same answer as the service gives a POST).
+        amendment_rule(own_negotiator=OK, withdrawn_own_negotiator="409"),
     ),
     "amendments.table": ((DRAFT, WITHDRAWN_DRAFT), amendment_rule(own_negotiator=OK, withdrawn_own_negotiator="409")),
     "amendments.withdraw": (
@@ -186,18 +195,25 @@ POST_RULES = {
     "amendments.rebase": ((TABLED,), amendment_rule(own_negotiator="409")),
     "meetings.freeze": (None, role_only("chair", result="409")),  # the SOC waits for the SWG to conclude
     "meetings.record_outcome": (None, role_only("chair")),
+    "meetings.record_outcomes": (None, role_only("chair")),
+    "meetings.add_delegation": (None, role_only("chair", "administrator")),
+    "meetings.enter_proposal": (None, role_only("chair")),
     # Outcomes are still missing: the refusal is shown on the meeting page the chair came from.
     "meetings.conclude": (None, role_only("chair")),
     "meetings.edit": (None, role_only("chair")),
     "admin.create_user": (None, own_party_administrator),
     "admin.edit_user": (None, own_party_administrator),
     "admin.create_negotiation": (None, role_only("administrator")),
+    "admin.negotiation_settings": (None, role_only("administrator")),
     "imports.upload": (None, role_only("administrator", result="409")),
     "imports.preview": (None, role_only("administrator", result=HIDDEN)),
     "admin.reset_password": (None, own_party_administrator),
     "admin.assign_negotiations": (None, own_party_administrator),
     "account.change_password": (None, everyone),  # the matrix posts no passwords: 400, refused by the form
     "account.sign_out_everywhere": (None, everyone),
+    # Only one's own notifications: the condition names the user, so there is nothing of others to reach.
+    "notifications.mark_read": (None, everyone),
+    "notifications.settings": (None, everyone),  # the matrix posts no choice: 400, refused by the form
 }
 
 
@@ -243,6 +259,10 @@ def scene(app, demo):
             "article_2": wid_of(app, "Proceeding from the above objectives"),
             "last_area": wid_of(app, "Building the capacity"),
             "user": db.session.scalar(db.select(User.id).filter_by(login="unoct.legal")),
+            "meeting_version": db.session.scalar(
+                db.select(Milestone.lock_version).filter_by(code="SWG").order_by(Milestone.id).limit(1)
+            ),
+            "delegation": db.session.scalar(db.select(Delegation.id).filter_by(name="Republic of Kazakhstan")),
         }
         snapshot = backup.export_negotiation(db.session)
     return people, ids, snapshot
@@ -277,6 +297,10 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "meetings.print_view": "/meetings/SWG/print",
         "meetings.freeze": "/meetings/SOC/freeze",
         "meetings.record_outcome": f"/meetings/SWG/outcomes/{ids['wid']}",
+        "meetings.record_outcomes": "/meetings/SWG/outcomes",
+        "meetings.delegations": "/meetings/delegations",
+        "meetings.add_delegation": "/meetings/delegations",
+        "meetings.enter_proposal": "/meetings/delegations/proposals",
         "meetings.conclude": "/meetings/SWG/conclude",
         "meetings.edit": "/meetings/SOC/edit",
         "reports.dashboard": "/dashboard",
@@ -285,11 +309,14 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "reports.meeting_pack_pdf": "/meetings/SWG/pack.pdf",
         "reports.clauses_csv": "/exports/clauses.csv",
         "reports.amendments_csv": "/exports/amendments.csv",
+        "reports.comments_csv": "/exports/comments.csv",
         "reports.draft_docx": "/exports/draft.docx",
         "reports.redline_docx": "/exports/redline.docx?from=milestone:SWG&to=now",
         "reports.redline_pdf": "/exports/redline.pdf?from=milestone:SWG&to=now",
         "work.audit": "/audit",
         "work.audit_csv": "/audit.csv",
+        "work.search_page": "/search?q=memorandum",
+        "work.akoma_ntoso": "/exports/akoma-ntoso.xml?language=ru",
         "work.my_work_page": "/my-work",
         "admin.users": "/admin/users",
         "admin.create_user": "/admin/users/new",
@@ -299,9 +326,14 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "account.overview": "/account/",
         "account.change_password": "/account/password",
         "account.sign_out_everywhere": "/account/sign-out-everywhere",
+        "notifications.index": "/notifications/",
+        "notifications.outbox": "/notifications/outbox",
+        "notifications.mark_read": "/notifications/read",
+        "notifications.settings": "/notifications/settings",
         "health": "/health",
         "negotiations.index": "/negotiations",
         "admin.create_negotiation": "/admin/negotiations/new",
+        "admin.negotiation_settings": "/admin/negotiations/cica-unoct-mou/settings",
         "imports.upload": "/n/cica-unoct-mou/import/",
         "admin.assign_negotiations": f"/admin/users/{ids['user']}/negotiations",
         "imports.preview": "/n/cica-unoct-mou/import/1",
@@ -338,6 +370,17 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "amendments.review": {"decision": "cleared", "comment": "", "expected_revision": "1"},
         "amendments.rebase": {"onto_version_id": "1", "expected_revision": "1"},
         "meetings.record_outcome": {"outcome": "endorsed"},
+        "meetings.record_outcomes": {
+            "meeting_version": str(ids["meeting_version"]),
+            f"outcome-{ids['wid']}": "endorsed",
+        },
+        "meetings.add_delegation": {"name": "Kingdom of Cambodia"},
+        "meetings.enter_proposal": {
+            "delegation_id": str(ids["delegation"]),
+            "wid": ids["wid"],
+            "body_en": "Any dispute will be settled through consultations.",
+            "rationale": "Proposed from the floor.",
+        },
         "meetings.conclude": {"result": "recommended"},
         "meetings.edit": {"name": "Senior Officials Committee"},
         "admin.create_user": {
@@ -356,6 +399,7 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
             "authoritative_language": "en",
             "meetings": "SWG | Special Working Group | CICA SWG | 2025-01-15",
         },
+        "admin.negotiation_settings": {"clearance_rule": "any_reviewer"},
         "admin.reset_password": {
             "reset-password": "another-long-passphrase",
             "reset-confirm": "another-long-passphrase",

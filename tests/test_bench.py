@@ -66,3 +66,21 @@ def test_a_redline_between_immutable_points_is_cached_until_the_history_changes(
             db.session, chair, old, now
         )
         assert db.session.scalar(db.select(db.func.count()).select_from(ClauseVersion)) > 0
+
+
+def test_the_meeting_load_signs_in_distinct_readers_of_both_parties_and_every_reading_role(app):
+    from mou_tracker.bench import users
+
+    tiny = synthetic.Size("tiny", clauses=12, words=600, amendments=20, milestones=3)
+    with app.app_context():
+        synthetic.build(db.session, tiny)
+        db.session.commit()
+    logins = users.add_readers(app, 12)
+    with app.app_context():
+        readers = db.session.scalars(db.select(User).where(User.login.in_(logins))).all()
+        assert len({r.login for r in readers}) == 12
+        assert {(r.party.code, r.role) for r in readers} == {
+            (party, role) for party in ("CICA", "UNOCT") for role in users.READING_ROLES
+        }
+    figures = users._percentiles([0.001 * n for n in range(1, 101)])
+    assert figures == {"count": 100, "median_ms": 51.0, "p95_ms": 96.0, "p99_ms": 100.0}

@@ -29,9 +29,12 @@ from mou_tracker.core.workflow import (
     TRANSITIONS,
     Action,
     AmendmentState,
+    RedlineBasis,
     TransitionRefused,
     allowed_actions,
     next_state,
+    redline_basis,
+    superseded_by_adoption,
 )
 
 S, A = AmendmentState, Action
@@ -48,7 +51,7 @@ def test_every_state_and_action_is_either_a_listed_transition_or_refused_with_a_
 
 
 def test_closed_amendments_only_take_comments():
-    for closed in (S.adopted, S.rejected, S.withdrawn):
+    for closed in (S.adopted, S.rejected, S.withdrawn, S.superseded):
         assert allowed_actions(closed) == {A.comment}
         assert not closed.is_open
 
@@ -56,6 +59,24 @@ def test_closed_amendments_only_take_comments():
 def test_only_a_tabled_amendment_can_be_answered_reviewed_or_adopted():
     for action in (A.concur, A.review, A.reject, A.adopt):
         assert [s for s in AmendmentState if (s, action) in TRANSITIONS] == [S.tabled]
+
+
+def test_only_a_tabled_amendment_is_superseded_when_its_counter_proposal_is_adopted():
+    """A counter-proposal adopted settles the amendment it answered: an open (tabled) one closes as superseded; one
+    already withdrawn, rejected or adopted keeps its state."""
+    assert [s for s in AmendmentState if superseded_by_adoption(s)] == [S.tabled]
+    assert next_state(S.tabled, A.supersede) is S.superseded
+    assert not S.superseded.is_open
+
+
+def test_a_superseded_amendment_reads_against_the_version_it_was_written_on():
+    assert redline_basis(S.superseded) is RedlineBasis.written_on
+
+
+def test_every_state_has_a_label_an_adjective_and_a_badge_tone():
+    for state in AmendmentState:
+        assert state.label and state.adjective and state.tone in {"muted", "warn", "ok", "danger"}
+    assert (S.superseded.label, S.superseded.adjective, S.superseded.tone) == ("Superseded", "superseded", "muted")
 
 
 @pytest.mark.parametrize(
@@ -174,6 +195,7 @@ HISTORIES = [
     (S.withdrawn, True),
     (S.rejected, True),
     (S.adopted, True),
+    (S.superseded, True),
 ]
 
 

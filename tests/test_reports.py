@@ -83,7 +83,7 @@ def test_dashboard_figures(app, known):
 
 
 def test_clauses_csv_parses_back_to_the_report(app, known):
-    rows = list(csv.DictReader(io.StringIO(known["cica.chair"].get("/exports/clauses.csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(known["cica.chair"].get("/exports/clauses.csv").data.decode("utf-8-sig"))))
     assert len(rows) == 31
     by_citation = {r["citation"]: r for r in rows}
     assert by_citation["Article 8"]["status"] == "ad_referendum" and by_citation["Article 8"]["text_en"] == NEW_WORDING
@@ -96,7 +96,7 @@ def test_clauses_csv_parses_back_to_the_report(app, known):
 
 def test_amendments_csv_lists_what_the_user_may_see(app, known):
     chair_rows = list(
-        csv.DictReader(io.StringIO(known["cica.chair"].get("/exports/amendments.csv").get_data(as_text=True)))
+        csv.DictReader(io.StringIO(known["cica.chair"].get("/exports/amendments.csv").data.decode("utf-8-sig")))
     )
     assert sorted((r["amendment"], r["state"]) for r in chair_rows) == [
         (f"CICA draft {known['draft']}", "draft"),
@@ -104,7 +104,7 @@ def test_amendments_csv_lists_what_the_user_may_see(app, known):
         ("UNOCT-2", "tabled"),
     ]
     unoct_rows = list(
-        csv.DictReader(io.StringIO(known["unoct.negotiator"].get("/exports/amendments.csv").get_data(as_text=True)))
+        csv.DictReader(io.StringIO(known["unoct.negotiator"].get("/exports/amendments.csv").data.decode("utf-8-sig")))
     )
     assert f"CICA draft {known['draft']}" not in {r["amendment"] for r in unoct_rows}  # CICA's business
     assert {r["clause"] for r in unoct_rows} == {"Article 7", "Article 8"}
@@ -125,12 +125,14 @@ def test_redline_docx_has_native_tracked_changes_by_party_and_date(app, known):
     deletions = [(e.get(f"{W}author"), "".join(t.text for t in e.iter(f"{W}delText"))) for e in root.iter(f"{W}del")]
     assert any(a == "UNOCT" and "at any time" in t for a, t in deletions)
     with app.app_context():
-        proposed = {a.citation: a.created_at for a in db.session.scalars(db.select(Amendment))}
+        # The date each amendment was tabled: the other party never learns when the drafting began.
+        proposed = {a.citation: a.tabled_at for a in db.session.scalars(db.select(Amendment))}
     dates = {e.get(f"{W}date") for e in root.iter(f"{W}ins")}
     assert proposed["UNOCT-1"].strftime("%Y-%m-%dT%H:%M:%SZ") in dates
     assert proposed["UNOCT-2"].strftime("%Y-%m-%dT%H:%M:%SZ") in dates
     text = "".join(root.itertext())
-    assert "Russian text" in text or "Русский text" in text
+    assert "Текст на русском языке" in text or "Russian text" in text  # (the Russian part, headed in Russian)
+    assert "Русский text" not in text
     assert "Исходя из вышеуказанных целей" in text  # the Russian text travels with the English
 
 

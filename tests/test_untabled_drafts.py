@@ -103,6 +103,21 @@ def test_no_page_or_export_shows_the_other_party_a_draft_withdrawn_before_tablin
         assert f'/amendments/{hidden}"' not in text, url
 
 
+@pytest.mark.parametrize("login", CICA_USERS)
+def test_search_finds_nothing_of_the_withdrawn_draft(app, demo, scene, login):
+    """The search page repeats the words asked for; what it found must hold none of the draft's words."""
+    unoct, hidden = scene
+    reader = as_user(app, demo, login)
+    for word in ("Quokkavale", "Zanzibarine", "Tortellini"):
+        own = unoct.get("/search", query_string={"q": word}).get_data(as_text=True)
+        assert re.search(r"[1-9]\d* results? for", own), word  # its own party finds it: the check can fail
+        page = reader.get("/search", query_string={"q": word}).get_data(as_text=True)
+        assert "0 results for" in page, (login, word)
+        found = page.split('class="search-results"', 1)[1]
+        assert not any(secret in found for secret in SECRETS), (login, word)
+        assert f'/amendments/{hidden}"' not in found
+
+
 def test_comparing_with_the_withdrawn_draft_is_as_hidden_as_the_draft(app, demo, scene):
     unoct, hidden = scene
     other = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Any dispute will be settled amicably."))

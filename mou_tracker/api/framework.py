@@ -14,17 +14,22 @@ nothing of what exists, and every service of the request reads that negotiation 
 from __future__ import annotations
 
 import functools
+import hashlib
+import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from limits import RateLimitItem, parse_many
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import unquote_etag
 
 from ..core.slugs import is_valid_slug
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..models import Instrument, User
 from ..services import api_tokens, negotiations
 from ..services.draft import remember_instrument
@@ -43,6 +48,19 @@ SLUG_PARAM = "negotiation"
 SLUG_VALUE = "negotiation_slug"
 #: The endpoint (and operationId) suffix of an operation's old address, which names no negotiation.
 LEGACY = "_legacy"
+
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link from an operation's answer to another operation (by its endpoint): how a client follows an
+    id. `parameters` are runtime expressions ("$response.body#/id"); the negotiation is passed on by itself."""
+
+    target: str
+    parameters: dict[str, str]
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,9 @@ class Operation:
     scoped: bool
     description: str = ""
     errors: tuple[int, ...] = field(default=())
+    #: The media type of a successful answer that is not JSON (a CSV, DOCX or PDF export).
+    media_type: str = JSON
+    links: dict[str, Link] = field(default_factory=dict)
 
     def routes(self) -> list[tuple[str, str, bool]]:
         """(path in OpenAPI form relative to PREFIX, endpoint, deprecated) of each address of the operation: the
@@ -160,6 +181,47 @@ def actor() -> User:
     return g.api_actor
 
 
+# The rate limit ---------------------------------------------------------------------------------------------------
+
+
+def rate_limits() -> list[RateLimitItem]:
+    """Requests per token (per address for requests without a valid token): the app's MOU_API_RATE_LIMIT, in the
+    `limits` notation ("600 per minute"; "" switches the limit off; see config.py). Counted in the limiter's storage:
+    memory per worker by default, shared through MOU_RATELIMIT_STORAGE (Redis) when several workers serve the API."""
+    raw = current_app.config.get("MOU_API_RATE_LIMIT", "")
+    return parse_many(raw) if raw else []
+
+
+def _count_request(key: str) -> None:
+    """Count this request against the caller's limits; past one, refuse it with 429 and when to try again."""
+    if not limiter.enabled:
+        return
+    strategy = limiter.limiter
+    for item in rate_limits():
+        if not strategy.hit(item, "mou-api", key):
+            reset_at = strategy.get_window_stats(item, "mou-api", key).reset_time
+            seconds = max(1, math.ceil(reset_at - time.time()))
+            raise ApiProblem(
+                429,
+                f"Too many requests: this token may send {item}. Wait {seconds} seconds, then try again.",
+                headers={"Retry-After": str(seconds)},
+            )
+
+
+def _authenticate() -> User:
+    """The token's owner, counted per token; a request without a valid token is counted per address, so that
+    guessing tokens is limited as well."""
+    secret = (request.headers.get("Authorization") or "").partition(" ")[2]
+    try:
+        user = _bearer_user()
+    except ApiProblem:
+        _count_request(f"address:{request.remote_addr or ''}")
+        raise
+    digest = hashlib.sha256(secret.strip().encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    _count_request(f"token:{digest}")
+    return user
+
+
 # The negotiation --------------------------------------------------------------------------------------------------
 
 
@@ -251,6 +313,18 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
 # Preconditions ----------------------------------------------------------------------------------------------------
 
 
+def _conditional_read(response: Response, etag: str | None) -> Response:
+    """Every successful read carries an ETag: the object's own validator when it has one (the one If-Match takes),
+    else a digest of the answer. A client that sends it back as If-None-Match gets 304 and no body while nothing
+    changed."""
+    if etag is None:
+        etag = f'"{hashlib.sha256(response.get_data()).hexdigest()[:32]}"'
+    response.headers["ETag"] = etag
+    if request.if_none_match and request.if_none_match.contains_weak(unquote_etag(etag)[0]):
+        return Response(status=304, headers={"ETag": etag})
+    return response
+
+
 def etag_of(kind: str, obj) -> str:
     """A strong validator that changes whenever the object changes: its optimistic-lock counter."""
     return f"{kind}-{obj.id}-v{obj.lock_version}"
@@ -301,6 +375,8 @@ def operation(
     scoped: bool = True,
     description: str = "",
     errors: tuple[int, ...] = (),
+    media_type: str = JSON,
+    links: dict[str, Link] | None = None,
 ) -> Callable:
     """Declare an API operation. The view receives path parameters, then `query=` and `body=` when declared,
     and returns (payload, headers) or a payload; a payload is a pydantic model or a ready Response.
@@ -329,6 +405,8 @@ def operation(
             scoped=scoped,
             description=description or (view.__doc__ or "").strip(),
             errors=errors,
+            media_type=media_type,
+            links=links or {},
         )
         OPERATIONS.append(op)
 
@@ -336,7 +414,7 @@ def operation(
         def handle(**path_values):
             try:
                 if not public:
-                    g.api_actor = _bearer_user()
+                    g.api_actor = _authenticate()
                 kwargs = dict(path_values)
                 if scoped:  # after the token: an unauthenticated call never learns what exists
                     _open_negotiation(kwargs.pop(SLUG_VALUE, None))
@@ -351,11 +429,14 @@ def operation(
             payload, headers = result if isinstance(result, tuple) else (result, {})
             db.session.commit()  # one commit per request, after the service has flushed and audited
             if isinstance(payload, Response):
-                return payload
-            response = jsonify(payload.model_dump(mode="json")) if payload is not None else Response(status=204)
-            response.status_code = status if payload is not None else 204
-            for name, value in (headers() if callable(headers) else headers).items():
-                response.headers[name] = value
+                response = payload
+            else:
+                response = jsonify(payload.model_dump(mode="json")) if payload is not None else Response(status=204)
+                response.status_code = status if payload is not None else 204
+                for name, value in (headers() if callable(headers) else headers).items():
+                    response.headers[name] = value
+            if op.method == "GET" and response.status_code == 200:
+                return _conditional_read(response, response.headers.get("ETag"))
             return response
 
         for route, endpoint, _deprecated in op.routes():

@@ -9,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from ..core.slugs import MAX_SLUG, SLUG_PATTERN
-from .framework import OPERATIONS, PREFIX, SCOPE, SLUG_PARAM, Operation
+from .framework import JSON, LEGACY, OPERATIONS, PREFIX, SCOPE, SLUG_PARAM, Operation
 from .schemas import MAX_ID, Problem
 
 REF = "#/components/schemas/{model}"
@@ -28,8 +28,14 @@ PROBLEM_DESCRIPTIONS = {
     415: "The body is not JSON",
     422: "The input breaks a rule; `errors` says where",
     428: "If-Match is required",
-    429: "Too many requests",
+    429: "Too many requests: wait as long as Retry-After says",
+    503: "Not available just now (the database, or the PDF renderer); Retry-After says when to try again",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}}}
+ETAG_READ = (
+    "The representation's validator: send it back as If-None-Match to be answered 304 while nothing changed "
+    "(and, for an object you may change, as If-Match with the change)"
+)
 
 
 def _models() -> list[tuple[Any, str]]:
@@ -83,6 +89,16 @@ def _parameters(op: Operation, *, scoped: bool) -> list[dict]:
             if "description" in prop:
                 param["description"] = prop.pop("description")
             params.append(param)
+    if op.method == "GET":
+        params.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of your last read: answered 304, without a body, while nothing changed",
+                "schema": {"type": "string"},
+            }
+        )
     if op.if_match:
         params.append(
             {
@@ -96,19 +112,55 @@ def _parameters(op: Operation, *, scoped: bool) -> list[dict]:
     return params
 
 
+def _links(op: Operation, *, scoped: bool, deprecated: bool) -> dict:
+    """The operation's links, addressed like the route they hang on: a canonical route links to canonical
+    routes (passing its negotiation on), an old address to old addresses."""
+    targets = {target.endpoint: target for target in OPERATIONS}
+    links = {}
+    for name, link in op.links.items():
+        target = targets[link.target]
+        parameters = dict(link.parameters)
+        operation_id = link.target
+        if target.scoped and deprecated:
+            operation_id += LEGACY
+            parameters.pop(SLUG_PARAM, None)
+        elif target.scoped and scoped:
+            parameters.setdefault(SLUG_PARAM, f"$request.path.{SLUG_PARAM}")
+        elif target.scoped and SLUG_PARAM not in parameters:
+            continue  # nothing to name the negotiation with
+        document = {"operationId": operation_id, "parameters": parameters}
+        if link.description:
+            document["description"] = link.description
+        links[name] = document
+    return links
+
+
+def _success_content(op: Operation, refs: dict) -> dict:
+    if op.media_type != JSON:
+        return {op.media_type: {"schema": {"type": "string", "contentMediaType": op.media_type}}}
+    schema = {"type": "object"} if op.response is dict else _schema_for(op.response, "serialization", refs)
+    return {JSON: {"schema": schema}}
+
+
 def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, deprecated: bool) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     success: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
     if op.response is not None:
-        schema = {"type": "object"} if op.response is dict else _schema_for(op.response, "serialization", refs)
-        success["content"] = {"application/json": {"schema": schema}}
+        success["content"] = _success_content(op, refs)
     headers = {}
-    if op.etag:
+    if op.method == "GET":
+        headers["ETag"] = {"description": ETAG_READ, "schema": {"type": "string"}}
+    elif op.etag:
         headers["ETag"] = {"description": "Send it back as If-Match to change the object", "schema": {"type": "string"}}
     if op.status == 201:
         headers["Location"] = {"description": "Where the new object is", "schema": {"type": "string"}}
+    if op.media_type != JSON:
+        headers["Content-Disposition"] = {"description": "attachment; filename=...", "schema": {"type": "string"}}
     if headers:
         success["headers"] = headers
+    links = _links(op, scoped=scoped, deprecated=deprecated)
+    if links:
+        success["links"] = links
     statuses = set() if op.public else set(COMMON_PROBLEMS)
     if op.method != "GET":
         statuses |= WRITE_PROBLEMS
@@ -118,8 +170,15 @@ def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, de
         statuses |= {412, 428}
     statuses |= set(op.errors)
     responses = {str(op.status): success}
+    if op.method == "GET":
+        responses["304"] = {
+            "description": "Not modified: the ETag sent as If-None-Match is still current",
+            "headers": {"ETag": {"description": ETAG_READ, "schema": {"type": "string"}}},
+        }
     for status in sorted(statuses):
         responses[str(status)] = {"description": PROBLEM_DESCRIPTIONS[status], "content": problem}
+        if status in (429, 503):
+            responses[str(status)]["headers"] = dict(RETRY_AFTER)
     document = {
         "operationId": operation_id,
         "summary": op.summary,
@@ -161,12 +220,17 @@ def build_document(app: Flask) -> dict:
             "title": "MoU Tracker API",
             "version": "1.0.0",
             "description": (
-                "Read and negotiate the draft clause by clause. Authenticate with a personal API token "
-                "(create one under 'API tokens'): `Authorization: Bearer <token>`. `GET /api/v1/negotiations` "
-                "lists the negotiations you may open; every operation of one lives under "
-                "`/api/v1/negotiations/{negotiation}/` (its slug). The same operations without that prefix are "
-                "deprecated: they address the oldest negotiation you may open. Errors are RFC 9457 problem "
-                "details. Reads return an ETag; a write to an existing object requires it as If-Match."
+                "Read and negotiate the draft clause by clause. Authenticate with a personal API token (create one "
+                "under 'API tokens'): `Authorization: Bearer <token>`. `GET /api/v1/negotiations` lists the "
+                "negotiations you may open; every operation of one lives under `/api/v1/negotiations/{negotiation}/` "
+                "(its slug). The same operations without that prefix are deprecated: they address the oldest "
+                "negotiation you may open. Errors are RFC 9457 problem details. Every read returns an ETag: send it "
+                "back as If-None-Match and an unchanged answer is 304 without a body; a write to an existing object "
+                "requires the object's ETag as If-Match. A partial update (a revision, a change to a clause, a "
+                "meeting's details) changes only what it sends: a field left out stays as it is, and an explicit "
+                "`null` removes the value where it may be removed. Requests are limited per token (429 with Retry-"
+                "After when over the limit). Links on the answers say which operation takes an id further (a new "
+                "amendment's `id` to its redline, comments, tabling)."
             ),
         },
         "paths": paths,

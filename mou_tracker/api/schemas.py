@@ -4,7 +4,7 @@ OpenAPI document's schemas, so the two cannot drift apart."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
@@ -12,7 +12,7 @@ from ..core.clause_kinds import ClauseKind
 from ..core.milestones import MeetingResult, MilestoneState, Outcome
 from ..core.status import ClauseStatus, ReviewDecision
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE
-from ..core.workflow import AmendmentKind, AmendmentState
+from ..core.workflow import AmendmentKind, AmendmentState, RedlineBasis
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -31,6 +31,25 @@ def _iso_date(value):
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_date)]
+PartyCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=16,
+        description="A party's code, as the instrument lists them (e.g. 'CICA'); an unknown code is refused (422)",
+    ),
+]
+
+
+def _no_default(schema: dict) -> None:
+    """A field of a partial update has no default in the document: left out, it is unchanged (not null)."""
+    schema.pop("default", None)
+
+
+def omittable(description: str, **constraints) -> Any:
+    """A field of a partial update: left out, the current value stays; an explicit value (or null, where the type
+    allows it) replaces it. The view reads `model_fields_set` to tell the two apart."""
+    return Field(None, description=description, json_schema_extra=_no_default, **constraints)
 
 
 class Input(BaseModel):
@@ -260,6 +279,111 @@ class AuditEventOut(Output):
     summary: str
 
 
+class CommentOut(Output):
+    id: int
+    author: str
+    party: str | None = Field(description="The author's party when writing")
+    internal: bool = Field(description="An internal note, read only by the author's party")
+    body: str
+    created_at: dt.datetime
+
+
+class RunOut(Output):
+    """One run of a redline: unchanged, inserted or deleted text, with the party a change is attributed to."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+    party: str | None = Field(description="The party the change is attributed to; null on an unchanged run")
+
+
+class RedlineOut(Output):
+    runs: list[RunOut]
+    html: str = Field(
+        description='The same runs rendered as escaped HTML: <del class="rl-del"> and <ins class="rl-ins">, '
+        'each run of changes followed by <sup class="rl-party"> naming the party'
+    )
+    changed: bool
+
+
+class LanguageRedlineOut(Output):
+    language: str
+    heading: RedlineOut | None = Field(description="Null when neither side has a heading")
+    body: RedlineOut
+
+
+class AmendmentRedlineOut(Output):
+    amendment_id: int
+    citation: str
+    party: str
+    state: AmendmentState
+    revision: int = Field(description="The revision shown (the latest)")
+    basis: RedlineBasis = Field(description="What the redline is drawn against")
+    against_version: int | None = Field(description="The clause version drawn against; null for a new clause")
+    outdated: bool = Field(description="Written against a version that is no longer the clause's current one")
+    languages: list[LanguageRedlineOut]
+
+
+class ComparisonOut(Output):
+    first: AmendmentRedlineOut
+    second: AmendmentRedlineOut
+    between: list[LanguageRedlineOut] = Field(description="The second amendment's words against the first's")
+
+
+class VersionsRedlineOut(Output):
+    wid: str
+    from_version: int
+    to_version: int
+    languages: list[LanguageRedlineOut]
+
+
+class PointOut(Output):
+    key: str = Field(description="'now', 'date:YYYY-MM-DD', 'milestone:CODE' or 'party:CODE'")
+    label: str
+
+
+class DraftRedlineRowOut(Output):
+    wid: str | None = Field(description="The clause's stable id; null for a clause a party proposes to insert")
+    kind: ClauseKind
+    depth: int
+    old_citation: str | None
+    new_citation: str | None
+    status: Literal["added", "deleted", "changed", "unchanged"]
+    party: str = Field(description="The party the change is attributed to ('' when unchanged)")
+    changed_at: dt.datetime | None
+    languages: list[LanguageRedlineOut]
+
+
+class DraftRedlineOut(Output):
+    from_point: PointOut = Field(alias="from")
+    to_point: PointOut = Field(alias="to")
+    counts: dict[str, int] = Field(description="Rows per status, over the whole draft")
+    notes: list[str]
+    rows: list[DraftRedlineRowOut] = Field(description="This page of the rows, in reading order")
+    page: int
+    per_page: int
+    total: int = Field(description="Rows matching (all, or only the changed ones)")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+
+class RebaseLanguageOut(Output):
+    language: str
+    clean: bool = Field(description="The proposal's change applies to the clause's new text")
+    text: str | None = Field(description="The proposal reapplied onto the new text; null when it does not apply")
+    failed_hunks: int
+    preview: LanguageRedlineOut | None = Field(description="The rebased text against the clause's new text")
+
+
+class RebasePlanOut(Output):
+    amendment_id: int
+    revision: int = Field(description="The amendment's latest revision, which the rebase would follow")
+    from_version: int = Field(description="The clause version the amendment was written against")
+    onto_version: int = Field(description="The clause's current version, to rebase onto; send it back to confirm")
+    clean: bool = Field(description="Every language applies: the rebase can be confirmed")
+    clause_deleted: bool
+    languages: list[RebaseLanguageOut]
+
+
 Item = TypeVar("Item")
 
 
@@ -285,32 +409,105 @@ class ClauseQuery(Paging):
 
 class AmendmentQuery(Paging):
     clause: Wid | None = None
-    party: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    party: PartyCode | None = None
     state: AmendmentState | None = None
     since: Day | None = Field(None, description="Proposed on or after this day (UTC)")
     until: Day | None = Field(None, description="Proposed on or before this day (UTC)")
 
 
-class AuditQuery(Paging):
+class AuditFilterQuery(Input):
     clause: Wid | None = None
-    party: Annotated[str, Field(min_length=1, max_length=16)] | None = None
+    party: PartyCode | None = None
     kind: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     since: Day | None = Field(None, description="On or after this day (UTC)")
     until: Day | None = Field(None, description="On or before this day (UTC)")
 
 
+class AuditQuery(Paging, AuditFilterQuery):
+    pass
+
+
+Point = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=40,
+        description="A state of the draft: 'now', 'date:YYYY-MM-DD' (the end of that day), 'milestone:CODE' (the "
+        "draft frozen for a meeting) or 'party:CODE' (the current draft with that party's open amendments applied)",
+    ),
+]
+
+
+class AmendmentRedlineQuery(Input):
+    as_written: bool = Field(
+        False, description="Draw an open amendment against the version it was written on, not the current text"
+    )
+
+
+class VersionsQuery(Input):
+    from_version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None, alias="from", description="The older version's number; by default the one before `to`"
+    )
+    to_version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None, alias="to", description="The newer version's number; by default the current one"
+    )
+
+
+class DraftRedlineQuery(Paging):
+    from_point: Point | None = Field(
+        None, alias="from", description="By default the last meeting's frozen draft, else the first draft"
+    )
+    to_point: Point = Field("now", alias="to")
+    only_changes: bool = Field(False, description="Only the rows that changed")
+
+
+class ExportPointQuery(Input):
+    at: Point = Field("now", description="'now', 'date:YYYY-MM-DD' or 'milestone:CODE'")
+
+
+class ExportRedlineQuery(Input):
+    from_point: Point | None = Field(
+        None, alias="from", description="By default the last meeting's frozen draft, else the first draft"
+    )
+    to_point: Point = Field("now", alias="to")
+
+
+class ExportRedlinePdfQuery(ExportRedlineQuery):
+    only: Literal["changes"] | None = Field(None, description="'changes': print only the clauses that changed")
+
+
 # Writing ----------------------------------------------------------------------------------------------------------
+
+Heading = Annotated[str, Field(max_length=MAX_HEADING)]
+Body = Annotated[str, Field(max_length=MAX_CLAUSE_TEXT)]
 
 
 class TextIn(Input):
-    heading: Annotated[str, Field(max_length=MAX_HEADING)] | None = None
-    body: Annotated[str, Field(max_length=MAX_CLAUSE_TEXT)]
+    """A language's wording in a change or a revision: a partial update of the words it starts from (the clause's
+    current text, or the amendment's latest revision)."""
+
+    heading: Heading | None = omittable(
+        "Left out: the heading stays as it is. null: the heading is removed. Only articles have headings."
+    )
+    body: Body = omittable("Left out: the text stays as it is (it cannot be removed: null is refused).")
+
+
+class NewTextIn(Input):
+    """A language's wording of a new clause: nothing to keep, so the body is required and no heading means none."""
+
+    heading: Heading | None = Field(None, description="Only articles have headings")
+    body: Body
 
 
 Texts = Annotated[
     dict[LanguageCode, TextIn],
-    Field(max_length=8, description="New wording per language; a language left out is not changed"),
+    Field(
+        max_length=8,
+        description="Wording per language. A language left out is unchanged, and so is a field left out of a "
+        'language; `"heading": null` removes the heading',
+    ),
 ]
+NewTexts = Annotated[dict[LanguageCode, NewTextIn], Field(max_length=8, description="Wording per language")]
 Rationale = Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
 
 
@@ -334,7 +531,7 @@ class InsertionIn(Input):
     parent: Wid | None = Field(None, description="The clause to insert under; none for the top level")
     after: Wid | None = Field(None, description="The clause to insert after; none to insert first")
     clause_kind: ClauseKind
-    texts: Texts
+    texts: NewTexts
     rationale: Rationale
 
 
@@ -343,9 +540,26 @@ class ProposalIn(RootModel[Annotated[ChangeIn | DeletionIn | InsertionIn, Field(
 
 
 class RevisionIn(Input):
+    """A partial update of the amendment's latest revision: what is left out stays as it is."""
+
     texts: Texts = Field(default_factory=dict)
-    rationale: Rationale
-    note: Note = ""
+    rationale: Rationale = omittable("Left out: the rationale stays as it is (null is refused)")
+    note: Note = Field("", description="Why this revision was made (belongs to this revision alone)")
+
+
+class CommentIn(Input):
+    body: Annotated[str, Field(min_length=1, max_length=MAX_NOTE)]
+    internal: bool = Field(
+        False,
+        description="An internal note, read only by your party. A note on an amendment never tabled is always "
+        "internal.",
+    )
+
+
+class RebaseIn(Input):
+    onto_version: Annotated[int, Field(ge=1, le=MAX_ID)] = Field(
+        description="The clause version the plan showed (its `onto_version`): refused if the clause moved on since"
+    )
 
 
 class RejectionIn(Input):
@@ -372,5 +586,5 @@ class MilestoneEditIn(Input):
     """A partial update: a field left out stays as it is; `"date": null` removes the date. A meeting always has a
     name, so `"name": null` is refused (the default below is never validated, so only an explicit null is)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
-    date: Day | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] = omittable("Left out: unchanged (null is refused)")
+    date: Day | None = omittable("Left out: unchanged. null: the meeting has no date yet")

@@ -2,22 +2,57 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+
+from flask import Response, current_app, g, jsonify, request
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..core import permissions
+from ..core.clearance import review_lapsed
+from ..core.redline import Op, Redline, render_inline
+from ..core.workflow import AmendmentKind
 from ..extensions import db
 from ..models import Amendment, Clause, ClauseVersion, Milestone
+from ..models.base import utcnow
 from ..services import agreement, audit_trail, meetings, negotiations, reports
 from ..services import amendments as amendment_service
 from ..services import draft as draft_service
+from ..services import redlines as redline_service
 from ..services.amendments import TextInput
+from ..services.errors import NotFound
 from ..services.standing import standings
+from ..web import reports as report_pages
 from . import schemas as s
-from .framework import actor, etag_of, negotiation, operation, require_match, scoped_url
+from .framework import ApiProblem, Link, actor, etag_of, negotiation, operation, require_match, scoped_url
 
 AMENDMENT_ID = {"amendment_id": int}
 MILESTONE_CODE = {"code": str}
+THIS_AMENDMENT = {"amendment_id": "$request.path.amendment_id"}
+IF_MATCH = {"header.If-Match": "$response.header.ETag"}
+
+
+def _amendment_links(source: str) -> dict[str, Link]:
+    """From an answer holding an amendment (`$response.body#/id`): where a client takes it next."""
+    ident = {"amendment_id": f"{source}#/id"}
+    return {
+        "GetAmendment": Link("get_amendment", ident, "The amendment, with its revisions, reviews and answers"),
+        "AmendmentRedline": Link("amendment_redline", ident, "Its redline against the clause"),
+        "ListComments": Link("list_comments", ident, "Its discussion"),
+        "TableAmendment": Link("table", ident | IF_MATCH, "Table the draft to the other party"),
+        "WithdrawAmendment": Link("withdraw", ident | IF_MATCH, "Withdraw it"),
+    }
+
+
+def _known_party(code: str | None) -> None:
+    """A filter on a party that does not take part in this negotiation is a mistake, not an empty list."""
+    if code is not None and code.upper() not in {party.code for party in negotiation().parties}:
+        raise ApiProblem(
+            422,
+            f"No party with the code {code!r} takes part in this negotiation.",
+            errors=[s.FieldProblem(field="query.party", message="unknown party")],
+        )
 
 
 # Serialising ------------------------------------------------------------------------------------------------------
@@ -79,7 +114,7 @@ def _amendment_detail(a: Amendment) -> s.AmendmentDetailOut:
                 comment=r.comment,
                 reviewer=r.reviewer.display_name,
                 created_at=r.created_at,
-                lapsed=r.revision_id != a.latest.id,
+                lapsed=review_lapsed(r.revision_id, a.latest.id),
             )
             for r in agreement.reviews_of(db.session, a)
         ],
@@ -185,6 +220,7 @@ def openapi_document():
     tag="Negotiations",
     scoped=False,
     response=list[s.NegotiationOut],
+    links={"GetInstrument": Link("get_instrument", {"negotiation": "$response.body#/0/slug"}, "The first one")},
 )
 def list_negotiations():
     """Every other operation lives under /api/v1/negotiations/{slug}/ of one of these."""
@@ -234,6 +270,7 @@ def get_instrument():
     tag="Draft",
     query=s.ClauseQuery,
     response=s.Page[s.ClauseOut],
+    links={"GetClause": Link("get_clause", {"wid": "$response.body#/items/0/wid"}, "The page's first clause")},
 )
 def list_clauses(query: s.ClauseQuery):
     instrument = draft_service.current_instrument(db.session)
@@ -275,6 +312,7 @@ def _next_step(standing) -> str:
     tag="Draft",
     path_params={"wid": str},
     response=s.ClauseDetailOut,
+    links={"ClauseRedline": Link("clause_versions_redline", {"wid": "$response.body#/wid"}, "Its last change")},
 )
 def get_clause(wid: str):
     history = draft_service.clause_history(db.session, actor(), wid)
@@ -307,6 +345,7 @@ def _version(v: ClauseVersion) -> s.ClauseVersionOut:
     response=s.Page[s.AmendmentOut],
 )
 def list_amendments(query: s.AmendmentQuery):
+    _known_party(query.party)
     wanted = amendment_service.AmendmentFilter(
         clause_wid=query.clause, party_code=query.party, state=query.state, since=query.since, until=query.until
     )
@@ -324,6 +363,11 @@ def list_amendments(query: s.AmendmentQuery):
     path_params=AMENDMENT_ID,
     response=s.AmendmentDetailOut,
     etag=True,
+    links={
+        **_amendment_links("$response.body"),
+        "PlanRebase": Link("plan_rebase", THIS_AMENDMENT, "What a rebase onto the clause's current text would give"),
+        "Concur": Link("concur", THIS_AMENDMENT | IF_MATCH, "Concur with the other party's amendment"),
+    },
 )
 def get_amendment(amendment_id: int):
     return _amendment_answer(amendment_service.get_amendment(db.session, actor(), amendment_id))
@@ -334,10 +378,12 @@ def get_amendment(amendment_id: int):
     "/reviews/pending",
     summary="Your legal review queue: tabled amendments awaiting review, oldest first",
     tag="Review",
-    response=list[s.AmendmentOut],
+    query=s.Paging,
+    response=s.Page[s.AmendmentOut],
 )
-def pending_reviews():
-    return _ListAnswer([s.AmendmentOut(**_amendment(a)) for a in agreement.pending_reviews(db.session, actor())])
+def pending_reviews(query: s.Paging):
+    rows, pages = agreement.page_of_pending_reviews(db.session, actor(), page=query.page, size=query.per_page)
+    return s.Page[s.AmendmentOut](**_page([s.AmendmentOut(**_amendment(a)) for a in rows], query, pages.total))
 
 
 @operation("GET", "/milestones", summary="The meetings, in order", tag="Meetings", response=list[s.MilestoneOut])
@@ -390,6 +436,7 @@ def status_report():
     response=s.Page[s.AuditEventOut],
 )
 def list_audit_events(query: s.AuditQuery):
+    _known_party(query.party)
     wanted = audit_trail.AuditFilter(
         clause_wid=query.clause, party_code=query.party, kind=query.kind, date_from=query.since, date_to=query.until
     )
@@ -414,8 +461,37 @@ def list_audit_events(query: s.AuditQuery):
 # Amendments: writing ----------------------------------------------------------------------------------------------
 
 
-def _inputs(texts: dict[str, s.TextIn]) -> dict[str, TextInput]:
+def _inputs(texts: Mapping[str, s.NewTextIn]) -> dict[str, TextInput]:
     return {lang: TextInput(t.heading, t.body) for lang, t in texts.items()}
+
+
+def _merged(texts: Mapping[str, s.TextIn], start: Callable[[str], object], keep: list[str]) -> dict[str, TextInput]:
+    """A partial update of wording: what the request leaves out stays as `start(language)` has it.
+
+    A field left out of a language keeps its value; an explicit `"heading": null` removes the heading. The
+    languages in `keep` come along unchanged when the request leaves them out entirely."""
+    merged: dict[str, TextInput] = {}
+    for language in keep:
+        if language not in texts and (current := start(language)) is not None:
+            merged[language] = TextInput(current.heading, current.body)
+    for language, given in texts.items():
+        current = start(language)
+        sent = given.model_fields_set
+        merged[language] = TextInput(
+            given.heading if "heading" in sent else (current.heading if current is not None else None),
+            given.body if "body" in sent else (current.body if current is not None else None),
+        )
+    return merged
+
+
+def _current_words(wid: str) -> Callable[[str], object]:
+    """The clause's current words per language (nothing when the clause is unknown or deleted: the service says)."""
+    try:
+        history = draft_service.clause_history(db.session, actor(), wid)
+    except NotFound:
+        return lambda language: None
+    version = history.current.version if history.current else None
+    return lambda language: version.text(language) if version is not None else None
 
 
 @operation(
@@ -427,16 +503,21 @@ def _inputs(texts: dict[str, s.TextIn]) -> dict[str, TextInput]:
     response=s.AmendmentDetailOut,
     status=201,
     etag=True,
+    links=_amendment_links("$response.body"),
 )
 def propose(body: s.ProposalIn):
-    """The amendment starts as a draft that only your party sees; table it to show it to the other side."""
+    """The amendment starts as a draft that only your party sees; table it to show it to the other side.
+
+    A change is a partial update of the clause's current text: a language, a heading or a body left out stays as
+    the clause has it (sending only a body keeps the heading); `"heading": null` proposes to remove the heading."""
     proposal = body.root
     if isinstance(proposal, s.ChangeIn):
+        required = [lang.code for lang in negotiation().languages if lang.required]
         amendment = amendment_service.propose_change(
             db.session,
             actor(),
             proposal.clause,
-            _inputs(proposal.texts),
+            _merged(proposal.texts, _current_words(proposal.clause), required),
             proposal.rationale,
             answers_id=proposal.answers_id,
         )
@@ -464,7 +545,7 @@ def _matched_amendment(amendment_id: int) -> Amendment:
 
 
 AMENDMENT_WRITE = {"tag": "Amendments", "path_params": AMENDMENT_ID, "response": s.AmendmentDetailOut}
-AMENDMENT_WRITE |= {"etag": True, "if_match": True}
+AMENDMENT_WRITE |= {"etag": True, "if_match": True, "links": _amendment_links("$response.body")}
 
 
 @operation(
@@ -475,9 +556,23 @@ AMENDMENT_WRITE |= {"etag": True, "if_match": True}
     **AMENDMENT_WRITE,
 )
 def revise(amendment_id: int, body: s.RevisionIn):
-    _matched_amendment(amendment_id)
+    """A partial update of the latest revision: a language, heading, body or rationale left out stays as it is;
+    `"heading": null` removes the heading."""
+    amendment = _matched_amendment(amendment_id)
+    latest = amendment.latest
+    clause_words = (
+        _current_words(amendment.clause.wid)
+        if amendment.kind is AmendmentKind.change and amendment.clause
+        else lambda language: None
+    )
+    texts = _merged(
+        body.texts,
+        lambda language: latest.text(language) or clause_words(language),
+        [text.language for text in latest.texts],
+    )
+    rationale = body.rationale if "rationale" in body.model_fields_set else latest.rationale
     amendment = amendment_service.revise(
-        db.session, actor(), amendment_id, texts=_inputs(body.texts), rationale=body.rationale, note=body.note
+        db.session, actor(), amendment_id, texts=texts, rationale=rationale, note=body.note
     )
     return _amendment_answer(amendment)
 
@@ -613,3 +708,412 @@ def record_outcome(code: str, wid: str, body: s.OutcomeIn):
 def conclude(code: str, body: s.ConclusionIn):
     _matched_milestone(code)
     return _milestone_answer(meetings.conclude(db.session, actor(), code, result=body.result, note=body.note))
+
+
+# Redlines ---------------------------------------------------------------------------------------------------------
+
+
+def _redline(redline: Redline) -> s.RedlineOut:
+    party = redline.author or None
+    return s.RedlineOut(
+        runs=[
+            s.RunOut(op=segment.op.name, text=segment.text, party=None if segment.op is Op.equal else party)
+            for segment in redline.segments
+        ],
+        html=render_inline(redline),
+        changed=redline.has_changes,
+    )
+
+
+def _languages(redlines: list[redline_service.LanguageRedline]) -> list[s.LanguageRedlineOut]:
+    return [
+        s.LanguageRedlineOut(
+            language=r.language, heading=_redline(r.heading) if r.heading else None, body=_redline(r.body)
+        )
+        for r in redlines
+    ]
+
+
+def _reading(reading: redline_service.AmendmentReading) -> s.AmendmentRedlineOut:
+    amendment = reading.amendment
+    return s.AmendmentRedlineOut(
+        amendment_id=amendment.id,
+        citation=str(amendment.citation),
+        party=amendment.party.code,
+        state=amendment.state,
+        revision=amendment.latest.seq,
+        basis=reading.basis,
+        against_version=reading.against.seq if reading.against is not None else None,
+        outdated=reading.outdated,
+        languages=_languages(reading.redlines),
+    )
+
+
+@operation(
+    "GET",
+    "/amendments/{amendment_id}/redline",
+    summary="The amendment's redline against the clause, per language: runs with their party, and as HTML",
+    tag="Redlines",
+    path_params=AMENDMENT_ID,
+    query=s.AmendmentRedlineQuery,
+    response=s.AmendmentRedlineOut,
+    links={"GetAmendment": Link("get_amendment", THIS_AMENDMENT)},
+)
+def amendment_redline(amendment_id: int, query: s.AmendmentRedlineQuery):
+    """An open amendment is drawn against the clause's current text, a closed one against the version it was
+    written on (an adopted one against the version it replaced): see `basis`."""
+    return _reading(redline_service.amendment_reading(db.session, actor(), amendment_id, as_written=query.as_written))
+
+
+@operation(
+    "GET",
+    "/amendments/{amendment_id}/compare/{other_id}",
+    summary="Two proposals to the same clause compared: each as a redline, and the second's words against the first's",
+    tag="Redlines",
+    path_params={"amendment_id": int, "other_id": int},
+    response=s.ComparisonOut,
+)
+def compare_amendments(amendment_id: int, other_id: int):
+    comparison = redline_service.compare_amendments(db.session, actor(), amendment_id, other_id)
+    return s.ComparisonOut(
+        first=_reading(comparison.first),
+        second=_reading(comparison.second),
+        between=_languages(comparison.between),
+    )
+
+
+@operation(
+    "GET",
+    "/clauses/{wid}/redline",
+    summary="Two versions of a clause compared, the later credited to the party whose amendment made it",
+    tag="Redlines",
+    path_params={"wid": str},
+    query=s.VersionsQuery,
+    response=s.VersionsRedlineOut,
+    links={"GetClause": Link("get_clause", {"wid": "$request.path.wid"})},
+)
+def clause_versions_redline(wid: str, query: s.VersionsQuery):
+    """By default the current version against the one before it."""
+    history = draft_service.clause_history(db.session, actor(), wid)
+    newest = history.versions[0].seq
+    new = query.to_version if query.to_version is not None else newest
+    old = query.from_version if query.from_version is not None else max(1, new - 1)
+    languages = negotiation().language_codes
+    redlines = redline_service.compare_versions(db.session, history.versions, old, new, languages)
+    return s.VersionsRedlineOut(
+        wid=history.clause.wid, from_version=old, to_version=new, languages=_languages(redlines)
+    )
+
+
+def _point(point: redline_service.Point) -> s.PointOut:
+    return s.PointOut(key=point.key, label=str(point.label))
+
+
+def _points(from_point: str | None, to_point: str) -> tuple[redline_service.Point, redline_service.Point]:
+    old = redline_service.parse_point(db.session, from_point or redline_service.default_start(db.session))
+    return old, redline_service.parse_point(db.session, to_point)
+
+
+@operation(
+    "GET",
+    "/redline",
+    summary="The whole draft between two points (dates, meetings, a party's proposals), clause by clause",
+    tag="Redlines",
+    query=s.DraftRedlineQuery,
+    response=s.DraftRedlineOut,
+)
+def draft_redline(query: s.DraftRedlineQuery):
+    """Clauses are paired by their stable ids, in the reading order of both drafts together; a page at a time."""
+    old, new = _points(query.from_point, query.to_point)
+    result = redline_service.whole_draft_redline(db.session, actor(), old, new)
+    rows = [row for row in result.rows if not query.only_changes or row.status != "unchanged"]
+    start = _offset(query)
+    return s.DraftRedlineOut(
+        from_point=_point(old),
+        to_point=_point(new),
+        counts={status: result.count(status) for status in ("added", "deleted", "changed", "unchanged")},
+        notes=[str(note) for note in result.notes],
+        rows=[
+            s.DraftRedlineRowOut(
+                wid=row.wid,
+                kind=row.kind,
+                depth=row.depth,
+                old_citation=row.old_citation,
+                new_citation=row.new_citation,
+                status=row.status,
+                party=row.author,
+                changed_at=row.changed_at,
+                languages=_languages(row.redlines),
+            )
+            for row in rows[start : start + query.per_page]
+        ],
+        page=query.page,
+        per_page=query.per_page,
+        total=len(rows),
+    )
+
+
+# Comments ---------------------------------------------------------------------------------------------------------
+
+
+def _comment(comment) -> s.CommentOut:
+    return s.CommentOut(
+        id=comment.id,
+        author=comment.author.display_name,
+        party=comment.party.code if comment.party else None,
+        internal=comment.internal,
+        body=comment.body,
+        created_at=comment.created_at,
+    )
+
+
+@operation(
+    "GET",
+    "/amendments/{amendment_id}/comments",
+    summary="The amendment's discussion as you may read it: shared comments, and your party's internal notes",
+    tag="Comments",
+    path_params=AMENDMENT_ID,
+    query=s.Paging,
+    response=s.Page[s.CommentOut],
+)
+def list_comments(amendment_id: int, query: s.Paging):
+    amendment = amendment_service.get_amendment(db.session, actor(), amendment_id)
+    comments = amendment_service.comments_for(db.session, actor(), amendment)
+    start = _offset(query)
+    return s.Page[s.CommentOut](
+        **_page([_comment(c) for c in comments[start : start + query.per_page]], query, len(comments))
+    )
+
+
+@operation(
+    "POST",
+    "/amendments/{amendment_id}/comments",
+    summary="Comment on an amendment: shared with everyone who reads it, or an internal note for your party",
+    tag="Comments",
+    path_params=AMENDMENT_ID,
+    body=s.CommentIn,
+    response=s.CommentOut,
+    status=201,
+    links={"ListComments": Link("list_comments", THIS_AMENDMENT)},
+)
+def add_comment(amendment_id: int, body: s.CommentIn):
+    comment = amendment_service.add_comment(db.session, actor(), amendment_id, body.body, internal=body.internal)
+    return _comment(comment), {"Location": scoped_url("list_comments", amendment_id=amendment_id)}
+
+
+# Rebase -----------------------------------------------------------------------------------------------------------
+
+
+@operation(
+    "GET",
+    "/amendments/{amendment_id}/rebase",
+    summary="Plan a rebase: the amendment's change reapplied onto the clause's current text; changes nothing",
+    tag="Amendments",
+    path_params=AMENDMENT_ID,
+    response=s.RebasePlanOut,
+    errors=(403, 409),
+    links={"GetAmendment": Link("get_amendment", THIS_AMENDMENT)},
+)
+def plan_rebase(amendment_id: int):
+    """To confirm, POST the plan's `onto_version` to the same address with the amendment's ETag as If-Match."""
+    plan = amendment_service.plan_rebase(db.session, actor(), amendment_id)
+    previews = redline_service.rebase_previews(plan) if plan.clean else {}
+    return s.RebasePlanOut(
+        amendment_id=plan.amendment.id,
+        revision=plan.amendment.latest.seq,
+        from_version=plan.old_base.seq,
+        onto_version=plan.new_base.seq,
+        clean=plan.clean,
+        clause_deleted=plan.clause_deleted,
+        languages=[
+            s.RebaseLanguageOut(
+                language=language,
+                clean=result.clean,
+                text=result.text,
+                failed_hunks=result.failed_hunks,
+                preview=_languages([previews[language]])[0] if language in previews else None,
+            )
+            for language, result in plan.results.items()
+        ],
+    )
+
+
+@operation(
+    "POST",
+    "/amendments/{amendment_id}/rebase",
+    summary="Confirm a clean rebase: a new revision written against the clause version the plan showed",
+    body=s.RebaseIn,
+    **AMENDMENT_WRITE,
+)
+def confirm_rebase(amendment_id: int, body: s.RebaseIn):
+    amendment = _matched_amendment(amendment_id)
+    onto = db.session.scalar(
+        select(ClauseVersion.id).where(
+            ClauseVersion.clause_id == amendment.clause_id, ClauseVersion.seq == body.onto_version
+        )
+    )
+    return _amendment_answer(
+        amendment_service.confirm_rebase(
+            db.session,
+            actor(),
+            amendment_id,
+            onto_version_id=onto or 0,
+            expected_revision=amendment.latest.seq,
+        )
+    )
+
+
+# Exports ----------------------------------------------------------------------------------------------------------
+#
+# An export is the very file the page's link gives (web/reports.py composes it: the file's name, the paper, each
+# language's wording, the page numbers), made for the token's owner: the API does not compose a second one that
+# could drift from it. Permissions and visibility are the services' as ever: the page reads `current_user`, which
+# for this request is the token's owner.
+
+CSV = "text/csv"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+EXPORT = {"tag": "Exports", "response": str}
+
+
+def _page_export(view: Callable[..., Response], **values: str) -> Response:
+    g._login_user = actor()  # Flask-Login's user of this request only; nothing is stored in a session
+    return view(**values)
+
+
+#: PDFs made for the API, kept per process: typesetting one takes seconds, and a script (or a fuzzer) asking for the
+#: same PDF again while nothing changed gets the one already made. Keyed by what it shows, for whom (user, role,
+#: party, language) and the state of the data it was made from (`reports.state_stamp`, which moves with every
+#: change that reader could see), so a kept PDF is never stale.
+_KEPT_PDFS: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+KEPT_PDFS = 8
+
+
+def _kept_pdf(view: Callable[..., Response], **values: str) -> Response:
+    reader = actor()
+    key = (
+        str(db.engine.url),
+        view.__name__,
+        negotiation().id,
+        request.query_string,
+        tuple(sorted(values.items())),
+        reader.id,
+        reader.role,
+        reader.party_id,
+        str(get_locale()),
+        reports.state_stamp(db.session, reader),
+    )
+    if key in _KEPT_PDFS:
+        _KEPT_PDFS.move_to_end(key)
+        body, disposition = _KEPT_PDFS[key]
+        return Response(body, mimetype=PDF, headers={"Content-Disposition": disposition})
+    response = _page_export(view, **values)
+    if response.status_code == 200:
+        _KEPT_PDFS[key] = (response.get_data(), response.headers["Content-Disposition"])
+        if len(_KEPT_PDFS) > KEPT_PDFS:
+            _KEPT_PDFS.popitem(last=False)
+    return response
+
+
+@operation("GET", "/exports/clauses.csv", summary="The clauses and where each stands, as CSV", media_type=CSV, **EXPORT)
+def export_clauses_csv():
+    """UTF-8 with a byte-order mark, so that a spreadsheet reads Cyrillic right."""
+    return _page_export(report_pages.clauses_csv)
+
+
+@operation(
+    "GET",
+    "/exports/amendments.csv",
+    summary="The amendments you may see, with their wording and rationale, as CSV",
+    media_type=CSV,
+    **EXPORT,
+)
+def export_amendments_csv():
+    return _page_export(report_pages.amendments_csv)
+
+
+@operation(
+    "GET",
+    "/exports/comments.csv",
+    summary="The discussion of the amendments you may see (shared comments, your party's internal notes), as CSV",
+    media_type=CSV,
+    **EXPORT,
+)
+def export_comments_csv():
+    return _page_export(report_pages.comments_csv)
+
+
+@operation(
+    "GET",
+    "/exports/audit.csv",
+    summary="The audit trail you may read, filtered as the audit list is, as CSV",
+    query=s.AuditFilterQuery,
+    media_type=CSV,
+    **EXPORT,
+)
+def export_audit_csv(query: s.AuditFilterQuery):
+    _known_party(query.party)
+    wanted = audit_trail.AuditFilter(
+        clause_wid=query.clause, party_code=query.party, kind=query.kind, date_from=query.since, date_to=query.until
+    )
+    rows = audit_trail.events(db.session, actor(), wanted, limit=None)
+    body = audit_trail.to_csv(rows, audit_trail.clause_wids(db.session, rows))
+    filename = f"mou-audit-{utcnow():%Y%m%d-%H%M}.csv"
+    return Response(body, mimetype=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@operation(
+    "GET",
+    "/exports/draft.docx",
+    summary="The draft, clean, as Word: now, at the end of a day, or as frozen for a meeting",
+    query=s.ExportPointQuery,
+    media_type=DOCX,
+    **EXPORT,
+)
+def export_draft_docx(query: s.ExportPointQuery):
+    return _page_export(report_pages.draft_docx)
+
+
+@operation(
+    "GET",
+    "/exports/redline.docx",
+    summary="The whole draft between two points as Word tracked changes, each credited to its party",
+    query=s.ExportRedlineQuery,
+    media_type=DOCX,
+    **EXPORT,
+)
+def export_redline_docx(query: s.ExportRedlineQuery):
+    return _page_export(report_pages.redline_docx)
+
+
+@operation(
+    "GET",
+    "/exports/redline.pdf",
+    summary="The whole draft between two points as a PDF to print: deletions struck, insertions underlined",
+    query=s.ExportRedlinePdfQuery,
+    media_type=PDF,
+    errors=(503,),
+    **EXPORT,
+)
+def export_redline_pdf(query: s.ExportRedlinePdfQuery):
+    return _kept_pdf(report_pages.redline_pdf)
+
+
+@operation(
+    "GET", "/exports/status.pdf", summary="The chairs' status report as a PDF", media_type=PDF, errors=(503,), **EXPORT
+)
+def export_status_pdf():
+    return _kept_pdf(report_pages.dashboard_pdf)
+
+
+@operation(
+    "GET",
+    "/milestones/{code}/pack.pdf",
+    summary="A meeting's pack as a PDF: its frozen draft, the amendments before it, what changed since the last",
+    path_params=MILESTONE_CODE,
+    media_type=PDF,
+    errors=(503,),
+    **EXPORT,
+)
+def export_meeting_pack_pdf(code: str):
+    return _kept_pdf(report_pages.meeting_pack_pdf, code=code)

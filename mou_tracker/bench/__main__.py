@@ -27,7 +27,7 @@ from .. import create_app
 from ..extensions import db
 from ..models import User
 from ..services import redlines
-from . import load, pages, synthetic
+from . import load, pages, synthetic, users
 from .redline import dmp_char, dmp_word, timed
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/mou_bench"
@@ -84,11 +84,22 @@ def _redline(app, built: dict, repeat: int) -> dict:
     }
 
 
-def run_one(database: str, url: str, size: synthetic.Size, repeat: int, load_seconds: int) -> dict:
+def run_one(database: str, url: str, size: synthetic.Size, repeat: int, load_seconds: int, meeting=None) -> dict:
+    """`meeting`: (readers, seconds, redis URL or "") for the multi-user load test (bench/users.py)."""
     secret = secrets.token_hex(16)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
+    if meeting and meeting[0]:
+        readers, seconds, redis = meeting
+        with app.app_context():
+            built = synthetic.build(db.session, size)
+            db.session.commit()
+            with db.engine.connect() as connection:
+                connection.execute(text("ANALYZE"))
+                connection.commit()
+        figures = users.run(app, built, readers, seconds, redis=redis)
+        return {"database": database, "size": size.name, "users": figures}
     return measure_app(app, database, size, repeat, load_seconds)
 
 
@@ -197,6 +208,11 @@ def main(argv=None) -> None:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="a database the benchmark may empty")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--load-seconds", type=int, default=5, help="0 skips the load test")
+    parser.add_argument(
+        "--users", type=int, default=0, help="N>0: only the multi-user load test, N signed-in readers and a writer"
+    )
+    parser.add_argument("--users-seconds", type=int, default=30)
+    parser.add_argument("--redis", default="", help="redis://... for the limiter and the kept parts (several workers)")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -211,8 +227,9 @@ def main(argv=None) -> None:
                     url = args.postgres_url
                     _fresh_postgres(url)
                 print(f"== {database}, {name}", flush=True)
-                results.append(run_one(database, url, size, args.repeat, args.load_seconds))
-    table = markdown(results)
+                meeting = (args.users, args.users_seconds, args.redis)
+                results.append(run_one(database, url, size, args.repeat, args.load_seconds, meeting))
+    table = "\n".join(users.markdown_rows(results)) + "\n" if args.users else markdown(results)
     print(table)
     if args.markdown:
         args.markdown.write_text(table)

@@ -7,6 +7,7 @@ finds it here through the N_ keyword (babel.cfg).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Self
 
 
 def N_(message: str) -> str:
@@ -26,7 +27,7 @@ class Message(str):
     #: The gettext context of a word that English uses for two meanings ("rejected": a state, an action).
     context: str | None
 
-    def __new__(cls, template: str, **params: object) -> Message:
+    def __new__(cls, template: str, **params: object) -> Self:
         english = {key: _english(value) for key, value in params.items()}
         message = super().__new__(cls, template % english if params else template)
         message.template = template
@@ -35,7 +36,7 @@ class Message(str):
         return message
 
     @classmethod
-    def word(cls, context: str, word: str) -> Message:
+    def word(cls, context: str, word: str) -> Self:
         """One word marked with NC_, translated in its context."""
         message = cls(word)
         message.context = context

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Sequence
 
 from .messages import N_, NC_, Message
+from .roles import Role
 
 
 class MilestoneState(enum.StrEnum):
@@ -17,8 +18,17 @@ class MilestoneState(enum.StrEnum):
     concluded = "concluded"
 
     @property
-    def label(self) -> str:
-        return {"planned": N_("Planned"), "frozen": N_("Frozen"), "concluded": N_("Concluded")}[self.value]
+    def label(self) -> Message:
+        """The state as a badge beside the meeting's name: said of the meeting (Russian agrees in gender with
+        «заседание», or names the draft when it is the draft that is frozen)."""
+        return Message.word("meeting state", _STATE_LABELS[self.value])
+
+
+_STATE_LABELS = {
+    "planned": NC_("meeting state", "Planned"),
+    "frozen": NC_("meeting state", "Frozen"),
+    "concluded": NC_("meeting state", "Concluded"),
+}
 
 
 class Outcome(enum.StrEnum):
@@ -45,6 +55,15 @@ class Outcome(enum.StrEnum):
         return self in (Outcome.endorsed, Outcome.endorsed_with_changes)
 
 
+def proposed_outcome(recorded: Outcome | None, bracketed: bool) -> Outcome:
+    """What the whole-meeting form offers for a clause before the chair changes anything: the outcome already
+    recorded; otherwise endorsed, unless the clause is in brackets (open amendments, a reservation, brackets in its
+    text), which a meeting defers."""
+    if recorded is not None:
+        return recorded
+    return Outcome.deferred if bracketed else Outcome.endorsed
+
+
 class MeetingResult(enum.StrEnum):
     recommended = "recommended"
     approved = "approved"
@@ -59,6 +78,26 @@ class MeetingResult(enum.StrEnum):
             "approved_with_changes": N_("Approved subject to changes"),
             "not_approved": N_("Not approved"),
         }[self.value]
+
+
+class LocalName(Message):
+    """A stored name (a meeting's) with its translations where the negotiation has them: reads as the record's name
+    everywhere a string does; the web layer says it in the reader's language, also inside a sentence."""
+
+    names: dict[str, str]
+
+    def __new__(cls, name: str, names: dict[str, str] | None = None) -> LocalName:
+        local = super().__new__(cls, name)
+        local.names = dict(names or {})
+        return local
+
+    def in_language(self, language: str | None) -> str:
+        return self.names.get(language or "", "") or str(self)
+
+
+def can_manage_delegations(role: Role | None, active: bool) -> bool:
+    """The chair, who runs the meetings, and the administrator keep the list of Member States' delegations."""
+    return active and role in (Role.chair, Role.administrator)
 
 
 class MilestoneRefused(Exception):

@@ -9,23 +9,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from .clause_kinds import ClauseKind
 
+#: A clause's id: the database's int, or an import preview's own key. The numbers come back with the same ids.
+K = TypeVar("K", bound=Hashable)
+
 
 @dataclass(frozen=True)
-class ClauseNode:
+class ClauseNode(Generic[K]):
     """The minimum the numbering needs to know of a clause."""
 
-    id: Hashable
-    parent_id: Hashable | None
+    id: K
+    parent_id: K | None
     position: int
     kind: ClauseKind
 
 
 @dataclass(frozen=True)
-class NumberedClause:
-    id: Hashable
+class NumberedClause(Generic[K]):
+    id: K
     depth: int
     #: What is printed in front of the clause: "Article 3", "2.", "(b)", "PP1", or "" for the title.
     label: str
@@ -39,17 +43,17 @@ def item_letter(index: int) -> str:
     return letter * (index // 26 + 1)
 
 
-def number_clauses(nodes: Iterable[ClauseNode]) -> list[NumberedClause]:
+def number_clauses(nodes: Iterable[ClauseNode[K]]) -> list[NumberedClause[K]]:
     """Return every clause in reading order (depth first, siblings by position) with its number."""
-    children: dict[Hashable | None, list[ClauseNode]] = defaultdict(list)
+    children: dict[K | None, list[ClauseNode[K]]] = defaultdict(list)
     for node in nodes:
         children[node.parent_id].append(node)
     for siblings in children.values():
         siblings.sort(key=lambda n: (n.position, str(n.id)))
 
-    ordered: list[NumberedClause] = []
+    ordered: list[NumberedClause[K]] = []
 
-    def walk(parent_id: Hashable | None, depth: int, parent_citation: str) -> None:
+    def walk(parent_id: K | None, depth: int, parent_citation: str) -> None:
         counters: dict[ClauseKind, int] = defaultdict(int)
         for node in children.get(parent_id, []):
             counters[node.kind] += 1

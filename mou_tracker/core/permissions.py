@@ -5,10 +5,13 @@ Services call these before acting; views and templates call them only to decide 
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .roles import Role
 from .workflow import AmendmentState
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing's own from Python 3.13
 
 
 class Actor(Protocol):
@@ -18,12 +21,12 @@ class Actor(Protocol):
     active: bool
 
 
-def can_read_draft(actor: Actor | None) -> bool:
+def can_read_draft(actor: Actor | None) -> TypeIs[Actor]:
     """Every signed-in, active user reads the agreed draft; nobody else does."""
     return actor is not None and actor.active
 
 
-def can_manage_users(actor: Actor | None) -> bool:
+def can_manage_users(actor: Actor | None) -> TypeIs[Actor]:
     return actor is not None and actor.active and actor.role is Role.administrator
 
 

@@ -29,6 +29,8 @@ from functools import cached_property
 
 from diff_match_patch import diff_match_patch
 
+from .messages import N_
+
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _ZWJ = "\u200d"
 #: Token characters are taken from Supplementary Private Use Areas A and B: never in real clause text here
@@ -363,18 +365,33 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _change_tag(kind: str, text: str, author: str) -> str:
-    verb = "Deleted" if kind == "del" else "Inserted"
-    title = f' title="{verb} by {_esc(author)}"' if author else ""
+@dataclass(frozen=True)
+class RedlineLabels:
+    """What each mark says to a pointer (title) and a screen reader (aria-label); `%(party)s` is the proposing party.
+    The English defaults are marked for translation: the web layer passes them in the reader's language."""
+
+    deleted_by: str = N_("Deleted by %(party)s")
+    inserted_by: str = N_("Inserted by %(party)s")
+    change_by: str = N_("change by %(party)s")
+
+
+ENGLISH_LABELS = RedlineLabels()
+
+
+def _change_tag(kind: str, text: str, author: str, labels: RedlineLabels) -> str:
+    sentence = labels.deleted_by if kind == "del" else labels.inserted_by
+    title = f' title="{_esc(sentence % {"party": author})}"' if author else ""
     party = f' data-party="{_esc(author)}"' if author else ""
     return f'<{kind} class="rl-{kind}"{party}{title}>{_esc(text)}</{kind}>'
 
 
-def _party_tag(author: str) -> str:
-    return f'<sup class="rl-party" aria-label="change by {_esc(author)}">{_esc(author)}</sup>' if author else ""
+def _party_tag(author: str, labels: RedlineLabels) -> str:
+    if not author:
+        return ""
+    return f'<sup class="rl-party" aria-label="{_esc(labels.change_by % {"party": author})}">{_esc(author)}</sup>'
 
 
-def render_inline(redline: Redline) -> str:
+def render_inline(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> str:
     """Deletions struck through and insertions underlined in one text; each run of changes tagged with its party,
     so the redline reads without colour and in black-and-white print."""
     out: list[str] = []
@@ -382,26 +399,26 @@ def render_inline(redline: Redline) -> str:
     for segment in redline.segments:
         if segment.op is Op.equal:
             if in_change:
-                out.append(_party_tag(redline.author))
+                out.append(_party_tag(redline.author, labels))
                 in_change = False
             out.append(_esc(segment.text))
         else:
-            out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, redline.author))
+            out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, redline.author, labels))
             in_change = True
     if in_change:
-        out.append(_party_tag(redline.author))
+        out.append(_party_tag(redline.author, labels))
     return "".join(out)
 
 
-def render_side_by_side(redline: Redline) -> tuple[str, str]:
+def render_side_by_side(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> tuple[str, str]:
     """(old text with its deletions marked, new text with its insertions marked)."""
     old = [
-        _change_tag("del", s.text, redline.author) if s.op is Op.delete else _esc(s.text)
+        _change_tag("del", s.text, redline.author, labels) if s.op is Op.delete else _esc(s.text)
         for s in redline.segments
         if s.op is not Op.insert
     ]
     new = [
-        _change_tag("ins", s.text, redline.author) if s.op is Op.insert else _esc(s.text)
+        _change_tag("ins", s.text, redline.author, labels) if s.op is Op.insert else _esc(s.text)
         for s in redline.segments
         if s.op is not Op.delete
     ]

@@ -14,7 +14,8 @@ from .messages import N_, Message
 
 
 class ClauseStatus(enum.StrEnum):
-    #: Open amendments are on the table, or a party or Member State has a reservation: the text is in brackets.
+    #: Open amendments are on the table, a party or Member State has a reservation, or the text itself still holds
+    #: square brackets: the text is in brackets.
     bracketed = "bracketed"
     #: The negotiators agreed the text (both parties, cleared by legal review), subject to their principals.
     ad_referendum = "ad_referendum"
@@ -84,10 +85,13 @@ class ClauseFacts:
     agreed_by_negotiators: bool
     #: The current version was endorsed at the latest meeting that dealt with the clause.
     endorsed: bool
+    #: Square brackets (wording, alternatives, placeholders) or unbalanced brackets left in the current text of any
+    #: language (core.brackets): whatever the amendments say, such a text is not agreed.
+    open_brackets: int = 0
 
 
 def clause_status(facts: ClauseFacts) -> ClauseStatus:
-    if facts.has_open_amendments or facts.has_reservation:
+    if facts.has_open_amendments or facts.has_reservation or facts.open_brackets:
         return ClauseStatus.bracketed
     if facts.endorsed:
         return ClauseStatus.agreed

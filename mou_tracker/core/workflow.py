@@ -35,6 +35,8 @@ class AmendmentState(enum.StrEnum):
     rejected = "rejected"
     #: Withdrawn by the proposing party.
     withdrawn = "withdrawn"
+    #: Settled by a counter-proposal: the other party's answer to it was adopted instead, so it is closed.
+    superseded = "superseded"
 
     @property
     def adjective(self) -> str:
@@ -45,6 +47,7 @@ class AmendmentState(enum.StrEnum):
             "adopted": NC_("state", "adopted"),
             "rejected": NC_("state", "rejected"),
             "withdrawn": NC_("state", "withdrawn"),
+            "superseded": NC_("state", "superseded"),
         }[self.value]
 
     @property
@@ -59,6 +62,19 @@ class AmendmentState(enum.StrEnum):
             "adopted": N_("Adopted"),
             "rejected": N_("Rejected"),
             "withdrawn": N_("Withdrawn"),
+            "superseded": N_("Superseded"),
+        }[self.value]
+
+    @property
+    def tone(self) -> str:
+        """How a badge shows the state: what needs attention, what went through, what fell away."""
+        return {
+            "draft": "muted",
+            "tabled": "warn",
+            "adopted": "ok",
+            "rejected": "danger",
+            "withdrawn": "muted",
+            "superseded": "muted",
         }[self.value]
 
 
@@ -98,6 +114,8 @@ class Action(enum.StrEnum):
     review = "review"
     reject = "reject"
     adopt = "adopt"
+    #: Close an amendment because a counter-proposal answering it was adopted.
+    supersede = "supersede"
 
     @property
     def verb(self) -> str:
@@ -111,6 +129,7 @@ class Action(enum.StrEnum):
             "review": NC_("verb", "reviewed"),
             "reject": NC_("verb", "rejected"),
             "adopt": NC_("verb", "adopted"),
+            "supersede": NC_("verb", "superseded"),
         }[self.value]
 
 
@@ -131,9 +150,11 @@ TRANSITIONS: dict[tuple[AmendmentState, Action], AmendmentState] = {
     (S.tabled, A.review): S.tabled,
     (S.tabled, A.reject): S.rejected,
     (S.tabled, A.adopt): S.adopted,
+    (S.tabled, A.supersede): S.superseded,
     (S.adopted, A.comment): S.adopted,
     (S.rejected, A.comment): S.rejected,
     (S.withdrawn, A.comment): S.withdrawn,
+    (S.superseded, A.comment): S.superseded,
 }
 
 
@@ -156,3 +177,9 @@ def next_state(state: AmendmentState, action: Action) -> AmendmentState:
 
 def allowed_actions(state: AmendmentState) -> set[Action]:
     return {action for (from_state, action) in TRANSITIONS if from_state is state}
+
+
+def superseded_by_adoption(answered_state: AmendmentState) -> bool:
+    """When a counter-proposal is adopted, the amendment it answered is settled: still open (tabled), it closes as
+    superseded; already closed (withdrawn, rejected, adopted), it stays as it is."""
+    return (answered_state, Action.supersede) in TRANSITIONS

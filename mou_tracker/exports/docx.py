@@ -1,29 +1,99 @@
-"""Word documents: the draft clean, or redlined with native tracked changes.
+"""Word documents: the draft clean, or redlined with native tracked changes, ready to circulate.
 
 A redline is written as Word's own revision marks: inserted text inside <w:ins>, deleted text as <w:delText>
-inside <w:del>, each with the proposing party as author and the proposal date, so that Word and LibreOffice
-list them as changes that can be accepted or rejected one by one. A clause inserted or deleted whole also
-has its paragraph mark marked, so accepting the change leaves no empty paragraph behind.
+inside <w:del>, each with the party and date of the amendment that made those very words, so that Word and
+LibreOffice list them as changes that can be accepted or rejected one by one. Everything that differs between
+the two points is tracked, not only the words of the clauses: a clause's number ("Article 2", "3." and the tab
+after it), the " — " before a heading and the heading itself, and, for a clause inserted or deleted whole, its
+paragraph marks, so that accepting every change gives exactly the newer draft and rejecting every change exactly
+the older one, in every language (tests/test_exports_docx_exact.py checks this with LibreOffice).
+
+Each language has a part of its own (a section with its own running header), worded in that language: its
+heading, the clause numbers ("Статья 2", "а)"), the dates. Pages are A4 or Letter, numbered "Page 3 of 9".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Inches, Pt
 
+from ..core.attribution import Credit, CreditedSegment
 from ..core.clause_kinds import ClauseKind
 from ..core.redline import Op, Redline
 from ..core.structure import EXPORT_COVER_STYLE
 
 LANGUAGE_TAGS = {"en": "en-GB", "ru": "ru-RU"}
+#: (width, height) of the paper sizes an administrator may choose (config MOU_PAPER_SIZE).
+PAPER_SIZES = {"A4": (Cm(21.0), Cm(29.7)), "Letter": (Inches(8.5), Inches(11))}
+LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: The letters Russian drafting numbers sub-items with (а), б), в) ...): no ё, й, ъ, ы, ь.
+CYRILLIC_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
+HEADING_SEPARATOR = " — "
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How one language's part of a document speaks: given by the web layer, translated into that language."""
+
+    language: str
+    #: Above the part: "English text", "Текст на русском языке".
+    section_heading: str
+    #: The running header of the part's pages (negotiation, point, date).
+    header: str = ""
+    article: str = "Article %(number)s"
+    #: "Page %(number)s of %(count)s".
+    page: str = "Page %(number)s of %(count)s"
+    item_letters: str = LATIN_LETTERS
+    item_format: str = "({letter})"
+    #: Whether preambular paragraphs carry their citation ("PP1"): English compilations do, Russian texts not.
+    preamble_labels: bool = True
+
+    def label(self, english: str | None) -> str:
+        """A clause number as core.numbering writes it ("Article 3", "2.", "(b)", "PP1") in this language."""
+        if not english:
+            return ""
+        if match := re.fullmatch(r"Article (\d+)", english):
+            return self.article % {"number": match[1]}
+        if match := re.fullmatch(r"\(([a-z]+)\)", english):
+            letters = match[1]
+            index = (len(letters) - 1) * len(LATIN_LETTERS) + LATIN_LETTERS.index(letters[0])
+            alphabet = self.item_letters
+            letter = alphabet[index % len(alphabet)] * (index // len(alphabet) + 1)
+            return self.item_format.format(letter=letter)
+        if re.fullmatch(r"PP\d+", english) and not self.preamble_labels:
+            return ""
+        return english
+
+
+ENGLISH = Wording("en", "English text")
+#: How each language numbers what English numbers "(a)" and "PP1" (Russian: "а)", and no preambular numbers).
+DRAFTING_CONVENTIONS: dict[str, dict] = {
+    "ru": {"item_letters": CYRILLIC_LETTERS, "item_format": "{letter})", "preamble_labels": False}
+}
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    paper: str = "A4"
+    #: When the document was made (its core properties); now when None.
+    created: dt.datetime | None = None
+    #: Each amendment's rationale as a Word comment on its change.
+    comments: bool = True
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Revisions:
@@ -32,18 +102,18 @@ class _Revisions:
     def __init__(self) -> None:
         self.next_id = 1
 
-    def mark(self, tag: str, author: str, when: dt.datetime | None) -> OxmlElement:
+    def mark(self, tag: str, credit: Credit | None) -> OxmlElement:
         element = OxmlElement(tag)
         element.set(qn("w:id"), str(self.next_id))
-        element.set(qn("w:author"), author or "Unknown")
-        if when is not None:
-            element.set(qn("w:date"), when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        element.set(qn("w:author"), (credit.party if credit else "") or "Unknown")
+        if credit is not None and credit.when is not None:
+            element.set(qn("w:date"), _iso(credit.when))
         self.next_id += 1
         return element
 
 
 def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> list[OxmlElement]:
-    """One run per line: a line break inside clause text becomes <w:br/>."""
+    """One run per line: a line break inside clause text becomes <w:br/>, a tab <w:tab/>."""
     runs = []
     for index, line in enumerate(text.split("\n")):
         run = OxmlElement("w:r")
@@ -56,33 +126,118 @@ def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> lis
         run.append(properties)
         if index:
             run.append(OxmlElement("w:br"))
-        piece = OxmlElement("w:delText" if deleted else "w:t")
-        piece.set(qn("xml:space"), "preserve")
-        piece.text = line
-        run.append(piece)
+        for part_index, part in enumerate(line.split("\t")):
+            if part_index:
+                run.append(OxmlElement("w:tab"))
+            if part:
+                piece = OxmlElement("w:delText" if deleted else "w:t")
+                piece.set(qn("xml:space"), "preserve")
+                piece.text = part
+                run.append(piece)
         runs.append(run)
     return runs
 
 
+def _equal(text: str) -> list[CreditedSegment]:
+    return [CreditedSegment(Op.equal, text)] if text else []
+
+
+def _from_redline(redline: Redline, credit: Credit) -> list[CreditedSegment]:
+    return [CreditedSegment(s.op, s.text, None if s.op is Op.equal else credit) for s in redline.segments]
+
+
+@dataclass
+class _Comments:
+    """The amendments already commented on in the paragraph being written (one comment per amendment)."""
+
+    seen: set[tuple[str, str]] = field(default_factory=set)
+
+
 class DraftDocument:
-    def __init__(self, title: str, subtitle: str):
+    def __init__(self, title: str, subtitle: str, settings: DocumentSettings | None = None, notes: Sequence[str] = ()):
+        self.settings = settings or DocumentSettings()
         self.document = Document()
         self.revisions = _Revisions()
+        self.comment_count = 0
+        self._sections = 0
         style = self.document.styles["Normal"]
         style.font.name = "Times New Roman"
         style.font.size = Pt(12)
-        self.document.core_properties.title = title
-        self.document.core_properties.subject = subtitle
+        created = self.settings.created or dt.datetime.now(dt.UTC)
+        properties = self.document.core_properties
+        properties.title = title
+        properties.subject = subtitle
+        properties.author = properties.last_modified_by = "MoU Tracker"
+        properties.comments = ""
+        properties.created = properties.modified = created.astimezone(dt.UTC).replace(tzinfo=None)
+        properties.revision = 1
         # The cover lines carry a style of their own, so that importing the export back never reads them as
         # part of the instrument (core.structure.EXPORT_COVER_STYLE).
         cover = self.document.styles.add_style(EXPORT_COVER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         cover.base_style = style
+        self.cover = cover
         heading = self.document.add_paragraph(style=cover)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         heading.add_run(title).bold = True
         note = self.document.add_paragraph(style=cover)
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
         note.add_run(subtitle).italic = True
+        for text in notes:
+            self.document.add_paragraph(style=cover).add_run(text).italic = True
+
+    # Pages -------------------------------------------------------------------------------------------------
+
+    def _page_setup(self, section, wording: Wording) -> None:
+        width, height = PAPER_SIZES.get(self.settings.paper, PAPER_SIZES["A4"])
+        section.page_width, section.page_height = width, height
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+        section.header_distance = section.footer_distance = Cm(1.25)
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0]
+        paragraph.text = ""
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(wording.header)
+        run.italic = True
+        run.font.size = Pt(9)
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0]
+        paragraph.text = ""
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        # "Page %(number)s of %(count)s" with Word's own fields in place of the numbers.
+        for piece in re.split(r"(%\(number\)s|%\(count\)s)", wording.page):
+            if piece == "%(number)s":
+                paragraph._p.append(self._field("PAGE"))
+            elif piece == "%(count)s":
+                paragraph._p.append(self._field("NUMPAGES"))
+            elif piece:
+                paragraph.add_run(piece).font.size = Pt(9)
+
+    @staticmethod
+    def _field(instruction: str) -> OxmlElement:
+        field_element = OxmlElement("w:fldSimple")
+        field_element.set(qn("w:instr"), f" {instruction} ")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field_element.append(run)
+        return field_element
+
+    def language_heading(self, text: str | Wording) -> None:
+        """Start a language's part: on a new page (a section with its own running header) after the first."""
+        wording = text if isinstance(text, Wording) else Wording("en", text)
+        section = self.document.add_section(WD_SECTION.NEW_PAGE) if self._sections else self.document.sections[0]
+        self._sections += 1
+        self._page_setup(section, wording)
+        paragraph = self.document.add_paragraph()
+        paragraph.paragraph_format.space_before = Pt(18)
+        run = paragraph.add_run(wording.section_heading)
+        run.bold = True
+
+    # Clauses -----------------------------------------------------------------------------------------------
 
     def _paragraph(self, kind: ClauseKind, depth: int):
         paragraph = self.document.add_paragraph()
@@ -104,55 +259,111 @@ class DraftDocument:
         author: str = "",
         when: dt.datetime | None = None,
     ) -> None:
-        """One clause in one language; unchanged text when the redlines have no changes."""
-        whole = (
-            "inserted"
-            if not body.old_text and body.new_text
-            else "deleted"
-            if body.old_text and not body.new_text
-            else None
+        """One clause in one language, its words as redlines (unchanged text when they have no changes)."""
+        credit = Credit(author, when)
+        self.tracked_clause(
+            kind=kind,
+            depth=depth,
+            language=language,
+            label=_equal(label),
+            heading=_heading_segments(_from_redline(heading, credit)) if heading is not None else None,
+            body=_from_redline(body, credit),
         )
+
+    def tracked_clause(
+        self,
+        *,
+        kind: ClauseKind,
+        depth: int,
+        language: str,
+        label: Sequence[CreditedSegment],
+        heading: Sequence[CreditedSegment] | None,
+        body: Sequence[CreditedSegment],
+        whole: tuple[Op, Credit] | None = None,
+    ) -> None:
+        """One clause in one language, every piece of it as credited segments. `label` is the number without its
+        tab; `heading` the separator and heading together (None: no heading paragraph); `whole` marks a clause
+        inserted or deleted whole in this language, whose paragraph marks are then tracked too."""
+        comments = _Comments()
         if kind is ClauseKind.article or heading is not None:
             head = self._paragraph(ClauseKind.article, depth)
-            for run in _runs(label, deleted=False, language=language, bold=True):
-                head._p.append(run)
-            if heading is not None:
-                head._p.append(_runs(" — ", deleted=False, language=language, bold=True)[0])
-                self._segments(head, heading, author, when, language, bold=True)
-            self._mark_paragraph(head, whole, author, when)
+            self._segments(head, label, language, comments, bold=True)
+            self._segments(head, heading or (), language, comments, bold=True)
+            self._mark_paragraph(head, whole)
             paragraph = self._paragraph(ClauseKind.paragraph, depth)
         else:
             paragraph = self._paragraph(kind, depth)
-            if label:
-                for run in _runs(label + "\t", deleted=False, language=language, bold=True):
-                    paragraph._p.append(run)
-        self._segments(paragraph, body, author, when, language)
-        self._mark_paragraph(paragraph, whole, author, when)
+            if any(s.text for s in label):
+                self._segments(paragraph, _with_tab(label, whole), language, comments, bold=True)
+        self._segments(paragraph, body, language, comments)
+        self._mark_paragraph(paragraph, whole)
 
-    def _segments(self, paragraph, redline: Redline, author, when, language, bold=False) -> None:
-        for segment in redline.segments:
+    def _segments(self, paragraph, segments, language: str, comments: _Comments, bold: bool = False) -> None:
+        for segment in segments:
+            if not segment.text:
+                continue
             if segment.op is Op.equal:
                 for run in _runs(segment.text, deleted=False, language=language, bold=bold):
                     paragraph._p.append(run)
                 continue
-            tag = "w:ins" if segment.op is Op.insert else "w:del"
-            mark = self.revisions.mark(tag, author, when)
+            mark = self.revisions.mark("w:ins" if segment.op is Op.insert else "w:del", segment.credit)
             for run in _runs(segment.text, deleted=segment.op is Op.delete, language=language, bold=bold):
                 mark.append(run)
             paragraph._p.append(mark)
+            self._comment(paragraph, mark, segment.credit, comments)
 
-    def _mark_paragraph(self, paragraph, whole: str | None, author, when) -> None:
+    def _comment(self, paragraph, mark, credit: Credit | None, comments: _Comments) -> None:
+        """The amendment's rationale as a comment on its first change in the paragraph."""
+        if not self.settings.comments or credit is None or not credit.rationale:
+            return
+        key = (credit.citation, credit.rationale)
+        if key in comments.seen:
+            return
+        comments.seen.add(key)
+        text = f"{credit.citation}: {credit.rationale}" if credit.citation else credit.rationale
+        author = credit.party or "Unknown"
+        comment = self.document.comments.add_comment(text=text, author=author, initials=author[:4])
+        if credit.when is not None:
+            comment._comment_elm.set(qn("w:date"), _iso(credit.when))
+        start = OxmlElement("w:commentRangeStart")
+        start.set(qn("w:id"), str(comment.comment_id))
+        end = OxmlElement("w:commentRangeEnd")
+        end.set(qn("w:id"), str(comment.comment_id))
+        mark.addprevious(start)
+        mark.addnext(end)
+        reference = OxmlElement("w:r")
+        properties = OxmlElement("w:rPr")
+        style = OxmlElement("w:rStyle")
+        style.set(qn("w:val"), "CommentReference")
+        properties.append(style)
+        reference.append(properties)
+        anchor = OxmlElement("w:commentReference")
+        anchor.set(qn("w:id"), str(comment.comment_id))
+        reference.append(anchor)
+        end.addnext(reference)
+        self.comment_count += 1
+
+    def _mark_paragraph(self, paragraph, whole: tuple[Op, Credit] | None) -> None:
         if whole is None:
             return
+        op, credit = whole
         properties = paragraph._p.get_or_add_pPr()
         run_properties = OxmlElement("w:rPr")
-        run_properties.append(self.revisions.mark("w:ins" if whole == "inserted" else "w:del", author, when))
+        run_properties.append(self.revisions.mark("w:ins" if op is Op.insert else "w:del", credit))
         properties.append(run_properties)
 
-    def language_heading(self, text: str) -> None:
-        paragraph = self.document.add_paragraph()
-        paragraph.paragraph_format.space_before = Pt(18)
-        paragraph.add_run(text).bold = True
+    def track_changes(self) -> None:
+        """Open with change tracking on, so that edits made after download are tracked too."""
+        settings = self.document.settings.element
+        if settings.find(qn("w:trackRevisions")) is not None:
+            return
+        element = OxmlElement("w:trackRevisions")
+        # The schema orders settings: trackRevisions comes before defaultTabStop and everything after it.
+        later = settings.find(qn("w:defaultTabStop"))
+        if later is not None:
+            later.addprevious(element)
+        else:
+            settings.append(element)
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
@@ -160,49 +371,116 @@ class DraftDocument:
         return out.getvalue()
 
 
-def clean_draft(title: str, subtitle: str, clauses: Iterable, languages: list[tuple[str, str]]) -> bytes:
-    """`clauses`: DraftClause items. One section per language that has text."""
-    doc = DraftDocument(title, subtitle)
+def _with_tab(label: Sequence[CreditedSegment], whole: tuple[Op, Credit] | None) -> list[CreditedSegment]:
+    """The number and the tab after it: the tab is tracked with the number when the number comes or goes."""
+    old = "".join(s.text for s in label if s.op is not Op.insert)
+    new = "".join(s.text for s in label if s.op is not Op.delete)
+    if whole is not None or not (old and new):
+        op, credit = whole if whole is not None else (Op.insert if new else Op.delete, label[0].credit)
+        return [CreditedSegment(op, old + "\t" if op is Op.delete else new + "\t", credit)]
+    return [*label, CreditedSegment(Op.equal, "\t")]
+
+
+def clean_draft(
+    title: str,
+    subtitle: str,
+    clauses: Iterable,
+    languages: Sequence[Wording | tuple[str, str]],
+    settings: DocumentSettings | None = None,
+) -> bytes:
+    """`clauses`: DraftClause items. One part per language that has text."""
+    doc = DraftDocument(title, subtitle, settings)
     clauses = list(clauses)
-    for code, name in languages:
+    for wording in map(_wording, languages):
+        code = wording.language
         if not any(item.body(code) for item in clauses):
             continue
-        doc.language_heading(f"{name} text")
+        doc.language_heading(wording)
         for item in clauses:
             body = item.body(code)
             if body is None:
                 continue
-            doc.clause(
+            heading = item.heading(code)
+            doc.tracked_clause(
                 kind=item.kind,
                 depth=item.depth,
-                label=item.label,
                 language=code,
-                heading=Redline.between(item.heading(code), item.heading(code)) if item.heading(code) else None,
-                body=Redline.between(body, body),
+                label=_equal(wording.label(item.label)),
+                heading=_equal(HEADING_SEPARATOR + heading) if heading else None,
+                body=_equal(body),
             )
     return doc.to_bytes()
 
 
-def redlined_draft(title: str, subtitle: str, rows, languages: list[tuple[str, str]]) -> bytes:
-    """`rows`: DraftRedlineRow items with per-language redlines, their author (party) and date."""
-    doc = DraftDocument(title, subtitle)
+def _wording(language: Wording | tuple[str, str]) -> Wording:
+    if isinstance(language, Wording):
+        return language
+    code, name = language
+    return Wording(code, f"{name} text")
+
+
+def _label_segments(row, wording: Wording, in_old: bool, in_new: bool) -> list[CreditedSegment]:
+    old = wording.label(row.old_label) if in_old else ""
+    new = wording.label(row.new_label) if in_new else ""
+    if old == new:
+        return _equal(new)
+    credit = row.label_credit or row.credit
+    return [s for s in (CreditedSegment(Op.delete, old, credit), CreditedSegment(Op.insert, new, credit)) if s.text]
+
+
+def _heading_segments(heading: Sequence[CreditedSegment]) -> list[CreditedSegment] | None:
+    """The separator and the heading: the separator comes and goes with the heading."""
+    old = "".join(s.text for s in heading if s.op is not Op.insert)
+    new = "".join(s.text for s in heading if s.op is not Op.delete)
+    if not old and not new:
+        return None
+    changes = [s for s in heading if s.op is not Op.equal]
+    if old and new:
+        separator = CreditedSegment(Op.equal, HEADING_SEPARATOR)
+    else:
+        separator = CreditedSegment(Op.insert if new else Op.delete, HEADING_SEPARATOR, changes[0].credit)
+    return [separator, *heading]
+
+
+def redlined_draft(
+    title: str,
+    subtitle: str,
+    rows,
+    languages: Sequence[Wording | tuple[str, str]],
+    settings: DocumentSettings | None = None,
+    notes: Sequence[str] = (),
+) -> bytes:
+    """`rows`: DraftRedlineRow items, each language's words credited change by change (`row.credited`)."""
+    doc = DraftDocument(title, subtitle, settings, notes)
+    doc.track_changes()
     rows = list(rows)
-    for code, name in languages:
-        if not any(lr.language == code for row in rows for lr in row.redlines):
+    for wording in map(_wording, languages):
+        code = wording.language
+        present = [(row, words) for row in rows for words in row.credited if words.language == code]
+        if not present:
             continue
-        doc.language_heading(f"{name} text")
-        for row in rows:
-            for lr in row.redlines:
-                if lr.language != code:
-                    continue
-                doc.clause(
-                    kind=row.kind,
-                    depth=row.depth,
-                    label=(row.new_citation or row.old_citation or "") if row.kind is not ClauseKind.title else "",
-                    language=code,
-                    heading=lr.heading,
-                    body=lr.body,
-                    author=row.author,
-                    when=row.changed_at,
-                )
+        doc.language_heading(wording)
+        for row, words in present:
+            in_old, in_new = words.in_old, words.in_new
+            whole = None
+            if in_old != in_new:
+                op = Op.insert if in_new else Op.delete
+                changes = [s.credit for s in (*words.body, *words.heading) if s.op is op and s.credit]
+                credit = row.credit if op is Op.delete and row.credit else (changes[0] if changes else row.credit)
+                whole = (op, credit or Credit(""))
+            label = _label_segments(row, wording, in_old, in_new)
+            if whole is not None:
+                label = [CreditedSegment(whole[0], s.text, whole[1]) for s in label]
+            heading = _heading_segments(words.heading)
+            if heading is not None and whole is not None:
+                heading = [CreditedSegment(whole[0], s.text, s.credit or whole[1]) for s in heading]
+            doc.tracked_clause(
+                kind=row.kind,
+                depth=row.depth,
+                language=code,
+                label=label,
+                heading=heading,
+                body=words.body,
+                whole=whole,
+            )
     return doc.to_bytes()

@@ -365,9 +365,9 @@ class _Reader:
                 self.contents(item, child, allowed=())
             elif self.clauses[index].kind is ClauseKind.item and (name in _ITEMS or name in _LISTS):
                 # A point under a point: the kinds stop at items, so it stays, numbered, in its item's text.
-                item = self.clauses[index]
-                item.texts.append(self.text(child, keep_num=True))
-                item.warn(
+                holder = self.clauses[index]
+                holder.texts.append(self.text(child, keep_num=True))
+                holder.warn(
                     Message(N_("Sub-items such as (i), (ii) are kept with their numbers in the text of this item."))
                 )
             else:

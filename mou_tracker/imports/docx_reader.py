@@ -624,7 +624,7 @@ class _Reader:
         outline = None if ppr is None else _int(_attr(ppr.find(f"{W}outlineLvl")))
         if outline is None:
             outline = self.styles.first(style_id, "outline")  # type: ignore[assignment]
-        return outline + 1 if outline is not None and 0 <= outline < 9 else None  # type: ignore[operator]
+        return outline + 1 if outline is not None and 0 <= outline < 9 else None
 
     def object_notice(self, kind: str, key: str, near: str, index: int) -> Notice:
         if kind in ("footnote", "endnote"):

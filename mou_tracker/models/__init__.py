@@ -4,6 +4,7 @@ from . import immutability  # noqa: F401  (registers the flush guard)
 from .amendments import Amendment, AmendmentComment, AmendmentRevision, AmendmentText
 from .audit import AuditEvent
 from .base import Base
+from .delegations import Delegation
 from .instrument import (
     Clause,
     ClauseText,
@@ -16,8 +17,10 @@ from .instrument import (
 )
 from .meetings import MilestoneOutcome, MilestoneSnapshot
 from .milestones import Milestone
+from .notifications import Notification, OutboxMessage
 from .parties import Party
 from .reviews import Response, Review
+from .search import SearchEntry, SearchSource
 from .tokens import ApiToken
 from .users import SignInSession, User
 
@@ -32,6 +35,7 @@ __all__ = [
     "Clause",
     "ClauseText",
     "ClauseVersion",
+    "Delegation",
     "ImportPreview",
     "Instrument",
     "InstrumentAssignment",
@@ -40,9 +44,13 @@ __all__ = [
     "Milestone",
     "MilestoneOutcome",
     "MilestoneSnapshot",
+    "Notification",
+    "OutboxMessage",
     "Party",
     "Response",
     "Review",
+    "SearchEntry",
+    "SearchSource",
     "SignInSession",
     "User",
 ]

@@ -10,6 +10,7 @@ from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.workflow import AmendmentKind, AmendmentState
 from .base import Base, UTCDateTime, str_enum, utcnow
+from .delegations import Delegation
 from .instrument import Clause, ClauseVersion
 from .parties import Party
 from .users import User
@@ -45,6 +46,8 @@ class Amendment(Base):
     new_clause_kind: Mapped[ClauseKind | None] = mapped_column(str_enum(ClauseKind, "new_clause_kind"))
     #: The other party's amendment that this one answers (a counter-proposal).
     answers_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
+    #: A proposal a Member State's delegation made at a meeting, entered and tabled by the chair: that delegation.
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegations.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: When it was first put to the other party. Once set it stays set, whatever happens next: from then on the
@@ -68,6 +71,7 @@ class Amendment(Base):
     insert_parent: Mapped[Clause | None] = relationship(foreign_keys=[insert_parent_id])
     insert_after: Mapped[Clause | None] = relationship(foreign_keys=[insert_after_id])
     answers: Mapped[Amendment | None] = relationship(remote_side=[id])
+    delegation: Mapped[Delegation | None] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship()
     revisions: Mapped[list[AmendmentRevision]] = relationship(
         back_populates="amendment", order_by="AmendmentRevision.seq", cascade="all, delete-orphan"

@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The largest whole number an INTEGER column holds on PostgreSQL (every id is one): a larger id names nothing, and
+#: is answered "not found" or refused, never sent to the database.
+MAX_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """Timestamps stored in UTC and always returned timezone-aware.

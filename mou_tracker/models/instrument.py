@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clause_kinds import ClauseKind
+from ..core.clearance import ClearanceRule
 from .base import Base, UTCDateTime, str_enum, utcnow
 from .parties import Party
 from .users import User
@@ -24,6 +25,14 @@ class Instrument(Base):
     title: Mapped[str] = mapped_column(String(500))
     short_title: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Whose legal clearance adoption needs (core.clearance). Rows made before the rule existed, and the demo,
+    #: keep "any legal reviewer"; a negotiation opened through `services.negotiations.create_negotiation`
+    #: chooses, per-party by default (`clearance.DEFAULT_FOR_NEW_NEGOTIATIONS`).
+    clearance_rule: Mapped[ClearanceRule] = mapped_column(
+        str_enum(ClearanceRule, "clearance_rule"),
+        default=ClearanceRule.any_reviewer,
+        server_default=ClearanceRule.any_reviewer.value,
+    )
 
     languages: Mapped[list[InstrumentLanguage]] = relationship(
         order_by="InstrumentLanguage.position", cascade="all, delete-orphan", lazy="selectin"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.milestones import Outcome
 from .base import Base, UTCDateTime, str_enum, utcnow
+from .delegations import Delegation
 from .instrument import ClauseVersion
 from .users import User
 
@@ -36,10 +37,18 @@ class MilestoneOutcome(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
     clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome, "outcome", 30))
-    #: For a reservation: the party or Member State that entered it.
+    #: For a reservation: the party or Member State that entered it, by name as it stood when recorded (older
+    #: reservations were typed in free text and have only this).
     reserved_by: Mapped[str] = mapped_column(String(200), default="")
+    #: For a reservation entered by a Member State: its delegation.
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegations.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[User] = relationship(lazy="joined")
+    delegation: Mapped[Delegation | None] = relationship(lazy="joined")
+
+    def reserved_by_in(self, language: str | None) -> str:
+        """Who entered the reservation, named in `language` where the negotiation has the name."""
+        return self.delegation.name_in(language) if self.delegation is not None else self.reserved_by

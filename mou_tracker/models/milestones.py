@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.milestones import MeetingResult, MilestoneState
+from ..core.milestones import LocalName, MeetingResult, MilestoneState
 from .base import Base, UTCDateTime, str_enum
 from .users import User
 
@@ -27,6 +27,8 @@ class Milestone(Base):
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
+    #: The name in the negotiation's other languages, {language code: name} ({"ru": "Специальная рабочая группа"}).
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     #: The body that meets: "CICA Special Working Group", "Senior Officials Committee", ...
     body: Mapped[str] = mapped_column(String(200))
     date: Mapped[dt.date | None] = mapped_column(Date)
@@ -46,6 +48,16 @@ class Milestone(Base):
     lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012  (SQLAlchemy reads it once)
+
+    def name_in(self, language: str | None) -> str:
+        """The meeting's name in `language` where the negotiation has it, else its record name."""
+        return self.local_name.in_language(language)
+
+    @property
+    def local_name(self) -> LocalName:
+        """The name with its translations, for a sentence ("Draft frozen for the %(meeting)s") said in the reader's
+        language."""
+        return LocalName(self.name, self.names)
 
     frozen_by: Mapped[User | None] = relationship(foreign_keys=[frozen_by_id])
     concluded_by: Mapped[User | None] = relationship(foreign_keys=[concluded_by_id])

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import JSON, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.milestones import LocalName
 from .base import Base
 
 
@@ -16,7 +17,14 @@ class Party(Base):
     #: Short code used in citations of its amendments ("CICA-3", "UNOCT-7").
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The name in other languages, {language code: name} ({"ru": "Контртеррористическое управление ООН"}).
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def local_name(self) -> LocalName:
+        """The name, said in the reader's language where the party has a name in it (`|t` in templates)."""
+        return LocalName(self.name, self.names)
 
     def __repr__(self) -> str:
         return f"<Party {self.code}>"

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.notifications import EmailMode
 from ..core.roles import Role
 from .base import Base, UTCDateTime, str_enum, utcnow
 from .parties import Party
@@ -39,6 +40,11 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The language of the interface and, where the instrument has it, of the clause texts (see core.languages).
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    #: Where notifications are mailed (None: none are); how often is `email_mode`.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_mode: Mapped[EmailMode] = mapped_column(
+        str_enum(EmailMode, "email_mode"), default=EmailMode.immediate, server_default=EmailMode.immediate.value
+    )
     #: Optimistic lock: of two administrators saving the same account at once, the second is refused.
     lock_version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -3,3 +3,5 @@
 Each checks permission, validates, calls the core, writes the audit event and flushes. None commits and
 none touches the request: the view that calls it commits once.
 """
+
+from . import notifications, search_index  # noqa: F401  (flush hooks: notifications, the search index)

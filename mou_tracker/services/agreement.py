@@ -11,13 +11,14 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import clearance as clearance_rules
 from ..core import permissions
 from ..core.languages import carried_revision
 from ..core.messages import N_, Message
 from ..core.paging import Pages
 from ..core.status import ReviewDecision
 from ..core.text import MAX_NOTE
-from ..core.workflow import Action, AmendmentKind, AmendmentState
+from ..core.workflow import Action, AmendmentKind, AmendmentState, superseded_by_adoption
 from ..models import (
     Amendment,
     AmendmentRevision,
@@ -32,7 +33,6 @@ from ..models import (
 from . import audit
 from .amendments import (
     LIST_LOADING,
-    clean_field,
     close,
     expect_revision,
     get_amendment,
@@ -46,6 +46,7 @@ from .demo import new_wid
 from .draft import current_instrument, current_versions
 from .errors import Conflict, PermissionDenied, ValidationFailed
 from .listing import one_page
+from .validation import clean_field
 
 
 def proposer_ids(amendment: Amendment) -> set[int]:
@@ -86,19 +87,25 @@ def responses_of(session: Session, amendment: Amendment) -> list[Response]:
     )
 
 
+def review_facts(reviews: list[Review]) -> list[clearance_rules.Fact]:
+    """The reviews as the clearance rule reads them: revision, decision and the reviewer's party."""
+    return [clearance_rules.Fact(r.revision_id, r.decision, r.reviewer.party_id) for r in reviews]
+
+
 def current_review(reviews: list[Review], amendment: Amendment) -> Review | None:
     """The latest review of the current revision; reviews of earlier revisions have lapsed."""
-    on_latest = [r for r in reviews if r.revision_id == amendment.latest.id]
-    return on_latest[-1] if on_latest else None
+    return clearance_rules.current_review(reviews, amendment.latest.id)
 
 
 def concurring_parties(responses: list[Response], amendment: Amendment) -> set[int]:
-    return {r.party_id for r in responses if r.kind == "concur" and r.revision_id == amendment.latest.id}
+    return clearance_rules.concurred_parties(responses, amendment.latest.id)
 
 
-def _other_party_ids(session: Session, amendment: Amendment) -> set[int]:
-    instrument = session.get(Instrument, amendment.instrument_id)
-    return {party.id for party in instrument.parties} - {amendment.party_id}
+def clearance_of(instrument: Instrument, amendment: Amendment, reviews: list[Review]) -> clearance_rules.Clearance:
+    """Whose legal clearance the amendment's current revision still needs, under its negotiation's rule."""
+    return clearance_rules.clearance(
+        instrument.clearance_rule, [p.id for p in instrument.parties], review_facts(reviews), amendment.latest.id
+    )
 
 
 # Legal review --------------------------------------------------------------------------------------------------
@@ -225,12 +232,12 @@ def reject(
 
 
 def _adopt_if_agreed(session: Session, actor: User, amendment: Amendment) -> None:
-    others = _other_party_ids(session, amendment)
+    instrument = session.get(Instrument, amendment.instrument_id)
+    others = {party.id for party in instrument.parties} - {amendment.party_id}
     concurred = concurring_parties(responses_of(session, amendment), amendment)
-    cleared = current_review(reviews_of(session, amendment), amendment)
-    if not others <= concurred or cleared is None or cleared.decision is not ReviewDecision.cleared:
-        return
-    _adopt(session, actor, amendment)
+    cleared = clearance_of(instrument, amendment, reviews_of(session, amendment))
+    if clearance_rules.is_agreed(others, concurred, cleared):
+        _adopt(session, actor, amendment)
 
 
 def _new_version(clause: Clause, seq: int, amendment: Amendment) -> ClauseVersion:
@@ -330,21 +337,45 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
         after=snapshot(amendment) | {"version": seq},
         clause_id=clause.id,
     )
+    _supersede_answered(session, actor, amendment)
     return version
 
 
+def _supersede_answered(session: Session, actor: User, adopted: Amendment) -> None:
+    """A counter-proposal adopted settles the amendment it answered: still open, that one closes as superseded
+    (an answered amendment already withdrawn, rejected or adopted stays as it is)."""
+    answered = adopted.answers
+    if answered is None or not superseded_by_adoption(answered.state):
+        return
+    before_state = answered.state
+    close(answered, transition(answered, Action.supersede))
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.superseded",
+        answered,
+        f"{answered.citation} superseded: {adopted.citation}, which answered it, was adopted",
+        before={"state": before_state.value},
+        after={"state": answered.state.value, "superseded_by": adopted.citation},
+    )
+
+
 def _awaiting_review_by(session: Session, actor: User):
-    """Tabled amendments of this negotiation whose current revision has no legal review yet, leaving out any the
-    actor wrote a word of (they may not review them: `proposer_ids`), as a query."""
+    """Tabled amendments of this negotiation whose current revision has no legal review yet (under the per-party
+    rule: none by a reviewer of the actor's party), leaving out any the actor wrote a word of (they may not review
+    them: `proposer_ids`), as a query."""
     latest_revision = (
         select(func.max(AmendmentRevision.id))
         .where(AmendmentRevision.amendment_id == Amendment.id)
         .correlate(Amendment)
         .scalar_subquery()
     )
-    reviewed = (
-        exists().where(Review.amendment_id == Amendment.id, Review.revision_id == latest_revision).correlate(Amendment)
-    )
+    reviewed_where = [Review.amendment_id == Amendment.id, Review.revision_id == latest_revision]
+    if current_instrument(session).clearance_rule is clearance_rules.ClearanceRule.per_party:
+        # Each party's legal office clears for its party: a review by the other party's lawyer leaves it waiting.
+        reviewed_where.append(Review.reviewer_id.in_(select(User.id).where(User.party_id == actor.party_id)))
+    reviewed = exists().where(*reviewed_where).correlate(Amendment)
     wrote = (
         exists()
         .where(AmendmentRevision.amendment_id == Amendment.id, AmendmentRevision.created_by_id == actor.id)

@@ -10,11 +10,11 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
 
 from ..core import permissions
-from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
+from ..core.clause_kinds import ClauseKind, can_delete, insertable_kinds
 from ..core.messages import N_, Message
 from ..core.paging import Pages
 from ..core.rebase import RebaseResult, rebase_text
-from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE, TextRuleError, clean_text
+from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, MAX_NOTE
 from ..core.workflow import OPEN_STATES, Action, AmendmentKind, AmendmentState, TransitionRefused, next_state
 from ..models import (
     Amendment,
@@ -33,6 +33,9 @@ from . import audit
 from .draft import current_instrument, current_versions
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .listing import one_page
+
+# Re-exported for the services that still import it from here (meetings, api_tokens); it lives in validation.
+from .validation import clean_field as clean_field
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,17 @@ def is_outdated(amendment: Amendment, current: ClauseVersion | None) -> bool:
     if amendment.kind is AmendmentKind.insert or not amendment.state.is_open:
         return False
     return current is None or amendment.latest.base_version_id != current.id
+
+
+def superseded_by(session: Session, actor: User, amendment: Amendment) -> Amendment | None:
+    """The adopted counter-proposal that settled a superseded amendment (None for any other)."""
+    if amendment.state is not AmendmentState.superseded:
+        return None
+    return session.scalar(
+        select(Amendment)
+        .where(Amendment.answers_id == amendment.id, Amendment.state == AmendmentState.adopted, visible_to(actor))
+        .limit(1)
+    )
 
 
 def comments_for(session: Session, actor: User, amendment: Amendment) -> list[AmendmentComment]:
@@ -188,13 +202,6 @@ def page_of_amendments(
 
 
 # Validation ----------------------------------------------------------------------------------------------------
-
-
-def clean_field(value: str | None, field: str, max_length: int, required: bool = True) -> str:
-    try:
-        return clean_text(value, field=field, max_length=max_length, required=required)
-    except TextRuleError as exc:
-        raise ValidationFailed(exc.args[0]) from exc
 
 
 def _clean_texts(instrument: Instrument, kind: ClauseKind, texts: Mapping[str, TextInput]) -> dict[str, TextInput]:
@@ -435,7 +442,7 @@ def propose_deletion(
 ) -> Amendment:
     require_proposer(actor)
     clause = _clause(session, wid)
-    if clause.kind is ClauseKind.title:
+    if not can_delete(clause.kind):
         raise ValidationFailed(N_("The title cannot be deleted; propose a new wording instead."))
     base = _live_version(session, clause)
     return _new_amendment(
@@ -472,14 +479,14 @@ def propose_insertion(
             raise ValidationFailed(N_("That position does not exist in the current draft."))
     if after is not None and after.parent_id != (parent.id if parent else None):
         raise ValidationFailed(N_("That position does not exist: the clause to insert after has another parent."))
-    if (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
+    if kind is ClauseKind.title:
+        raise ValidationFailed(N_("The instrument has one title; propose a new wording of it instead."))
+    if kind not in insertable_kinds(parent.kind if parent else None):
         if parent is None:
             raise ValidationFailed(Message(N_("A new %(kind)s cannot be inserted at the top level."), kind=kind.label))
         raise ValidationFailed(
             Message(N_("A new %(kind)s cannot be inserted in a %(parent)s."), kind=kind.label, parent=parent.kind.label)
         )
-    if kind is ClauseKind.title:
-        raise ValidationFailed(N_("The instrument has one title; propose a new wording of it instead."))
     return _new_amendment(
         session,
         actor,
@@ -518,16 +525,20 @@ def touch(amendment: Amendment) -> None:
     amendment.updated_at = utcnow()
 
 
-def _require_editor(actor: User, amendment: Amendment, action: Action) -> None:
+def require_editor(actor: User, amendment: Amendment, action: Action) -> AmendmentState:
+    """Revise, rebase, table or withdraw: the proposing party's negotiators, while the state allows the action
+    (`permissions.can_edit_amendment`). Pages and the API ask this before showing a form, so the refusal reads the
+    same everywhere. Returns the state after the action."""
     if not permissions.is_negotiator_for(actor, amendment.party_id):
         raise PermissionDenied(
             Message(
-                N_("Only negotiators of %(party)s can act on %(citation)s (%(action)s)."),
+                N_("%(citation)s can be %(action)s only by the negotiators of %(party)s."),
                 party=amendment.party.name,
                 citation=amendment.citation,
-                action=action.value,
+                action=Message.word("verb", action.verb),
             )
         )
+    return transition(amendment, action)
 
 
 def expect_revision(amendment: Amendment, expected_revision: int | None) -> None:
@@ -559,8 +570,7 @@ def revise(
     """A new wording. An outdated change or deletion is revised against the clause's current text: the user has
     read it (`onto_version_id`), and the amendment is an ordinary open one again, no rebase needed."""
     amendment = get_amendment(session, actor, amendment_id)
-    _require_editor(actor, amendment, Action.revise)
-    transition(amendment, Action.revise)
+    require_editor(actor, amendment, Action.revise)
     expect_revision(amendment, expected_revision)
     latest = amendment.latest
     base = _base_for_revision(session, amendment, onto_version_id)
@@ -625,8 +635,7 @@ def _base_for_revision(session: Session, amendment: Amendment, onto_version_id: 
 
 def table(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
     amendment = get_amendment(session, actor, amendment_id)
-    _require_editor(actor, amendment, Action.table)
-    new_state = transition(amendment, Action.table)
+    new_state = require_editor(actor, amendment, Action.table)
     expect_revision(amendment, expected_revision)
     if amendment.clause is not None:
         _live_version(session, amendment.clause)
@@ -650,9 +659,8 @@ def table(session: Session, actor: User, amendment_id: int, *, expected_revision
 
 def withdraw(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
     amendment = get_amendment(session, actor, amendment_id)
-    _require_editor(actor, amendment, Action.withdraw)
     before_state = amendment.state
-    new_state = transition(amendment, Action.withdraw)
+    new_state = require_editor(actor, amendment, Action.withdraw)
     expect_revision(amendment, expected_revision)
     close(amendment, new_state)
     session.flush()
@@ -719,8 +727,7 @@ class RebasePlan:
 def plan_rebase(session: Session, actor: User, amendment_id: int) -> RebasePlan:
     """Reapply the amendment's change onto the clause's current text, per language. Changes nothing."""
     amendment = get_amendment(session, actor, amendment_id)
-    _require_editor(actor, amendment, Action.rebase)
-    transition(amendment, Action.rebase)
+    require_editor(actor, amendment, Action.rebase)
     if amendment.kind is AmendmentKind.insert:
         raise Conflict(N_("A new clause is not written against a version of another clause; it needs no rebase."))
     current = current_versions(session, [amendment.clause_id])[amendment.clause_id]

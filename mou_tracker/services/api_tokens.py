@@ -13,12 +13,15 @@ from ..core.messages import N_, Message
 from ..models import ApiToken, User
 from ..models.base import utcnow
 from . import audit
-from .amendments import clean_field
 from .errors import NotFound, PermissionDenied, ValidationFailed
+from .validation import clean_field
 
 #: Tokens carry this prefix so that a leaked one is recognisable (secret scanners, logs).
 TOKEN_PREFIX = "mou_"  # noqa: S105  (a public marker, not a secret)
+#: How long a new token may stay valid, in days (the account page and `flask create-token` offer these), and the
+#: choice made when none is.
 LIFETIMES_DAYS = (30, 90, 365)
+DEFAULT_LIFETIME_DAYS = 90
 #: last_used_at is refreshed at most this often, so that reads through the API do not each write a row.
 USE_RESOLUTION = dt.timedelta(minutes=5)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -12,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..core import permissions
 from ..core.messages import N_, Message
+from ..core.spreadsheet import write_csv
 from ..models import AuditEvent, Clause, Party, User
 from .draft import current_instrument
 from .errors import PermissionDenied, ValidationFailed
@@ -94,11 +93,9 @@ CSV_COLUMNS = [
 
 
 def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in rows:
-        writer.writerow(
+    return write_csv(
+        CSV_COLUMNS,
+        (
             [
                 e.id,
                 e.occurred_at.isoformat(),
@@ -107,17 +104,13 @@ def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
                 e.kind,
                 f"{e.subject_type} {e.subject_id}",
                 wids.get(e.clause_id, ""),
-                _neutralise(e.summary),
-                "" if e.before is None else _neutralise(str(e.before)),
-                "" if e.after is None else _neutralise(str(e.after)),
+                e.summary,
+                e.before,
+                e.after,
             ]
-        )
-    return out.getvalue()
-
-
-def _neutralise(cell: str) -> str:
-    """A spreadsheet must not read user text as a formula (CSV injection)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+            for e in rows
+        ),
+    )
 
 
 def clause_wids(session: Session, rows: list[AuditEvent]) -> dict[int, str]:

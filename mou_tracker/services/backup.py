@@ -53,8 +53,9 @@ from ..core.languages import INTERFACE_LANGUAGES
 from ..core.messages import N_, Message
 from ..core.text import MAX_CLAUSE_TEXT, MAX_NOTE, TextRuleError, clean_text
 from ..models import Base, Instrument, User
-from ..models.base import utcnow
+from ..models.base import MAX_ID, utcnow
 from ..schema_check import current_revisions, head_revisions
+from . import search
 from .errors import ValidationFailed
 from .users import LOGIN_PATTERN
 
@@ -63,6 +64,8 @@ FORMAT = "mou-tracker-negotiation"
 NO_CREDENTIALS = "!redacted"
 #: Tables of secrets' digests (API tokens, sign-in sessions): a copy without credentials leaves their rows out.
 CREDENTIAL_TABLES = ("api_tokens", "sign_in_sessions")
+#: Read from the other tables and rebuilt after a restore (services.search.rebuild), never carried in the file.
+DERIVED_TABLES = ("search_entries",)
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
 #: The shortest signing key accepted, in bytes: 32 random bytes are 256 bits, as many as the digest has.
 MIN_KEY_LENGTH = 32
@@ -81,8 +84,8 @@ TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("milestones", "result_note"): MAX_NOTE,
     ("milestone_outcomes", "note"): MAX_NOTE,
 }
-#: The largest whole number an INTEGER column holds on PostgreSQL.
-_INT_RANGE = (-(2**31), 2**31 - 1)
+#: The whole numbers an INTEGER column holds on PostgreSQL.
+_INT_RANGE = (-MAX_ID - 1, MAX_ID)
 _NOT_EMPTY = re.compile(r"^\s*(\w+) <> ''\s*$")
 
 
@@ -99,9 +102,9 @@ def _value(value: Any) -> Any:
 
 def export_negotiation(session: Session, *, include_credentials: bool = True, key: bytes | None = None) -> dict:
     """The whole negotiation as a JSON-ready document, signed with `key` (None: unsigned, for the caller to allow)."""
-    tables = {}
+    tables: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
-        if not include_credentials and table.name in CREDENTIAL_TABLES:
+        if (not include_credentials and table.name in CREDENTIAL_TABLES) or table.name in DERIVED_TABLES:
             tables[table.name] = []
             continue
         order = [c for c in table.primary_key.columns]
@@ -110,8 +113,10 @@ def export_negotiation(session: Session, *, include_credentials: bool = True, ke
     if not include_credentials:
         for row in tables["users"]:
             row["password_hash"] = NO_CREDENTIALS
-    (revision,) = current_revisions(session.get_bind()) or {None}
-    document = {
+    # The session may be bound to a connection (a test's transaction): the revision is read through its engine.
+    revisions: set[str | None] = set(current_revisions(session.get_bind().engine)) or {None}
+    (revision,) = revisions
+    document: dict[str, Any] = {
         "format": FORMAT,
         "schema": revision,
         "exported_at": utcnow().isoformat(),
@@ -298,14 +303,14 @@ def _parse(table, column, value: Any, required: set[str]) -> Any:
         return parsed
     if isinstance(kind, Date):
         try:
-            parsed = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+            day = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
         except ValueError:
-            parsed = None
-        if parsed is None:
+            day = None
+        if day is None:
             raise _Refused(
                 Message(N_("%(column)s is not a date (as 2024-03-12): %(value)s."), column=name, value=_shown(value))
             )
-        return parsed
+        return day
     if isinstance(kind, JSON):
         _check_json(value, name)
         return value
@@ -598,6 +603,7 @@ def import_negotiation(
             session.execute(update(table).where(*condition).values(**pending))
         _advance_sequences(session)
         session.flush()
+        counts["search_entries"] = search.rebuild(session)
     except DBAPIError as exc:
         # Every rule above is checked first; a CHECK constraint that spans columns is left to the database.
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__

@@ -115,7 +115,9 @@ def _versions_joined(session: Session, latest, *, with_texts: bool = True) -> di
     return {v.clause_id: v for v in versions}
 
 
-def number_live(versions: dict[int, ClauseVersion], extra: tuple[ClauseNode, ...] = ()) -> list[NumberedClause]:
+def number_live(
+    versions: dict[int, ClauseVersion], extra: tuple[ClauseNode[int], ...] = ()
+) -> list[NumberedClause[int]]:
     """Number the clauses whose version is not a deletion (a clause under a deleted parent is unreachable)."""
     nodes = [
         ClauseNode(v.clause.id, v.clause.parent_id, v.clause.position, v.clause.kind)

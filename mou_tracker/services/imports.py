@@ -241,7 +241,7 @@ class Correction(enum.StrEnum):
     #: Join a clause to the one before it (a paragraph the reader cut in two).
     merge = "merge"
     #: Cut a clause in two where the given words begin.
-    split = "split"
+    split = "split"  # type: ignore[assignment]  # a member named as the stored value shadows str.split
 
 
 def _message_data(message: Message | str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -15,13 +16,26 @@ from ..core.milestones import (
     MilestoneRefused,
     MilestoneState,
     Outcome,
+    can_manage_delegations,
     check_can_conclude,
     check_can_edit,
     check_can_freeze,
     check_can_record,
+    proposed_outcome,
 )
 from ..core.text import MAX_NOTE
-from ..models import Clause, ClauseVersion, Milestone, MilestoneOutcome, MilestoneSnapshot, User
+from ..core.workflow import Action, AmendmentKind, AmendmentState
+from ..models import (
+    Amendment,
+    Clause,
+    ClauseVersion,
+    Delegation,
+    Milestone,
+    MilestoneOutcome,
+    MilestoneSnapshot,
+    Party,
+    User,
+)
 from ..models.base import utcnow
 from . import audit
 from .amendments import clean_field
@@ -34,6 +48,14 @@ def milestones(session: Session) -> list[Milestone]:
     return list(
         session.scalars(select(Milestone).where(Milestone.instrument_id == instrument.id).order_by(Milestone.position))
     )
+
+
+def find_in(meetings: list[Milestone], code: str) -> Milestone:
+    """The meeting `code` among the negotiation's meetings already read (a page that needs them all saves a query)."""
+    milestone = next((m for m in meetings if m.code == code), None)
+    if milestone is None:
+        raise NotFound(N_("There is no meeting with that code."))
+    return milestone
 
 
 def get_milestone(session: Session, code: str) -> Milestone:
@@ -100,51 +122,204 @@ def freeze(session: Session, actor: User, code: str) -> Milestone:
     return milestone
 
 
-def record_outcome(
-    session: Session, actor: User, code: str, clause_wid: str, *, outcome: Outcome, reserved_by: str, note: str
-) -> MilestoneOutcome:
-    _require_chair(actor)
-    milestone = get_milestone(session, code)
-    _guard(check_can_record, milestone.state)
-    clause = session.scalar(
-        select(Clause).where(Clause.instrument_id == current_instrument(session).id, Clause.wid == clause_wid)
+@dataclass(frozen=True)
+class Reserver:
+    """Who can enter a reservation at a meeting: a party of the negotiation or a Member State's delegation."""
+
+    #: The form's value for it: "party-<id>" or "delegation-<id>".
+    key: str
+    #: Its name in the record (the negotiation's authoritative language): what the reservation row keeps.
+    name: str
+    delegation: Delegation | None = None
+    party: Party | None = None
+
+    def name_in(self, language: str | None) -> str:
+        return self.delegation.name_in(language) if self.delegation is not None else self.name
+
+
+def reservers(session: Session) -> list[Reserver]:
+    """The parties, then the delegations, of the current negotiation: the only names a reservation may carry."""
+    instrument = current_instrument(session)
+    found = [Reserver(f"party-{p.id}", p.code, party=p) for p in instrument.parties]
+    found += [Reserver(f"delegation-{d.id}", d.name, delegation=d) for d in delegations(session)]
+    return found
+
+
+def delegations(session: Session) -> list[Delegation]:
+    return list(
+        session.scalars(
+            select(Delegation)
+            .where(Delegation.instrument_id == current_instrument(session).id)
+            .order_by(Delegation.position, Delegation.id)
+        )
     )
-    frozen = snapshot(session, milestone)
-    if clause is None or clause.id not in frozen:
-        raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
-    reserved_by = clean_field(
-        reserved_by, Message(N_("Who entered the reservation")), 200, required=outcome is Outcome.reservation
+
+
+def _reserver(choices: list[Reserver], raw: str | None) -> Reserver | None:
+    """The party or delegation a form or the API names: by its form value, or by one of its names (the API and
+    older forms send a name). Free text that names neither is refused."""
+    wanted = (raw or "").strip()
+    if not wanted:
+        return None
+    for choice in choices:
+        names = {choice.key, choice.name}
+        if choice.delegation is not None:
+            names |= set((choice.delegation.names or {}).values())
+        if choice.party is not None:
+            names.add(choice.party.name)
+        if wanted.casefold() in {n.casefold() for n in names if n}:
+            return choice
+    raise ValidationFailed(
+        N_("Choose a party or a delegation of the negotiation; a new delegation is added on the delegations page.")
     )
-    note = clean_field(note, Message(N_("The note")), MAX_NOTE, required=False)
-    existing = outcomes(session, milestone).get(clause.id)
-    before = (
-        {"outcome": existing.outcome.value, "reserved_by": existing.reserved_by, "note": existing.note}
-        if existing
-        else None
-    )
-    row = existing or MilestoneOutcome(milestone_id=milestone.id, clause_id=clause.id)
-    row.outcome, row.reserved_by, row.note, row.recorded_by, row.recorded_at = (
-        outcome,
-        reserved_by,
-        note,
-        actor,
-        utcnow(),
-    )
+
+
+@dataclass(frozen=True)
+class OutcomeChoice:
+    """What the chair chose for one clause: on the whole-meeting form, or alone."""
+
+    wid: str
+    outcome: str | None
+    reserved_by: str = ""
+    note: str = ""
+
+
+class OutcomeChoicesInvalid(ValidationFailed):
+    """Some clauses' choices cannot be recorded; nothing was. `errors` says why, per clause wid."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(N_("Nothing was recorded: correct the clauses marked below."))
+        self.errors = errors
+
+
+def _outcome_values(row: MilestoneOutcome | None) -> dict | None:
+    if row is None:
+        return None
+    return {"outcome": row.outcome.value, "reserved_by": row.reserved_by, "note": row.note}
+
+
+def _record_one(
+    session: Session,
+    actor: User,
+    milestone: Milestone,
+    clause_id: int,
+    existing: MilestoneOutcome | None,
+    choice: OutcomeChoice,
+    who: list[Reserver],
+) -> MilestoneOutcome | None:
+    """The rule for one clause's outcome (written once: the single-clause form, the whole-meeting form and the API
+    use it). Validates, writes the row and its audit event; None when the choice is what is already recorded."""
+    outcome = parse_outcome(choice.outcome)
+    name, delegation = "", None
+    if outcome is Outcome.reservation:
+        sent = (choice.reserved_by or "").strip()
+        if (
+            existing is not None
+            and existing.delegation_id is None
+            and existing.reserved_by
+            and sent == existing.reserved_by
+        ):
+            name = existing.reserved_by  # a reservation typed in free text before delegations were kept, left as it is
+        else:
+            reserver = _reserver(who, sent)
+            if reserver is None:
+                raise ValidationFailed(N_("Who entered the reservation? Choose the party or the delegation."))
+            name, delegation = reserver.name, reserver.delegation
+    note = clean_field(choice.note, Message(N_("The note")), MAX_NOTE, required=False)
+    after = {"outcome": outcome.value, "reserved_by": name, "note": note}
+    before = _outcome_values(existing)
+    if before == after and existing.delegation_id == (delegation.id if delegation else None):
+        return None
+    row = existing or MilestoneOutcome(milestone_id=milestone.id, clause_id=clause_id)
+    row.outcome, row.reserved_by, row.note, row.recorded_by, row.recorded_at = (outcome, name, note, actor, utcnow())
+    row.delegation = delegation
     session.add(row)
-    # Recording touches the meeting row, so that a conclusion racing with this outcome collides on lock_version.
-    flag_modified(milestone, "result_note")
-    session.flush()
+    session.flush()  # the row before its event, as every service writes them
     audit.record(
         session,
         actor,
         "milestone.outcome_recorded",
         milestone,
-        f"{milestone.name}: {outcome.label}" + (f" ({reserved_by})" if reserved_by else ""),
+        f"{milestone.name}: {outcome.label}" + (f" ({name})" if name else ""),
         before=before,
-        after={"outcome": outcome.value, "reserved_by": reserved_by, "note": note},
-        clause_id=clause.id,
+        after=after,
+        clause_id=clause_id,
     )
+    # Flushed alone: services.search_index indexes an outcome's note and an audit event written in one flush with
+    # rows of different columns, which SQLAlchemy refuses (reported; not this module's to fix).
+    session.flush()
     return row
+
+
+def _open_for_recording(session: Session, actor: User, code: str) -> tuple[Milestone, dict[int, ClauseVersion]]:
+    _require_chair(actor)
+    milestone = get_milestone(session, code)
+    _guard(check_can_record, milestone.state)
+    return milestone, snapshot(session, milestone)
+
+
+def record_outcome(
+    session: Session, actor: User, code: str, clause_wid: str, *, outcome: Outcome, reserved_by: str, note: str
+) -> MilestoneOutcome:
+    """One clause's outcome (the API, and the form kept for a single clause)."""
+    milestone, frozen = _open_for_recording(session, actor, code)
+    clause = session.scalar(
+        select(Clause).where(Clause.instrument_id == current_instrument(session).id, Clause.wid == clause_wid)
+    )
+    if clause is None or clause.id not in frozen:
+        raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
+    existing = outcomes(session, milestone).get(clause.id)
+    choice = OutcomeChoice(clause_wid, outcome.value, reserved_by, note)
+    row = _record_one(session, actor, milestone, clause.id, existing, choice, reservers(session))
+    # Recording touches the meeting row, so that a conclusion racing with this outcome collides on lock_version.
+    flag_modified(milestone, "result_note")
+    session.flush()
+    return row or existing
+
+
+def record_outcomes(
+    session: Session, actor: User, code: str, choices: list[OutcomeChoice], *, expected_version: int | None
+) -> int:
+    """The whole meeting at once: every clause's choice checked, then all recorded in this one transaction with
+    one audit event per clause that changed. `expected_version` is the meeting's lock_version when the form was
+    shown: outcomes recorded since (by another chair, in another tab) refuse the form instead of being overwritten.
+    Returns how many clauses changed."""
+    milestone, frozen = _open_for_recording(session, actor, code)
+    if expected_version is None or expected_version != milestone.lock_version:
+        raise Conflict(
+            N_(
+                "The outcomes of this meeting were changed after this form was shown. Nothing was recorded; your "
+                "choices are kept below: check them and record again."
+            )
+        )
+    wids = dict(session.execute(select(Clause.wid, Clause.id).where(Clause.id.in_(frozen))).tuples().all())
+    recorded = outcomes(session, milestone)
+    who = reservers(session)
+    errors: dict[str, str] = {}
+    changed = 0
+    for choice in choices:
+        clause_id = wids.get(choice.wid)
+        if clause_id is None:
+            raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
+        try:
+            if _record_one(session, actor, milestone, clause_id, recorded.get(clause_id), choice, who) is not None:
+                changed += 1
+        except ValidationFailed as exc:
+            errors[choice.wid] = exc.message
+    if errors:
+        raise OutcomeChoicesInvalid(errors)
+    if changed:
+        flag_modified(milestone, "result_note")
+    session.flush()
+    return changed
+
+
+def proposed_outcomes(recorded: dict[int, MilestoneOutcome], bracketed: set[int], clause_ids: list[int]) -> dict:
+    """{clause id: the outcome the whole-meeting form offers}: what is recorded, else endorsed unless bracketed."""
+    return {
+        cid: proposed_outcome(recorded[cid].outcome if cid in recorded else None, cid in bracketed)
+        for cid in clause_ids
+    }
 
 
 def conclude(session: Session, actor: User, code: str, *, result: MeetingResult, note: str) -> Milestone:
@@ -211,3 +386,86 @@ def frozen_draft(session: Session, milestone: Milestone) -> list:
     from .draft import in_reading_order
 
     return in_reading_order(snapshot(session, milestone))
+
+
+# Member States' delegations ------------------------------------------------------------------------------------
+
+
+def _require_delegation_manager(actor: User) -> None:
+    if actor is None or not can_manage_delegations(actor.role, actor.active):
+        raise PermissionDenied(N_("Only a chair or an administrator can keep the list of delegations."))
+
+
+def add_delegation(session: Session, actor: User, *, name: str, names: dict[str, str]) -> Delegation:
+    """Add a Member State's delegation to the current negotiation (its name, and its names in other languages)."""
+    _require_delegation_manager(actor)
+    instrument = current_instrument(session)
+    name = clean_field(name, Message(N_("The name")), 200)
+    names = {
+        lang: clean_field(value, Message(N_("The name")), 200, required=False)
+        for lang, value in names.items()
+        if lang in instrument.language_codes and (value or "").strip()
+    }
+    existing = delegations(session)
+    if any(d.name.casefold() == name.casefold() for d in existing):
+        raise ValidationFailed(Message(N_("%(name)s is already a delegation of this negotiation."), name=name))
+    delegation = Delegation(instrument_id=instrument.id, name=name, names=names, position=len(existing))
+    session.add(delegation)
+    session.flush()
+    audit.record(
+        session, actor, "delegation.added", delegation, f"Delegation added: {name}", after={"name": name, **names}
+    )
+    return delegation
+
+
+def get_delegation(session: Session, delegation_id: int | None) -> Delegation:
+    delegation = session.get(Delegation, delegation_id) if delegation_id else None
+    if delegation is None or delegation.instrument_id != current_instrument(session).id:
+        raise NotFound(N_("There is no such delegation in this negotiation."))
+    return delegation
+
+
+def enter_delegation_proposal(
+    session: Session, actor: User, delegation_id: int | None, wid: str, texts: dict, rationale: str
+) -> Amendment:
+    """A proposal a Member State's delegation made at a meeting, entered by the chair: a new wording of a clause,
+    attributed to the delegation and tabled at once, in the name of the chair's party (the Secretariat that services
+    the meeting). From then on it is an amendment like any other: answered, reviewed, adopted or withdrawn."""
+    from . import amendments as am
+
+    _require_chair(actor)
+    delegation = get_delegation(session, delegation_id)
+    instrument = current_instrument(session)
+    if actor.party_id not in {p.id for p in instrument.parties}:
+        raise PermissionDenied(N_("The chair enters proposals for the party that services the meeting."))
+    clause = am._clause(session, wid)
+    base = am._live_version(session, clause)
+    cleaned = am._clean_texts(instrument, clause.kind, texts)
+    if am._same_as_version(cleaned, base):
+        raise ValidationFailed(N_("The proposed text is identical to the current text; there is nothing to amend."))
+    amendment = Amendment(
+        instrument_id=instrument.id,
+        party_id=actor.party_id,
+        delegation_id=delegation.id,
+        kind=AmendmentKind.change,
+        state=AmendmentState.draft,
+        clause=clause,
+        created_by=actor,
+    )
+    amendment.revisions.append(am._revision(1, actor, base, cleaned, am._rationale(rationale)))
+    session.add(amendment)
+    amendment.state = am.transition(amendment, Action.table)
+    amendment.number = am._take_citation_number(session, instrument.id, actor.party_id)
+    amendment.tabled_at = utcnow()
+    amendment.tabled_seq = 1
+    am.touch(amendment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "amendment.tabled",
+        amendment,
+        f"{amendment.citation} tabled by the chair: proposal of the delegation of {delegation.name}",
+        after={**am.snapshot(amendment), "delegation": delegation.name},
+    )
+    return amendment

@@ -15,10 +15,10 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..core import permissions
+from ..core.clearance import DEFAULT_FOR_NEW_NEGOTIATIONS, ClearanceRule
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.slugs import is_valid_slug, slugify
-from ..core.text import TextRuleError, clean_text
 from ..core.workflow import OPEN_STATES
 from ..models import (
     Amendment,
@@ -31,13 +31,12 @@ from ..models import (
     Party,
     User,
 )
+from ..models.base import MAX_ID
 from . import audit
 from .amendments import visible_to
 from .draft import remember_instrument
 from .errors import NotFound, PermissionDenied, ValidationFailed
-
-#: The largest id a database key holds (PostgreSQL INTEGER): anything larger names nothing.
-MAX_ID = 2**31 - 1
+from .validation import clean_field
 
 NOT_FOUND = N_("There is no negotiation by that name, or it is not open to you.")
 
@@ -179,10 +178,7 @@ def _language_name(code: str) -> str:
 
 
 def _clean(value: str | None, what: str, max_length: int) -> str:
-    try:
-        return clean_text(value, field=Message(what), max_length=max_length)
-    except TextRuleError as exc:
-        raise ValidationFailed(exc.args[0]) from exc
+    return clean_field(value, Message(what), max_length)
 
 
 def create_negotiation(
@@ -198,11 +194,13 @@ def create_negotiation(
     other_languages: list[str],
     meetings: list[NewMeeting],
     assigned_user_ids: list[int] = (),
+    clearance_rule: ClearanceRule = DEFAULT_FOR_NEW_NEGOTIATIONS,
 ) -> Instrument:
     """An administrator opens a new negotiation: its parties (existing organisations or new ones), its languages
     (one authoritative, others optional) and its meetings. The administrator, and the users named, are assigned
     to it; the negotiators of its parties see it through their party. It starts with no clauses: the draft is
-    imported next."""
+    imported next. `clearance_rule` says whose legal clearance adoption needs (each party's own, unless the
+    administrator chooses any legal reviewer's)."""
     if not permissions.can_manage_users(actor):
         raise PermissionDenied(N_("Only an administrator can open a negotiation."))
     title = _clean(title, N_("The title"), 500)
@@ -263,7 +261,9 @@ def create_negotiation(
             )
         )
 
-    instrument = Instrument(slug=slug, title=title, short_title=short_title)
+    instrument = Instrument(
+        slug=slug, title=title, short_title=short_title, clearance_rule=_clearance_rule(clearance_rule)
+    )
     for position, (code, name) in enumerate(zip(codes, names, strict=True)):
         instrument.languages.append(InstrumentLanguage(code=code, name=name, position=position, required=position == 0))
     for position, party in enumerate(parties):
@@ -286,9 +286,48 @@ def create_negotiation(
         "instrument.created",
         instrument,
         f"Negotiation opened: {short_title} ({', '.join(p.code for p in parties)}; {', '.join(codes)})",
-        after={"slug": slug, "title": title, "parties": [p.code for p in parties], "languages": codes},
+        after={
+            "slug": slug,
+            "title": title,
+            "parties": [p.code for p in parties],
+            "languages": codes,
+            "clearance_rule": instrument.clearance_rule.value,
+        },
     )
     return instrument
+
+
+def _clearance_rule(value: ClearanceRule | str | None) -> ClearanceRule:
+    try:
+        return ClearanceRule(value)
+    except ValueError:
+        raise ValidationFailed(N_("Choose whose legal clearance adoption needs.")) from None
+
+
+def set_clearance_rule(session: Session, actor: User, instrument: Instrument, rule: ClearanceRule | str) -> bool:
+    """An administrator of the negotiation changes whose legal clearance adoption needs (audited). Amendments
+    already adopted stay adopted; open ones are judged by the new rule at their next review or concurrence.
+    Returns whether anything changed."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied(N_("Only an administrator can change a negotiation's settings."))
+    if not session.scalar(select(Instrument.id).where(Instrument.id == instrument.id, open_to(actor))):
+        raise NotFound(NOT_FOUND)
+    rule = _clearance_rule(rule)
+    before = instrument.clearance_rule
+    if rule is before:
+        return False
+    instrument.clearance_rule = rule
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "instrument.clearance_rule_changed",
+        instrument,
+        f"Legal clearance for adoption in {instrument.short_title}: {rule.label} (was: {before.label})",
+        before={"clearance_rule": before.value},
+        after={"clearance_rule": rule.value},
+    )
+    return True
 
 
 def parse_meetings(text: str | None) -> list[NewMeeting]:

@@ -9,14 +9,15 @@ import datetime as dt
 import functools
 import re
 from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import permissions
+from ..core.attribution import Credit, CreditedSegment, attribute
 from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
@@ -349,10 +350,10 @@ def parse_point(session: Session, raw: str | None) -> Point:
             raise ValidationFailed(Message(N_("There is no meeting with the code %(code)r."), code=value))
         if milestone.state is MilestoneState.planned:
             raise ValidationFailed(
-                Message(N_("The draft for the %(meeting)s has not been frozen yet."), meeting=milestone.name)
+                Message(N_("The draft for the %(meeting)s has not been frozen yet."), meeting=milestone.local_name)
             )
         return Point(
-            "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.name)
+            "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.local_name)
         )
     if kind == "party":
         party = next((p for p in current_instrument(session).parties if p.code == value), None)
@@ -374,7 +375,7 @@ def end_of_day(iso_date: str) -> dt.datetime:
 
 
 @dataclass
-class _Side:
+class Side:
     """A draft state: per node id, its clause data and words per language, plus who made the last change."""
 
     nodes: dict[Hashable, ClauseNode] = field(default_factory=dict)
@@ -384,6 +385,11 @@ class _Side:
     dates: dict[Hashable, dt.datetime] = field(default_factory=dict)
     #: The stable id of each clause that exists (a proposed new clause has none yet).
     wids: dict[Hashable, str] = field(default_factory=dict)
+    #: The number (seq) of each clause's version in this state.
+    seqs: dict[Hashable, int] = field(default_factory=dict)
+    #: Open proposals applied on top of the versions (a party's point): per node, the words proposed (None: the
+    #: clause deleted) and who proposed them.
+    proposed: dict[Hashable, tuple[dict[str, Words] | None, Credit]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -399,38 +405,58 @@ class _VersionFacts:
     recorder_party: str
     #: {language: Words}
     words: dict[str, Words]
+    seq: int = 0
 
 
-def _side_from_facts(session: Session, versions: list[_VersionFacts], languages: list[str]) -> _Side:
+def _amendment_credits(session: Session, amendment_ids: set[int]) -> dict[int, Credit]:
+    """{amendment id: its party, date, citation and rationale}, for adopted amendments (two queries).
+
+    The date is when it was tabled: the same for every reader, and nothing of the proposing party's drafting
+    before it (see permissions.proposal_date)."""
+    if not amendment_ids:
+        return {}
+    rationales: dict[int, tuple[int, str]] = {}
+    for amendment_id, seq, rationale in session.execute(
+        select(AmendmentRevision.amendment_id, AmendmentRevision.seq, AmendmentRevision.rationale).where(
+            AmendmentRevision.amendment_id.in_(amendment_ids)
+        )
+    ):
+        if amendment_id not in rationales or rationales[amendment_id][0] < seq:
+            rationales[amendment_id] = (seq, rationale)
+    return {
+        row.id: Credit(
+            row.code,
+            row.tabled_at or row.created_at,
+            f"{row.code}-{row.number}" if row.number else "",
+            rationales.get(row.id, (0, ""))[1],
+        )
+        for row in session.execute(
+            select(Amendment.id, Party.code, Amendment.number, Amendment.tabled_at, Amendment.created_at)
+            .join(Party)
+            .where(Amendment.id.in_(amendment_ids))
+        )
+    }
+
+
+def _side_from_facts(session: Session, versions: list[_VersionFacts], languages: list[str]) -> Side:
     """A draft state from clause versions (none deleted). A change is attributed to the party whose amendment
     made it, or else to the party of the person who recorded the version."""
-    side = _Side()
-    amendment_ids = {v.amendment_id for v in versions if v.amendment_id}
-    proposals = (
-        {
-            row.id: (row.code, row.created_at)
-            for row in session.execute(
-                select(Amendment.id, Party.code, Amendment.created_at)
-                .join(Party)
-                .where(Amendment.id.in_(amendment_ids))
-            )
-        }
-        if amendment_ids
-        else {}
-    )
+    side = Side()
+    proposals = _amendment_credits(session, {v.amendment_id for v in versions if v.amendment_id})
     absent = Words(None, None)
     for version in versions:
         clause_id = version.clause_id
         side.nodes[clause_id] = version.node
         side.wids[clause_id] = version.wid
+        side.seqs[clause_id] = version.seq
         side.words[clause_id] = {lang: version.words.get(lang, absent) for lang in languages}
-        party_code, proposed_at = proposals.get(version.amendment_id, (None, None))
-        side.authors[clause_id] = party_code or version.recorder_party
-        side.dates[clause_id] = proposed_at or version.created_at
+        credit = proposals.get(version.amendment_id)
+        side.authors[clause_id] = credit.party if credit else version.recorder_party
+        side.dates[clause_id] = credit.when if credit else version.created_at
     return side
 
 
-def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], languages: list[str]) -> _Side:
+def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], languages: list[str]) -> Side:
     facts = []
     for clause_id, version in versions.items():
         if version.is_deleted:
@@ -445,12 +471,13 @@ def _side_from_versions(session: Session, versions: dict[int, ClauseVersion], la
                 version.amendment_id,
                 creator.party.code if creator and creator.party else "",
                 {text.language: Words(text.heading, text.body) for text in version.texts},
+                version.seq,
             )
         )
     return _side_from_facts(session, facts, languages)
 
 
-def _side_of_meeting(session: Session, code: str, languages: list[str]) -> _Side:
+def _side_of_meeting(session: Session, code: str, languages: list[str]) -> Side:
     """The draft frozen for a meeting, read as plain rows in one query: at treaty scale it is 600 versions with
     their words, and building ORM objects for them cost more than the query."""
     recorder_party = aliased(Party)
@@ -467,6 +494,7 @@ def _side_of_meeting(session: Session, code: str, languages: list[str]) -> _Side
             ClauseText.language,
             ClauseText.heading,
             ClauseText.body,
+            ClauseVersion.seq,
         )
         .join(Milestone, Milestone.id == MilestoneSnapshot.milestone_id)
         .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
@@ -481,11 +509,14 @@ def _side_of_meeting(session: Session, code: str, languages: list[str]) -> _Side
         )
     )
     facts: dict[int, _VersionFacts] = {}
-    for clause_id, parent_id, position, kind, wid, created_at, amendment_id, party, language, heading, body in rows:
+    for row in rows:
+        clause_id, parent_id, position, kind, wid, created_at, amendment_id, party, language, heading, body, seq = row
         version = facts.get(clause_id)
         if version is None:
             node = ClauseNode(clause_id, parent_id, position, kind)
-            version = facts[clause_id] = _VersionFacts(clause_id, node, wid, created_at, amendment_id, party or "", {})
+            version = facts[clause_id] = _VersionFacts(
+                clause_id, node, wid, created_at, amendment_id, party or "", {}, seq
+            )
         if language is not None:
             version.words[language] = Words(heading, body)
     return _side_from_facts(session, list(facts.values()), languages)
@@ -495,7 +526,7 @@ def _all_versions(session: Session, instrument: Instrument, as_of: dt.datetime |
     return versions_as_of(session, instrument.id, as_of)
 
 
-def _apply_party(session: Session, actor: User, side: _Side, party_code: str, languages: list[str]) -> None:
+def _apply_party(session: Session, actor: User, side: Side, party_code: str, languages: list[str]) -> None:
     """Apply a party's open amendments (as far as this user may see them) onto `side`, in place."""
     amendments = session.scalars(
         select(Amendment)
@@ -508,38 +539,52 @@ def _apply_party(session: Session, actor: User, side: _Side, party_code: str, la
     applied: dict[Hashable, Amendment] = {}
     for amendment in amendments:
         latest = amendment.latest
+        credit = Credit(
+            party_code, permissions.proposal_date(actor, amendment), str(amendment.citation), latest.rationale
+        )
         if amendment.kind is AmendmentKind.insert:
             node_id = ("new", amendment.id)
             after = amendment.insert_after
             position = after.position + 0.5 if after else -0.5
             side.nodes[node_id] = ClauseNode(node_id, amendment.insert_parent_id, position, amendment.new_clause_kind)
             side.words[node_id] = {lang: _words(latest, lang) for lang in languages}
+            side.proposed[node_id] = (side.words[node_id], credit)
         elif amendment.clause_id in side.nodes:
             if amendment.clause_id in applied:
                 side.notes.append(
                     Message(
-                        N_("%(later)s and %(earlier)s both amend the same clause; %(later)s, the later, is shown."),
+                        N_(
+                            "%(later)s and %(earlier)s both amend %(clause)s; %(later)s, the later, is shown as "
+                            "tracked changes."
+                        ),
                         later=amendment.citation,
                         earlier=applied[amendment.clause_id].citation,
+                        clause=_citation_of(side, amendment.clause_id),
                     )
                 )
             if amendment.kind is AmendmentKind.delete:
                 del side.nodes[amendment.clause_id]
+                side.proposed[amendment.clause_id] = (None, credit)
             else:
                 for lang in languages:
                     if latest.text(lang):
                         side.words[amendment.clause_id][lang] = _words(latest, lang)
+                side.proposed[amendment.clause_id] = (dict(side.words[amendment.clause_id]), credit)
         else:
             continue
         key = amendment.clause_id or ("new", amendment.id)
         applied[key] = amendment
         side.authors[key] = party_code
-        side.dates[key] = permissions.proposal_date(actor, amendment)
+        side.dates[key] = credit.when
+
+
+def _citation_of(side: Side, node_id: Hashable) -> str:
+    return next((n.citation for n in number_clauses(side.nodes.values()) if n.id == node_id), "")
 
 
 def _side(
     session: Session, actor: User, instrument: Instrument, point: Point, known: dict[int, ClauseVersion] | None
-) -> _Side:
+) -> Side:
     languages = instrument.language_codes
     if known is not None and point.kind in ("milestone", "now"):
         return _side_from_versions(session, known, languages)
@@ -551,6 +596,18 @@ def _side(
     if point.kind == "party":
         _apply_party(session, actor, side, point.value, languages)
     return side
+
+
+@dataclass(frozen=True)
+class CreditedWords:
+    """One language of one clause between the two points, each change credited to its author (for Word)."""
+
+    language: str
+    #: Whether the clause has words in this language at each point.
+    in_old: bool
+    in_new: bool
+    heading: tuple[CreditedSegment, ...]
+    body: tuple[CreditedSegment, ...]
 
 
 @dataclass(frozen=True)
@@ -566,6 +623,14 @@ class DraftRedlineRow:
     redlines: list[LanguageRedline]
     wid: str | None
     changed_at: dt.datetime | None = None
+    #: The number printed before the clause at each point ("Article 3", "2.", "(b)"), and who caused a change of
+    #: it (the insertion or deletion of a clause before it).
+    old_label: str | None = None
+    new_label: str | None = None
+    label_credit: Credit | None = None
+    #: The clause's own change, credited (None when unchanged).
+    credit: Credit | None = None
+    credited: tuple[CreditedWords, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -636,6 +701,74 @@ def whole_draft_redline(
     return result
 
 
+#: One step of a clause's history between the two points: its words (None: deleted) and who made it.
+Step = tuple[dict[str, Words] | None, Credit]
+
+
+def _histories(session: Session, before: Side, after: Side, node_ids: list[Hashable]) -> dict[Hashable, list[Step]]:
+    """For each node, the steps that lead from its words at the old point to those at the new one: the adopted
+    versions in between, then any open proposal of the new point. A clause deleted on the way ends with the
+    version that deleted it. None for a node whose history does not run forwards (the old point is the later)."""
+    clause_ids = [n for n in node_ids if isinstance(n, int)]
+    versions: dict[int, list[ClauseVersion]] = {n: [] for n in clause_ids}
+    if clause_ids:
+        for version in session.scalars(
+            select(ClauseVersion)
+            .where(ClauseVersion.clause_id.in_(clause_ids), ClauseVersion.seq > 0)
+            .order_by(ClauseVersion.clause_id, ClauseVersion.seq)
+        ):
+            versions[version.clause_id].append(version)
+    credits = _amendment_credits(session, {v.amendment_id for vs in versions.values() for v in vs if v.amendment_id})
+    histories: dict[Hashable, list[Step]] = {}
+    for node_id in node_ids:
+        if node_id in before.proposed:
+            continue  # the old point is a party's proposals: no history runs from there
+        old_seq = before.seqs.get(node_id, 0)
+        new_seq = after.seqs.get(node_id)
+        if new_seq is not None and new_seq < old_seq:
+            continue
+        steps: list[Step] = []
+        for version in versions.get(node_id, []):
+            if version.seq <= old_seq or (new_seq is not None and version.seq > new_seq):
+                continue
+            credit = credits.get(version.amendment_id) or Credit(
+                version.created_by.party.code if version.created_by and version.created_by.party else "",
+                version.created_at,
+            )
+            if version.is_deleted:
+                steps.append((None, credit))
+                break
+            steps.append(({text.language: Words(text.heading, text.body) for text in version.texts}, credit))
+        if node_id in after.proposed:
+            steps.append(after.proposed[node_id])
+        histories[node_id] = steps
+    return histories
+
+
+def _credited_words(
+    language: str, old: Words, new: Words, in_old: bool, in_new: bool, steps: list[Step] | None, fallback: Credit
+) -> CreditedWords:
+    """One language of a clause, credited step by step. Words without a body are no text in that language: a
+    heading alone does not make the clause stand in that language's part."""
+    absent = Words(None, None)
+
+    def present(words: Words | None) -> Words:
+        return words if words is not None and words.body is not None else absent
+
+    start = present(old) if in_old else absent
+    target = present(new) if in_new else absent
+    chain = [(present((words or {}).get(language)) if words is not None else absent, c) for words, c in steps or []]
+    if not chain or chain[-1][0] != target:
+        chain.append((target, fallback))  # what the history does not explain
+    return CreditedWords(
+        language,
+        start.body is not None,
+        target.body is not None,
+        attribute(start.heading or "", [(w.heading or "", c) for w, c in chain], fallback),
+        attribute(start.body or "", [(w.body or "", c) for w, c in chain], fallback),
+    )
+
+
 def _compute_whole_draft_redline(
     session: Session,
     actor: User,
@@ -648,36 +781,102 @@ def _compute_whole_draft_redline(
     known = known or {}
     before = _side(session, actor, instrument, old, known.get(old.key))
     after = _side(session, actor, instrument, new, known.get(new.key))
-    old_numbers = {n.id: n.citation for n in number_clauses(before.nodes.values())}
-    new_numbers = {n.id: n.citation for n in number_clauses(after.nodes.values())}
+    rows = draft_rows(before, after, languages, lambda node_ids: _histories(session, before, after, node_ids))
+    return DraftRedline(old, new, rows, before.notes + after.notes)
+
+
+def draft_rows(
+    before: Side,
+    after: Side,
+    languages: list[str],
+    histories_of: Callable[[list[Hashable]], dict[Hashable, list[Step]]],
+) -> list[DraftRedlineRow]:
+    """The rows of a whole-draft redline between two draft states, in the reading order of both together
+    (no database: `histories_of` gives the steps between the two states of the clauses that changed)."""
+    old_numbers = {n.id: n for n in number_clauses(before.nodes.values())}
+    new_numbers = {n.id: n for n in number_clauses(after.nodes.values())}
     union = {**before.nodes, **after.nodes}
     wids = {**before.wids, **after.wids}
-    rows = []
-    for numbered in number_clauses(union.values()):
+    absent = Words(None, None)
+    ordered = number_clauses(union.values())
+    pairs: dict[Hashable, dict[str, tuple[Words, Words]]] = {}
+    changed_ids = []
+    for numbered in ordered:
         node_id = numbered.id
         in_old, in_new = node_id in before.nodes, node_id in after.nodes
-        redlines = []
+        pairs[node_id] = {
+            lang: (
+                before.words.get(node_id, {}).get(lang, absent) if in_old else absent,
+                after.words.get(node_id, {}).get(lang, absent) if in_new else absent,
+            )
+            for lang in languages
+        }
+        if not (in_old and in_new) or any(o != n for o, n in pairs[node_id].values()):
+            changed_ids.append(node_id)
+    histories = histories_of(changed_ids)
+    rows = []
+    for numbered in ordered:
+        node_id = numbered.id
+        in_old, in_new = node_id in before.nodes, node_id in after.nodes
+        steps = histories.get(node_id)
+        deletion = steps[-1][1] if not in_new and steps and steps[-1][0] is None else None
+        if not in_new:
+            credit = deletion or Credit(before.authors.get(node_id, ""), before.dates.get(node_id))
+        else:
+            credit = Credit(after.authors.get(node_id, ""), after.dates.get(node_id))
+        redlines, credited = [], []
         for lang in languages:
-            old_words = before.words.get(node_id, {}).get(lang, Words(None, None)) if in_old else Words(None, None)
-            new_words = after.words.get(node_id, {}).get(lang, Words(None, None)) if in_new else Words(None, None)
+            old_words, new_words = pairs[node_id][lang]
             if old_words.body is None and new_words.body is None:
                 continue
-            author = (after.authors if in_new else before.authors).get(node_id, "")
-            redlines.append(language_redline(lang, old_words, new_words, author))
+            redlines.append(language_redline(lang, old_words, new_words, credit.party))
+            if node_id in histories or (old_words == new_words):
+                credited.append(_credited_words(lang, old_words, new_words, in_old, in_new, steps, credit))
+            else:  # the history runs backwards: one author for the clause, as the page shows it
+                credited.append(_credited_words(lang, old_words, new_words, in_old, in_new, [], credit))
         changed = any(r.has_changes for r in redlines)
         status = "added" if not in_old else "deleted" if not in_new else "changed" if changed else "unchanged"
+        old_numbered, new_numbered = old_numbers.get(node_id), new_numbers.get(node_id)
         rows.append(
             DraftRedlineRow(
                 node_id,
                 numbered.depth,
                 union[node_id].kind,
-                old_numbers.get(node_id),
-                new_numbers.get(node_id),
+                old_numbered.citation if old_numbered else None,
+                new_numbered.citation if new_numbered else None,
                 status,
-                (after.authors if in_new else before.authors).get(node_id, "") if status != "unchanged" else "",
+                credit.party if status != "unchanged" else "",
                 redlines,
                 wids.get(node_id),
-                (after.dates if in_new else before.dates).get(node_id) if status != "unchanged" else None,
+                credit.when if status != "unchanged" else None,
+                old_numbered.label if old_numbered else None,
+                new_numbered.label if new_numbered else None,
+                None,
+                credit if status != "unchanged" else None,
+                tuple(credited),
             )
         )
-    return DraftRedline(old, new, rows, before.notes + after.notes)
+    return _credit_renumbering(rows, union)
+
+
+def _credit_renumbering(rows: list[DraftRedlineRow], nodes: dict[Hashable, ClauseNode]) -> list[DraftRedlineRow]:
+    """Credit each changed number to whoever moved it: the latest insertion or deletion of a clause of the same
+    kind before it under the same parent (a renumbering is a tracked change of the label like any other)."""
+    out = []
+    for index, row in enumerate(rows):
+        if row.old_label is None or row.new_label is None or row.old_label == row.new_label:
+            out.append(row)
+            continue
+        parent = nodes[row.node_id].parent_id
+        causes = [
+            earlier.credit
+            for earlier in rows[:index]
+            if earlier.status in ("added", "deleted")
+            and earlier.credit is not None
+            and earlier.kind is row.kind
+            and nodes[earlier.node_id].parent_id == parent
+        ]
+        dated = [c for c in causes if c.when is not None]
+        cause = max(dated, key=lambda c: c.when) if dated else (causes[-1] if causes else row.credit)
+        out.append(replace(row, label_credit=cause or Credit("")))
+    return out

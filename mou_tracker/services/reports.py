@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -15,9 +15,10 @@ from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.status import ClauseStatus
-from ..core.workflow import OPEN_STATES
+from ..core.workflow import OPEN_STATES, AmendmentKind
 from ..models import (
     Amendment,
+    AmendmentComment,
     AuditEvent,
     ClauseVersion,
     Instrument,
@@ -28,9 +29,18 @@ from ..models import (
 from ..models.base import utcnow
 from . import agreement, meetings
 from .amendments import is_outdated, visible_to
-from .draft import DraftClause, current_instrument, draft_as_of, in_reading_order, load_texts
+from .draft import (
+    DraftClause,
+    current_instrument,
+    draft_as_of,
+    in_reading_order,
+    load_texts,
+    number_live,
+    versions_as_of,
+)
+from .draft import citations as draft_citations
 from .errors import NotFound, PermissionDenied
-from .standing import ClauseStanding, frozen_versions, standings
+from .standing import ClauseStanding, _tabled_with_revisions, frozen_versions, standings
 
 STATUS_ORDER = [ClauseStatus.agreed, ClauseStatus.ad_referendum, ClauseStatus.initial, ClauseStatus.bracketed]
 
@@ -54,6 +64,13 @@ class Group:
     label: str
     heading: str | None
     rows: list[ClauseRow]
+    #: The article (None for the preamble), whose heading reads in each language of the negotiation.
+    article: DraftClause | None = None
+
+    def heading_in(self, language: str) -> str | None:
+        """The heading in `language` where the negotiation has it, else the English one (or the preamble's label,
+        which pages translate)."""
+        return (self.article.heading(language) if self.article else None) or self.heading
 
     @property
     def counts(self) -> Counter:
@@ -62,6 +79,13 @@ class Group:
 
 #: Pending reviews a status report lists: who must act first. The whole queue is on each reviewer's own page.
 LONGEST_WAITING = 20
+
+
+def _title_in(instrument: Instrument, draft: list[DraftClause], language: str) -> str:
+    """The instrument's title in `language`: the draft's title clause where it has that language, else the title
+    the negotiation was registered with."""
+    title = next((item for item in draft if item.kind is ClauseKind.title), None)
+    return (title.body(language) if title else None) or instrument.title
 
 
 @dataclass
@@ -87,6 +111,9 @@ class StatusReport:
     def counts(self) -> Counter:
         return Counter(row.standing.status for row in self.rows)
 
+    def title_in(self, language: str) -> str:
+        return _title_in(self.instrument, [row.item for row in self.rows], language)
+
     @property
     def blocking(self) -> list[ClauseRow]:
         return [row for row in self.rows if row.standing.status is ClauseStatus.bracketed]
@@ -97,11 +124,11 @@ class StatusReport:
 
 
 class StateStamp(NamedTuple):
-    """The newest row of each kind the status pages show, and the date (see `state_stamp`)."""
+    """The newest row of each kind the status pages show to one party, and the date (see `state_stamp`)."""
 
     event_id: int | None
+    own_event_id: int | None
     version_id: int | None
-    revision_id: int | None
     response_id: int | None
     review_id: int | None
     outcome_id: int | None
@@ -110,28 +137,32 @@ class StateStamp(NamedTuple):
 
 
 def state_stamp(session: Session, actor: User) -> StateStamp:
-    """What the status pages depend on, in one query: it changes whenever any of them would.
+    """What the status pages shown to `actor` depend on, in one query: it changes whenever any of them would.
 
-    Every change to the negotiation records an audit event, so the newest event's number moves with each one;
-    its time tells apart a database emptied and loaded again, whose numbers start over. The newest clause
-    version, revision, response, review and outcome are read as well, so that rows written without an event (a
-    restored backup) also count. Days since tabling change with the date, so it is part too.
+    Every change to the negotiation records an audit event, so the newest event's number moves with each one:
+    the newest public event, and the newest event private to the actor's party (its drafts, its internal notes;
+    `AuditEvent.private_to_party_id`). A party's internal draft therefore moves its own stamp only: the other
+    party's kept pages stay kept. The time of the newest public event tells apart a database emptied and loaded
+    again, whose numbers start over. The newest clause version, response, review and outcome are read as well, so
+    that rows written without an event (a restored backup) also count; amendment revisions are not (a draft's
+    revision is its party's business). Days since tabling change with the date, so it is part too.
     """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the status report."))
-    return StateStamp(*session.execute(_STAMP_QUERY).one(), utcnow().date().isoformat())
+    return StateStamp(*session.execute(_STAMP_QUERY, {"party": actor.party_id}).one(), utcnow().date().isoformat())
 
 
 # Written out once: every status page asks for it, and building the same statement from expressions on each
 # request cost more than running it.
 _STAMP_QUERY = text(
-    "SELECT (SELECT max(id) FROM audit_events) AS event_id,"
+    "SELECT (SELECT max(id) FROM audit_events WHERE private_to_party_id IS NULL) AS event_id,"
+    " (SELECT max(id) FROM audit_events WHERE private_to_party_id = :party) AS own_event_id,"
     " (SELECT max(id) FROM clause_versions) AS version_id,"
-    " (SELECT max(id) FROM amendment_revisions) AS revision_id,"
     " (SELECT max(id) FROM responses) AS response_id,"
     " (SELECT max(id) FROM reviews) AS review_id,"
     " (SELECT max(id) FROM milestone_outcomes) AS outcome_id,"
-    " (SELECT occurred_at FROM audit_events ORDER BY id DESC LIMIT 1) AS event_time"
+    " (SELECT occurred_at FROM audit_events WHERE private_to_party_id IS NULL ORDER BY id DESC LIMIT 1)"
+    " AS event_time"
 ).columns(
     *(column(name, Integer) for name in StateStamp._fields[:6]),
     column("event_time", AuditEvent.__table__.c.occurred_at.type),
@@ -150,6 +181,7 @@ def status_report(
     with_queues: bool = True,
     all_meetings: list[Milestone] | None = None,
     frozen: dict[tuple[int, int], ClauseVersion] | None = None,
+    tabled: list[Amendment] | None = None,
 ) -> StatusReport:
     """Where every clause stands; `with_queues` adds the pending legal reviews and the open amendments per party.
 
@@ -168,6 +200,7 @@ def status_report(
         current={item.clause.id: item.version for item in draft},
         meetings=all_meetings,
         frozen=frozen,
+        tabled=tabled,
     )
     rows = []
     for item in draft:
@@ -179,7 +212,7 @@ def status_report(
     for row in rows:
         kind = row.item.kind
         if row.item.depth == 0 and kind is ClauseKind.article:
-            groups.append(Group(row.item.label, row.item.heading("en"), [row]))
+            groups.append(Group(row.item.label, row.item.heading("en"), [row], row.item))
         elif row.item.depth == 0 and kind in (ClauseKind.title, ClauseKind.preamble):
             if not groups or groups[-1].label != PREAMBLE:
                 groups.append(Group(PREAMBLE, N_("Title and preambular paragraphs"), []))
@@ -230,9 +263,28 @@ def _open_by_party(session: Session, actor: User, instrument: Instrument) -> dic
 
 @dataclass(frozen=True)
 class CompilationRow:
-    row: ClauseRow
+    #: The clause; None for a proposed new clause (see `insertion`).
+    row: ClauseRow | None
     #: Party code -> that party's tabled amendments to the clause, each with its redline readings and review.
     proposals: dict[str, list[tuple[object, object, object]]]
+    #: A tabled proposal of a new clause, shown in its own row at the place it would take.
+    insertion: Amendment | None = None
+
+
+def _insertion_index(rows: list[ClauseRow], amendment: Amendment) -> int:
+    """Where in `rows` (the draft in reading order) a proposed new clause goes: after the clause it follows and
+    everything under that clause, or first under its parent; at the very start when it has neither."""
+    anchor = amendment.insert_after_id or amendment.insert_parent_id
+    at = next((i for i, row in enumerate(rows) if row.item.clause.id == anchor), None)
+    if at is None:
+        return 0
+    if amendment.insert_after_id is None:  # first under its parent
+        return at + 1
+    depth = rows[at].item.depth
+    end = at + 1
+    while end < len(rows) and rows[end].item.depth > depth:
+        end += 1
+    return end
 
 
 @dataclass
@@ -249,6 +301,11 @@ class MeetingPack:
     #: The two points of that redline, as keys for the whole-draft redline and its DOCX export.
     since_key: str
     until_key: str
+    #: The day of the draft the redline starts from, when it starts from a day rather than a meeting.
+    since_day: dt.date | None = None
+
+    def title_in(self, language: str) -> str:
+        return _title_in(self.instrument, self.draft, language)
 
 
 def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id: int | None = None) -> MeetingPack:
@@ -256,6 +313,7 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
     meeting and a redline from the previous one. `newest_version_id`, from a `state_stamp` the caller has read,
     spares the whole-draft redline the query for it."""
     from .redlines import Point, load_reading_words, read_amendment, whole_draft_redline
+    from .standing import amendment_progress
 
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the meeting pack."))
@@ -268,8 +326,17 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
     # redlines from the previous one.
     dealt = [m for m in all_meetings if m.state is not MilestoneState.planned]
     frozen_drafts = frozen_versions(session, [m.id for m in dealt])
+    # Every tabled amendment, read once: the standings place those to clauses, the compilation also those of new
+    # clauses (which belong to no clause yet).
+    all_tabled = _tabled_with_revisions(session, instrument, None)
     report = status_report(
-        session, actor, instrument, with_queues=False, all_meetings=all_meetings, frozen=frozen_drafts
+        session,
+        actor,
+        instrument,
+        with_queues=False,
+        all_meetings=all_meetings,
+        frozen=frozen_drafts,
+        tabled=all_tabled,
     )
     earlier = [m for m in report.meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
     frozen = milestone.state is not MilestoneState.planned
@@ -284,8 +351,25 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
     languages = instrument.language_codes
     tabled = [a for row in report.rows for a, _ in row.standing.open_amendments]
     load_reading_words(session, tabled, {row.item.clause.id: row.item.version for row in report.rows})
+    # Proposals of new clauses belong to no clause yet: each takes its own row at the place it would take.
+    insertions_at: dict[int, list[CompilationRow]] = defaultdict(list)
+    insertions = [a for a in all_tabled if a.kind is AmendmentKind.insert]
+    if insertions:
+        load_reading_words(session, insertions, {})
+        progress = amendment_progress(session, insertions, {})
+        for amendment in insertions:
+            proposals = {party.code: [] for party in instrument.parties}
+            proposals.setdefault(amendment.party.code, []).append(
+                (
+                    read_amendment(amendment, None, languages),
+                    progress[amendment.id].review,
+                    progress[amendment.id].next_step,
+                )
+            )
+            insertions_at[_insertion_index(report.rows, amendment)].append(CompilationRow(None, proposals, amendment))
     compilation = []
-    for row in report.rows:
+    for index, row in enumerate(report.rows):
+        compilation.extend(insertions_at.pop(index, []))
         proposals: dict[str, list] = {party.code: [] for party in instrument.parties}
         for amendment, step in row.standing.open_amendments:
             reading = read_amendment(amendment, row.item.version, languages)
@@ -293,14 +377,18 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
                 (reading, row.standing.reviews.get(amendment.id), step)
             )
         compilation.append(CompilationRow(row, proposals))
+    compilation.extend(entry for index in sorted(insertions_at) for entry in insertions_at[index])
 
     if earlier:
-        since = Point("milestone", earlier[-1].code, f"Draft frozen for the {earlier[-1].name}")
+        frozen_then = Message(N_("Draft frozen for the %(meeting)s"), meeting=earlier[-1].local_name)
+        since = Point("milestone", earlier[-1].code, frozen_then)
     else:
         first = min(row.item.version.created_at for row in report.rows) if report.rows else utcnow()
-        since = Point("date", first.date().isoformat(), f"Draft at the end of {first:%d %B %Y}")
+        since = Point("date", first.date().isoformat(), Message(N_("Draft at the end of %(day)s"), day=first.date()))
     until = (
-        Point("milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.name))
+        Point(
+            "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.local_name)
+        )
         if frozen
         else Point("now")
     )
@@ -319,4 +407,47 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
         since.label,
         since.key,
         until.key,
+        None if earlier else first.date(),
     )
+
+
+# Exports ---------------------------------------------------------------------------------------------------------
+
+
+def export_citations(
+    session: Session, actor: User, instrument: Instrument, amendments: list[Amendment]
+) -> dict[int, str]:
+    """{clause id: citation} for the clauses `amendments` name: as the current draft cites them, and a deleted
+    clause as it was cited just before its deletion ("Article 6 (deleted)"), so that no row loses its clause."""
+    cited = draft_citations(session, actor, instrument)
+    named = {a.clause_id for a in amendments} | {a.insert_after_id for a in amendments}
+    named |= {a.insert_parent_id for a in amendments}
+    missing = {clause_id for clause_id in named if clause_id is not None and clause_id not in cited}
+    if not missing:
+        return cited
+    deleted_at: dict[int, dt.datetime] = {}
+    for clause_id, when in session.execute(
+        select(ClauseVersion.clause_id, func.max(ClauseVersion.created_at))
+        .where(ClauseVersion.clause_id.in_(missing), ClauseVersion.is_deleted.is_(True))
+        .group_by(ClauseVersion.clause_id)
+    ):
+        deleted_at[clause_id] = when
+    for when in sorted(set(deleted_at.values())):
+        before = versions_as_of(session, instrument.id, when - dt.timedelta(microseconds=1), with_texts=False)
+        for numbered in number_live(before):
+            if deleted_at.get(numbered.id) == when:
+                cited[numbered.id] = f"{numbered.citation} (deleted)"
+    return cited
+
+
+def discussion(session: Session, actor: User, amendments: list[Amendment]) -> list[AmendmentComment]:
+    """The comments on `amendments` (those the actor may see) that the actor may read, by amendment then in order
+    of writing: the other party's internal notes never."""
+    if not amendments:
+        return []
+    comments = session.scalars(
+        select(AmendmentComment)
+        .where(AmendmentComment.amendment_id.in_([a.id for a in amendments]))
+        .order_by(AmendmentComment.amendment_id, AmendmentComment.created_at, AmendmentComment.id)
+    )
+    return [c for c in comments if permissions.can_see_comment(actor, c)]

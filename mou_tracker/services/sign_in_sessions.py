@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import SignInSession, User
+from ..models import Notification, SignInSession, User
 from ..models.base import utcnow
 
 #: last_seen_at is refreshed at most this often, and only by requests that write anyway (pages never write).
@@ -50,7 +51,7 @@ def describe_user_agent(raw: str | None) -> str:
     if browser and system:
         return f"{browser} on {system}"
     if browser or system:
-        return browser or system
+        return browser or system or ""
     # Something else (a script, a test client): its first word, printable characters only.
     first = re.sub(r"[^\x21-\x7e]", "", raw.split(" ", 1)[0])
     return first[:120]
@@ -70,12 +71,19 @@ def start(session: Session, user: User, *, user_agent: str | None) -> tuple[Sign
     return row, secret
 
 
-def load(session: Session, user_id: int, secret: str | None) -> tuple[User, SignInSession] | None:
-    """The active user and their session for this cookie, in one query; None when the session has ended."""
+def load(session: Session, user_id: int, secret: str | None) -> tuple[User, SignInSession, int] | None:
+    """The active user, their session for this cookie and their unread notifications (the bell on every page),
+    in one query; None when the session has ended."""
     if not secret or len(secret) > 100:
         return None
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
     found = session.execute(
-        select(User, SignInSession)
+        select(User, SignInSession, unread)
         .join(SignInSession, SignInSession.user_id == User.id)
         .where(
             User.id == user_id,
@@ -84,7 +92,7 @@ def load(session: Session, user_id: int, secret: str | None) -> tuple[User, Sign
             SignInSession.last_seen_at > utcnow() - IDLE_LIMIT,
         )
     ).first()
-    return (found[0], found[1]) if found else None
+    return (found[0], found[1], found[2] or 0) if found else None
 
 
 def note_seen(row: SignInSession, now: dt.datetime | None = None) -> None:
@@ -115,4 +123,4 @@ def end_all(session: Session, user: User, *, keep: SignInSession | None = None) 
     statement = delete(SignInSession).where(SignInSession.user_id == user.id)
     if keep is not None:
         statement = statement.where(SignInSession.id != keep.id)
-    return session.execute(statement).rowcount or 0
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount or 0

@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..core import clearance as clearance_rules
 from ..core.milestones import MilestoneState, Outcome
 from ..core.status import AmendmentFacts, ClauseFacts, ClauseStatus, clause_status, next_step
 from ..core.workflow import AmendmentState
@@ -67,19 +68,26 @@ def amendment_progress(
         select(Review).where(Review.amendment_id.in_(ids)).order_by(Review.created_at, Review.id)
     ):
         reviews[review.amendment_id].append(review)
-    instrument_parties: dict[int, set[str]] = {}
+    instruments: dict[int, Instrument] = {}
     progress = {}
     for amendment in amendments:
-        latest = amendment.latest
-        concurred = {r.party_id for r in responses[amendment.id] if r.kind == "concur" and r.revision_id == latest.id}
-        live = [r for r in reviews[amendment.id] if r.revision_id == latest.id]
-        review = live[-1] if live else None
-        if amendment.instrument_id not in instrument_parties:
-            instrument = session.get(Instrument, amendment.instrument_id)
-            instrument_parties[amendment.instrument_id] = {p.code for p in instrument.parties}
-        others = instrument_parties[amendment.instrument_id] - {amendment.party.code}
+        if amendment.instrument_id not in instruments:
+            instruments[amendment.instrument_id] = session.get(Instrument, amendment.instrument_id)
+        instrument = instruments[amendment.instrument_id]
+        latest_id = amendment.latest.id
+        concurred = clearance_rules.concurred_parties(responses[amendment.id], latest_id)
+        cleared = clearance_rules.clearance(
+            instrument.clearance_rule,
+            [p.id for p in instrument.parties],
+            [clearance_rules.Fact(r.revision_id, r.decision, r.reviewer.party_id) for r in reviews[amendment.id]],
+            latest_id,
+        )
+        review = clearance_rules.current_review(reviews[amendment.id], latest_id)
+        others = {p.code for p in instrument.parties} - {amendment.party.code}
         outdated = is_outdated(amendment, current.get(amendment.clause_id)) if amendment.clause_id else False
-        facts = AmendmentFacts(amendment.party.code, outdated, bool(concurred), review.decision if review else None)
+        # "Cleared" only once the clearance the negotiation asks for is complete: under the per-party rule one
+        # party's clearance leaves the review pending.
+        facts = AmendmentFacts(amendment.party.code, outdated, bool(concurred), cleared.decision)
         progress[amendment.id] = AmendmentProgress(outdated, concurred, review, next_step(facts, others))
     return progress
 

@@ -81,9 +81,11 @@ def _snapshot(user: User) -> dict:
     }
 
 
-def require_user_manager(actor: User | None) -> None:
+def require_user_manager(actor: User | None) -> User:
+    """The actor, when they may manage accounts at all (an active administrator)."""
     if not permissions.can_manage_users(actor):
         raise PermissionDenied(N_("Only an administrator can manage user accounts."))
+    return actor
 
 
 def require_account_manager(actor: User | None, user: User) -> None:
@@ -164,10 +166,10 @@ def manageable_user(session: Session, actor: User | None, user_id: int) -> User:
 
 def list_users(session: Session, actor: User | None) -> list[User]:
     """The accounts the actor manages: their party's, or every account for the platform operator."""
-    require_user_manager(actor)
+    manager = require_user_manager(actor)
     query = select(User).order_by(User.active.desc(), User.login)
-    if actor.party_id is not None:
-        query = query.where(User.party_id == actor.party_id)
+    if manager.party_id is not None:
+        query = query.where(User.party_id == manager.party_id)
     return list(session.scalars(query))
 
 

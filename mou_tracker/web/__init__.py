@@ -24,17 +24,16 @@ from ..core import permissions
 from ..core.redline import render_inline, render_side_by_side
 from ..core.sign_in_delay import wait_in_units
 from ..extensions import db, login_manager
+from ..i18n import http_error_text, redline_labels
 from ..models import User
-from ..models.base import utcnow
+from ..models.base import MAX_ID, utcnow
 from ..schema_check import UPGRADE_COMMAND, schema_is_current
 from ..services import sign_in_sessions
 from ..services.errors import DomainError
-from .navigation import site_nav
+from .navigation import site_nav, unread_notifications
 from .sign_in_limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
-
-MAX_ID = 2**31 - 1
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -104,6 +103,7 @@ def parse_id(raw: str | None, *, what: str = "number") -> int | None:
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    from .. import mail
     from ..api import framework as api
     from ..api import views as _api_views  # noqa: F401  (declares the operations)
     from . import (
@@ -116,6 +116,7 @@ def register_web(app: Flask) -> None:
         meetings,
         negotiation_scope,
         negotiations,
+        notifications,
         reports,
         work,
     )
@@ -125,12 +126,14 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(negotiations.bp)
+    app.register_blueprint(notifications.bp)
+    mail.install(app)
 
     # The redline engine escapes every piece of user text itself; its output is trusted markup.
     # (tests/test_core_redline.py proves it for arbitrary text, so S704 does not apply here.)
-    app.add_template_filter(lambda r: Markup(render_inline(r)), "redline_inline")  # noqa: S704
+    app.add_template_filter(lambda r: Markup(render_inline(r, redline_labels())), "redline_inline")  # noqa: S704
     app.add_template_filter(
-        lambda r: tuple(Markup(side) for side in render_side_by_side(r)),  # noqa: S704
+        lambda r: tuple(Markup(side) for side in render_side_by_side(r, redline_labels())),  # noqa: S704
         "redline_sides",
     )
 
@@ -179,7 +182,7 @@ def register_web(app: Flask) -> None:
         found = sign_in_sessions.load(db.session, int(user_id), session.get(sign_in_sessions.SESSION_KEY))
         if found is None or found[0].session_version != int(version):
             return None
-        user, g.sign_in_session = found
+        user, g.sign_in_session, g.unread_notifications = found
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sign_in_sessions.note_seen(g.sign_in_session)  # a POST commits anyway; a page never writes
         return user
@@ -341,8 +344,14 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         if is_api():
             return api.http_problem(error)
-        return render_template("errors/error.html", title=error.name, message=error.description), error.code
+        title, message = http_error_text(error)
+        return render_template("errors/error.html", title=title, message=message), error.code
 
     @app.context_processor
     def template_helpers():
-        return {"permissions": permissions, "now_utc": utcnow(), "site_nav": site_nav}
+        return {
+            "permissions": permissions,
+            "now_utc": utcnow(),
+            "site_nav": site_nav,
+            "unread_notifications": unread_notifications,
+        }

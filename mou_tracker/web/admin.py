@@ -5,17 +5,46 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 
+from ..core.clearance import DEFAULT_FOR_NEW_NEGOTIATIONS, ClearanceRule
 from ..core.roles import Role
 from ..extensions import db
 from ..services import negotiations as negotiation_service
 from ..services import users as user_service
 from ..services.errors import ValidationFailed
-from .forms import ConfirmForm, NegotiationForm, PasswordResetForm, UserCreateForm, UserEditForm
+from .forms import ConfirmForm, FlaskForm, NegotiationForm, PasswordResetForm, UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _clearance_field(default: ClearanceRule) -> RadioField:
+    return RadioField(
+        _l("Legal clearance for adoption"),
+        choices=[SelectChoice(rule.value, _l(rule.label)) for rule in ClearanceRule],
+        default=default.value,
+        validators=[DataRequired()],
+        description=_l(
+            "Whose legal clearance an amendment needs before it enters the draft: any legal reviewer's, or that of "
+            "each party's own legal office (a reviewer of each party clears the same revision)."
+        ),
+    )
+
+
+class NegotiationWithRulesForm(NegotiationForm):
+    """Opening a negotiation, with the workflow rules it follows."""
+
+    clearance_rule = _clearance_field(DEFAULT_FOR_NEW_NEGOTIATIONS)
+
+
+class NegotiationSettingsForm(FlaskForm):
+    clearance_rule = _clearance_field(DEFAULT_FOR_NEW_NEGOTIATIONS)
+    submit = SubmitField(_l("Save the settings"))
 
 
 def _offer_parties(form) -> None:
@@ -135,7 +164,7 @@ def reset_password(user_id: int):
 def create_negotiation():
     """Open a new negotiation: its parties, languages and meetings; its draft is imported next."""
     user_service.require_user_manager(current_user)
-    form = NegotiationForm()
+    form = NegotiationWithRulesForm()
     form.party_ids.choices = [(p.id, f"{p.code} – {p.name}") for p in user_service.list_parties(db.session)]
     form.assigned_user_ids.choices = [
         (u.id, f"{u.display_name} ({u.login}, {_(u.role.label)})")
@@ -161,6 +190,7 @@ def create_negotiation():
                 other_languages=(form.other_languages.data or "").replace(";", ",").split(","),
                 meetings=negotiation_service.parse_meetings(form.meetings.data),
                 assigned_user_ids=form.assigned_user_ids.data or [],
+                clearance_rule=form.clearance_rule.data,
             )
         except ValidationFailed as exc:
             db.session.rollback()
@@ -170,6 +200,25 @@ def create_negotiation():
             flash(_("%(title)s is open. Its draft can be imported next.", title=instrument.short_title), "success")
             return redirect(url_for("negotiations.index"))
     return render_template("admin/negotiation_form.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/negotiations/<slug>/settings", methods=["GET", "POST"])
+def negotiation_settings(slug: str):
+    """A negotiation's workflow rules: whose legal clearance adoption needs."""
+    user_service.require_user_manager(current_user)
+    instrument = negotiation_service.open_negotiation(db.session, current_user, slug)
+    form = NegotiationSettingsForm()
+    if not form.is_submitted():
+        form.clearance_rule.data = instrument.clearance_rule.value
+    if form.validate_on_submit():
+        changed = negotiation_service.set_clearance_rule(db.session, current_user, instrument, form.clearance_rule.data)
+        db.session.commit()
+        if changed:
+            flash(_("The settings of %(title)s are saved.", title=instrument.short_title), "success")
+        return redirect(url_for("admin.negotiation_settings", slug=slug))
+    return render_template("admin/negotiation_settings.html", form=form, instrument=instrument), (
+        400 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/users/<int:user_id>/negotiations", methods=["POST"])

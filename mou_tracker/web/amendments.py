@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import permissions
-from ..core.clause_kinds import ALLOWED_PARENTS, ClauseKind
+from ..core.clause_kinds import ClauseKind, insertable_kinds
+from ..core.clearance import review_lapsed
 from ..core.messages import N_
 from ..core.paging import page_number
-from ..core.workflow import AmendmentKind, AmendmentState
+from ..core.workflow import Action, AmendmentKind, AmendmentState
 from ..extensions import db
 from ..i18n import translate
 from ..services import agreement
@@ -159,7 +160,7 @@ def propose_insertion():
     parent = draft_service.clause_history(db.session, current_user, parent_wid).current if parent_wid else None
     after = draft_service.clause_history(db.session, current_user, after_wid).current if after_wid else None
     parent_kind = parent.kind if parent else None
-    kinds = [k for k in ClauseKind if parent_kind in ALLOWED_PARENTS[k] and k is not ClauseKind.title]
+    kinds = list(insertable_kinds(parent_kind))
     if not kinds:
         abort(400, _("No clause can be inserted at that position."))
     form = amendment_form_class(
@@ -239,6 +240,8 @@ def show(amendment_id: int):
     instrument = draft_service.current_instrument(db.session)
     responses = agreement.responses_of(db.session, amendment)
     answered = permissions.has_answered(current_user, agreement.concurring_parties(responses, amendment))
+    reviews = agreement.reviews_of(db.session, amendment)
+    clearance = agreement.clearance_of(instrument, amendment, reviews)
     return render_template(
         "amendments/show.html",
         reading=reading,
@@ -246,8 +249,15 @@ def show(amendment_id: int):
         instrument=instrument,
         history=redline_service.revision_history(current_user, amendment, instrument.language_codes),
         comments=service.comments_for(db.session, current_user, amendment),
-        reviews=agreement.reviews_of(db.session, amendment),
+        reviews=reviews,
         responses=responses,
+        lapsed={r.id for r in reviews if review_lapsed(r.revision_id, amendment.latest.id)},
+        lapsed_responses={
+            r.id for r in responses if r.kind == "concur" and review_lapsed(r.revision_id, amendment.latest.id)
+        },
+        clearance=clearance,
+        clearance_missing_from=[p for p in instrument.parties if p.id in clearance.missing_parties],
+        superseded_by=service.superseded_by(db.session, current_user, amendment),
         can_answer=permissions.can_respond(current_user, amendment) and not answered,
         answered=answered,
         can_review=permissions.can_review(current_user, amendment, agreement.proposer_ids(amendment)),
@@ -291,7 +301,7 @@ def whole_draft():
     result = redline_service.whole_draft_redline(db.session, current_user, old, new)
     choices = [("now", _("Current draft"))]
     choices += [
-        (f"milestone:{m.code}", _("Frozen for the %(meeting)s", meeting=m.name))
+        (f"milestone:{m.code}", _("Frozen for the %(meeting)s", meeting=translate(m.local_name)))
         for m in meetings_service.milestones(db.session)
         if m.state.value != "planned"
     ]
@@ -314,15 +324,7 @@ def whole_draft():
 @bp.route("/amendments/<int:amendment_id>/revise", methods=["GET", "POST"])
 def revise(amendment_id: int):
     amendment = service.get_amendment(db.session, current_user, amendment_id)
-    if not permissions.can_edit_amendment(current_user, amendment):
-        abort(
-            403,
-            _(
-                "Only negotiators of %(party)s can revise %(citation)s, and only while it is open.",
-                party=amendment.party.name,
-                citation=translate(amendment.citation),
-            ),
-        )
+    service.require_editor(current_user, amendment, Action.revise)
     instrument = draft_service.current_instrument(db.session)
     if amendment.kind is AmendmentKind.delete:
         form = DeletionForm()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from ..core.clause_kinds import structure_actions
 from ..extensions import db
 from ..i18n import text_language
 from ..services import draft as draft_service
@@ -90,4 +91,5 @@ def clause(wid: str):
         since=since,
         lang=_language(instrument),
         heading_lang=text_language(instrument, request.args.get("lang"), allow_both=False),
+        structure=structure_actions(history.clause.kind, history.clause.parent.kind if history.clause.parent else None),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask import before_render_template
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,8 +23,46 @@ from ..core.languages import INTERFACE_LANGUAGES
 from ..core.milestones import MeetingResult, Outcome
 from ..core.roles import Role
 from ..core.status import ReviewDecision
+from ..services import api_tokens
 
 ROLE_CHOICES = [SelectChoice(role.value, _l(role.label)) for role in Role]
+
+#: Fields that are never labelled or linked to: a page shows many of them (one per form), so they get no HTML id
+#: and a page never repeats one (a repeated id breaks labels, links and assistive technology).
+_FIELDS_WITHOUT_ID = frozenset({"HiddenField", "CSRFTokenField", "SubmitField"})
+
+
+class FlaskForm(_FlaskForm):
+    """Every form of the app: Flask-WTF's, with HTML ids that are unique on a page.
+
+    Hidden fields and buttons render without an id. Where a page shows several forms of one class, each gets its own
+    prefix for its fields' ids (not their names, so the view reads them as usual):
+    ``OutcomeForm(meta={"id_prefix": f"outcome-{wid}-"})``.
+    """
+
+    class Meta(_FlaskForm.Meta):
+        id_prefix = ""
+
+        def bind_field(self, form, unbound_field, options):
+            if self.id_prefix:
+                options = {**options, "id": f"{self.id_prefix}{options['name']}"}
+            return super().bind_field(form, unbound_field, options)
+
+        def render_field(self, field, render_kw):
+            if field.type in _FIELDS_WITHOUT_ID:
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
+
+
+def invalid_forms(context: dict) -> list[_FlaskForm]:
+    """The forms in a template's context that came back with errors, in the order the view passed them."""
+    return [value for value in context.values() if isinstance(value, _FlaskForm) and value.errors]
+
+
+@before_render_template.connect
+def _collect_invalid_forms(_app, template, context, **_extra) -> None:
+    """Give base.html the forms with errors, so that one error summary at the top of every page lists them."""
+    context.setdefault("invalid_forms", invalid_forms(context))
 
 
 def _optional_int(value):
@@ -178,9 +217,36 @@ class OutcomeForm(FlaskForm):
     outcome = SelectField(
         _l("Outcome"), choices=[SelectChoice(o.value, _l(o.label)) for o in Outcome], validators=[DataRequired()]
     )
-    reserved_by = StringField(_l("Reservation by (party or Member State)"))
+    #: The party or delegation: its form value ("party-<id>", "delegation-<id>"), or its name (API, older forms).
+    reserved_by = StringField(_l("Reservation entered by"))
     note = StringField(_l("Note"))
     submit = SubmitField(_l("Record"))
+
+
+class MeetingOutcomesForm(FlaskForm):
+    """The whole meeting's outcomes in one submission. The choices per clause are read from the request by the
+    view (one select per clause, named by the clause); this form carries the CSRF token and the version of the
+    meeting the chair saw."""
+
+    meeting_version = HiddenField(validators=[DataRequired()], id="meeting-outcomes-version")
+    submit = SubmitField(_l("Record all outcomes"))
+
+
+class DelegationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Add the delegation"))
+
+
+class DelegationProposalForm(FlaskForm):
+    """A proposal a delegation made at a meeting, entered by the chair: who, which clause, the new words."""
+
+    delegation_id = SelectField(_l("Delegation"), coerce=int, validate_choice=False, validators=[DataRequired()])
+    wid = SelectField(_l("Clause"), validate_choice=False, validators=[DataRequired()])
+    body_en = TextAreaField(_l("Proposed text – English"), render_kw={"rows": 4})
+    body_ru = TextAreaField(_l("Proposed text – Russian"), render_kw={"rows": 4})
+    rationale = TextAreaField(_l("What the delegation said"), render_kw={"rows": 2})
+    submit = SubmitField(_l("Table the delegation's proposal"))
 
 
 class ConcludeForm(FlaskForm):
@@ -197,6 +263,10 @@ class MeetingEditForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+#: The words for each lifetime the service offers (services.api_tokens.LIFETIMES_DAYS: one without words fails here).
+_TOKEN_LIFETIME_LABELS = {30: _l("30 days"), 90: _l("90 days"), 365: _l("One year")}
+
+
 class ApiTokenForm(FlaskForm):
     name = StringField(
         _l("What the token is for"),
@@ -205,12 +275,8 @@ class ApiTokenForm(FlaskForm):
     )
     lifetime_days = SelectField(
         _l("Valid for"),
-        choices=[
-            SelectChoice("30", _l("30 days")),
-            SelectChoice("90", _l("90 days")),
-            SelectChoice("365", _l("One year")),
-        ],
-        default="90",
+        choices=[SelectChoice(str(days), _TOKEN_LIFETIME_LABELS[days]) for days in api_tokens.LIFETIMES_DAYS],
+        default=str(api_tokens.DEFAULT_LIFETIME_DAYS),
         coerce=int,
     )
     submit = SubmitField(_l("Create token"))

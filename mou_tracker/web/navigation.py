@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -37,3 +37,8 @@ def site_nav() -> Markup:
         request.script_root,
         current_slug(),
     )
+
+
+def unread_notifications() -> int:
+    """The bell's count, read with the signed-in user (web.load_user): no query of its own."""
+    return g.get("unread_notifications", 0) if current_user.is_authenticated else 0

@@ -1,83 +1,361 @@
-"""Rendered parts of the status pages, kept until the negotiation changes.
+"""Rendered parts of the status pages, shared by every reader who may see the same, kept until that changes.
 
-A status page at treaty scale takes the better part of a second to build, and chairs reload it far more often
-than the negotiation moves. The part is kept under a key made of the page, the negotiation's state stamp
-(`services.reports.state_stamp`, read on every request: any change makes a new key, so nothing stale is ever
-served), the reader (what a page shows depends on their party and role) and the interface language.
+A status page at treaty scale takes the better part of a second to build (a meeting pack several seconds), and a
+meeting has forty people reading it. Its part (the body, without the page around it) is kept under a key made of:
 
-Around that part, the whole page is kept too, compressed once: a chair's reload then costs the state stamp and
-a lookup, and at treaty scale sends a tenth of the bytes. The whole page also carries the session's CSRF token
-and the address it was asked at, so it is kept per session, only for a plain address (no query string), and never
-when a message is waiting to be shown once.
+* the page, the negotiation and the interface language;
+* the reader's **visibility**: the party whose untabled drafts they may read (`amendments.visible_to`: every user
+  of a party reads its drafts; a user of no party reads tabled ones only), and their role. Nothing else of the
+  reader: the part is built *as* a `Reader` that carries only these (`as_reader`), so it cannot depend on who asked;
+* the state stamp of that visibility (`services.reports.state_stamp`): public changes move every party's stamp, a
+  party's internal draft moves that party's only, so the other party's parts stay kept.
+
+The page around the part (the user menu, the session's CSRF token) is rendered for each request. A browser that
+accepts gzip gets the part's kept compressed bytes spliced between the compressed head and tail of its page (one
+gzip member, the CRC combined arithmetically): a 15 MB meeting pack is not compressed again for each reader.
+
+After a change, one thread (and, with Redis, one worker) rebuilds a part while the others wait for that rebuild
+(`_rebuild_lock`); the part it replaces is dropped at once (in-process) or expires in a few seconds (Redis). The
+in-process store is bounded in bytes (MOU_CACHE_MAX_BYTES) and evicts the least recently used part.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-from collections.abc import Callable
+import contextlib
+import dataclasses
+import pickle
+import struct
+import threading
+import time
+import uuid
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from flask import Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, g, has_app_context, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..extensions import page_cache
+from ..core.roles import Role
 from ..services.reports import StateStamp
 from .negotiation_scope import current_slug
 
-
-def cached_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> dict:
-    """The part `build` renders (a dict whose "body" is HTML) for this page, state, reader and language: rendered
-    once, then kept."""
-    key = "|".join(str(part) for part in (page, current_slug(), *stamp, current_user.get_id(), get_locale()))
-    kept = page_cache.get(key)
-    if kept is None:
-        part = build()
-        # Kept compressed: a treaty's meeting pack is 15 MB of HTML, and a worker keeps up to 32 parts.
-        page_cache.set(key, {**part, "body": gzip.compress(str(part["body"]).encode(), compresslevel=1, mtime=0)})
-        return part
-    return {**kept, "body": Markup(gzip.decompress(kept["body"]).decode())}  # noqa: S704  (rendered by Jinja)
+#: How a part is compressed once for every reader (the browser's bytes): zlib's default level.
+PART_LEVEL = 6
+#: Stands for the part while the page around it is rendered; the page is cut there.
+_SLOT = "<!--mou-kept-part-" + uuid.uuid4().hex + "-->"
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
 
 
-def kept_page(page: str, stamp: StateStamp, render: Callable[[], str]) -> Response:
-    """The whole page `render` returns, kept gzip-compressed for this state, reader, language and session."""
-    if request.args or session.get("_flashes"):
-        return Response(render(), mimetype="text/html")
-    generate_csrf()  # the page's forms carry the session's token: it must exist before the key names it
-    token = session[current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")]
-    key = "|".join(
-        str(part)
-        for part in (
-            "page",
-            page,
-            current_slug(),
-            *stamp,
-            current_user.get_id(),
-            current_user.lock_version,
-            get_locale(),
-            request.path,
-            hashlib.sha256(token.encode()).hexdigest()[:32],  # not the token itself: the store may be shared
+# The reader a part is built as ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """What a shared part may depend on: the reader's party (whose drafts they read) and role; nobody's identity.
+    Satisfies `core.permissions.Actor` and what templates read of `current_user`."""
+
+    party_id: int | None
+    role: Role
+    party: Any = None
+    id: int = 0  # no user has it: "the reader's own proposals" are nobody's
+    login: str = ""
+    display_name: str = ""
+    active: bool = True
+    language: str = "en"
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    @classmethod
+    def of(cls, user) -> Reader:
+        return cls(party_id=user.party_id, role=user.role, party=user.party)
+
+    def get_id(self) -> None:
+        return None
+
+    @property
+    def visibility(self) -> str:
+        return f"party-{self.party_id}" if self.party_id is not None else "tabled-only"
+
+
+@contextlib.contextmanager
+def as_reader(reader: Reader) -> Iterator[None]:
+    """Run a part's build with `current_user` standing for `reader`, so that the part can hold nothing personal."""
+    missing = object()
+    previous = g.get("_login_user", missing)
+    g._login_user = reader
+    try:
+        yield
+    finally:
+        if previous is missing:
+            g.pop("_login_user", None)
+        else:
+            g._login_user = previous
+
+
+# CRC-32 of a concatenation without the bytes (zlib's crc32_combine, as a 32x32 matrix over GF(2)) ---------------
+
+
+def _times(matrix: list[int], vector: int) -> int:
+    total, row = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _compose(a: list[int], b: list[int]) -> list[int]:
+    return [_times(a, column) for column in b]
+
+
+def zeros_operator(length: int) -> list[int]:
+    """The operator that turns crc32(A) into the CRC of A followed by `length` zero bytes: then
+    crc32(A + B) == _times(zeros_operator(len(B)), crc32(A)) ^ crc32(B)."""
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = _compose(odd, odd)  # two
+    odd = _compose(even, even)  # four
+    result = [1 << n for n in range(32)]
+    while length:
+        even = _compose(odd, odd)
+        if length & 1:
+            result = _compose(even, result)
+        length >>= 1
+        if not length:
+            break
+        odd = _compose(even, even)
+        if length & 1:
+            result = _compose(odd, result)
+        length >>= 1
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class KeptPart:
+    """A rendered part, compressed once: raw deflate ending on a full flush, so it can stand inside any stream."""
+
+    deflated: bytes
+    size: int
+    crc: int
+    shift: list[int]  # zeros_operator(size)
+    fields: dict[str, Any]  # what the page shows beside the body (title, counts, ...)
+
+    @classmethod
+    def of(cls, part: dict) -> KeptPart:
+        body = str(part["body"]).encode()
+        compressor = zlib.compressobj(PART_LEVEL, zlib.DEFLATED, -15)
+        deflated = compressor.compress(body) + compressor.flush(zlib.Z_FULL_FLUSH)
+        fields = {name: value for name, value in part.items() if name != "body"}
+        return cls(deflated, len(body), zlib.crc32(body), zeros_operator(len(body)), fields)
+
+    @property
+    def weight(self) -> int:
+        return len(self.deflated) + 2048
+
+    def body(self) -> Markup:
+        return Markup(zlib.decompressobj(-15).decompress(self.deflated).decode())  # noqa: S704  (rendered by Jinja)
+
+    def gzip_between(self, head: str, tail: str) -> bytes:
+        """One gzip member: `head`, this part, `tail`; only head and tail are compressed here."""
+        head_bytes, tail_bytes = head.encode(), tail.encode()
+        first = zlib.compressobj(PART_LEVEL, zlib.DEFLATED, -15)
+        last = zlib.compressobj(PART_LEVEL, zlib.DEFLATED, -15)
+        crc = zlib.crc32(tail_bytes, _times(self.shift, zlib.crc32(head_bytes)) ^ self.crc)
+        size = len(head_bytes) + self.size + len(tail_bytes)
+        return b"".join(
+            (
+                _GZIP_HEADER,
+                first.compress(head_bytes),
+                first.flush(zlib.Z_FULL_FLUSH),
+                self.deflated,
+                last.compress(tail_bytes),
+                last.flush(zlib.Z_FINISH),
+                struct.pack("<II", crc, size & 0xFFFFFFFF),
+            )
         )
-    )
-    compressed = page_cache.get(key)
-    if compressed is None:
-        compressed = gzip.compress(render().encode(), compresslevel=6, mtime=0)
-        page_cache.set(key, compressed)
-    if "gzip" in request.accept_encodings:
-        response = Response(compressed, mimetype="text/html")
-        response.headers["Content-Encoding"] = "gzip"
+
+
+# The stores ------------------------------------------------------------------------------------------------------
+
+
+class LocalStore:
+    """This worker's parts, least recently used first, bounded by their compressed size."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._parts: OrderedDict[str, KeptPart] = OrderedDict()
+        self._latest: dict[str, str] = {}  # kind of part -> the key of its newest state
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> KeptPart | None:
+        with self._lock:
+            part = self._parts.get(key)
+            if part is not None:
+                self._parts.move_to_end(key)
+            return part
+
+    def put(self, key: str, kind: str, part: KeptPart) -> None:
+        """Keep `part` under `key`, dropping the part of the same kind it replaces (never asked for again)."""
+        with self._lock:
+            replaces, self._latest[kind] = self._latest.get(kind), key
+            for old in (key, replaces):
+                if old is not None and (dropped := self._parts.pop(old, None)) is not None:
+                    self.used -= dropped.weight
+            if part.weight > self.max_bytes:
+                return
+            self._parts[key] = part
+            self.used += part.weight
+            while self.used > self.max_bytes:
+                _key, evicted = self._parts.popitem(last=False)
+                self.used -= evicted.weight
+
+    def clear(self) -> None:
+        with self._lock:
+            self._parts.clear()
+            self._latest.clear()
+            self.used = 0
+
+
+class RedisStore:
+    """Parts shared by every worker. Each expires after MOU_CACHE_TTL_SECONDS; the one a rebuild replaces after
+    a few seconds (a worker may be sending it). Redis itself should run with `maxmemory` and `allkeys-lru`."""
+
+    def __init__(self, url: str, prefix: str, ttl: int):
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self.ttl = ttl
+
+    def get(self, key: str) -> KeptPart | None:
+        raw = self.client.get(self.prefix + key)
+        return None if raw is None else pickle.loads(raw)  # noqa: S301  (written by this app into its own Redis)
+
+    def put(self, key: str, kind: str, part: KeptPart) -> None:
+        """Keep `part` under `key`; the part of the same kind it replaces expires in a few seconds."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.prefix + key, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), ex=self.ttl)
+        pipe.set(self.prefix + kind, key, ex=self.ttl, get=True)
+        replaces = pipe.execute()[1]
+        if replaces is not None and replaces.decode() != key:
+            self.client.expire(self.prefix + replaces.decode(), STALE_SECONDS)
+
+    @contextlib.contextmanager
+    def lock(self, key: str, wait: float) -> Iterator[bool]:
+        """Hold the rebuild of `key` across workers (a short-lived lock); yields False when another worker holds
+        it and `wait` ran out."""
+        name, token = f"{self.prefix}lock:{key}", uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        while not self.client.set(name, token, nx=True, px=int(LOCK_SECONDS * 1000)):
+            if time.monotonic() >= deadline or self.client.exists(self.prefix + key):
+                yield False
+                return
+            time.sleep(0.02)
+        try:
+            yield True
+        finally:
+            if self.client.get(name) == token.encode():
+                self.client.delete(name)
+
+    def clear(self) -> None:
+        for name in self.client.scan_iter(match=self.prefix + "*", count=1000):
+            self.client.delete(name)
+
+
+#: A part replaced by a rebuild stays readable this long in Redis (a worker may be between get and send).
+STALE_SECONDS = 5
+#: A rebuild lock in Redis lapses after this long, should its worker die holding it.
+LOCK_SECONDS = 30.0
+#: How long a request waits for another's rebuild of the same part before building it itself.
+WAIT_SECONDS = 20.0
+
+_key_locks: dict[str, threading.Lock] = {}
+_key_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _rebuild_lock(store, key: str) -> Iterator[None]:
+    """One rebuild per key: threads of this worker queue on a lock, other workers on a Redis lock."""
+    with _key_locks_guard:
+        local = _key_locks.setdefault(key, threading.Lock())
+    acquired = local.acquire(timeout=WAIT_SECONDS)
+    try:
+        if isinstance(store, RedisStore):
+            with store.lock(key, WAIT_SECONDS):
+                yield
+        else:
+            yield
+    finally:
+        if acquired:
+            local.release()
+        with _key_locks_guard:
+            if not local.locked():
+                _key_locks.pop(key, None)
+
+
+def init_app(app: Flask) -> None:
+    if url := app.config.get("MOU_CACHE_REDIS"):
+        store: LocalStore | RedisStore = RedisStore(
+            url, app.config["CACHE_KEY_PREFIX"] + "part:", int(app.config["MOU_CACHE_TTL_SECONDS"])
+        )
     else:
-        response = Response(gzip.decompress(compressed), mimetype="text/html")
-    response.vary.add("Accept-Encoding")
-    return response
+        store = LocalStore(int(app.config["MOU_CACHE_MAX_BYTES"]))
+    app.extensions["mou_part_store"] = store
+
+
+def store() -> LocalStore | RedisStore:
+    return current_app.extensions["mou_part_store"]
+
+
+# Pages -----------------------------------------------------------------------------------------------------------
+
+
+def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
+    """The part's key, and the key of its kind without the state (the latest part of the kind is kept under it)."""
+    kind = "|".join(str(p) for p in (page, current_slug(), reader.visibility, reader.role.value, get_locale()))
+    return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
+
+
+def kept_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> KeptPart:
+    """The part `build` renders (a dict whose "body" is HTML) for this page, state, visibility, role and
+    language: built once, as a `Reader`, then kept."""
+    reader = Reader.of(current_user)
+    key, kind = _keys(page, stamp, reader)
+    kept_in = store()
+    part = kept_in.get(key)
+    if part is not None:
+        return part
+    with _rebuild_lock(kept_in, key):
+        part = kept_in.get(key)  # built while this request waited
+        if part is None:
+            with as_reader(reader):
+                part = KeptPart.of(build())
+            kept_in.put(key, kind, part)
+    return part
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0 or request.accept_encodings["x-gzip"] > 0
 
 
 def status_page(page: str, stamp: StateStamp, template: str, build: Callable[[], dict], **context) -> Response:
-    """A status page: the part `build` renders, kept per state, reader and language, inside `template`, the whole
-    kept per session."""
-    return kept_page(page, stamp, lambda: render_template(template, **context, **cached_part(page, stamp, build)))
+    """A status page: the part `build` renders, kept per state, visibility, role and language, inside `template`
+    rendered for this request."""
+    part = kept_part(page, stamp, build)
+    if _accepts_gzip():
+        html = render_template(template, **context, **part.fields, body=Markup(_SLOT))  # noqa: S704
+        head, tail = html.split(_SLOT, 1)
+        response = Response(part.gzip_between(head, tail), mimetype="text/html")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(render_template(template, **context, **part.fields, body=part.body()), mimetype="text/html")
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def rendered(template: str, **context) -> Markup:
@@ -87,4 +365,5 @@ def rendered(template: str, **context) -> Markup:
 
 def clear() -> None:
     """Forget every kept part (the benchmark measures first views with it)."""
-    page_cache.clear()
+    if has_app_context():
+        store().clear()

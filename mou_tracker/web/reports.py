@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, render_template, request
+from babel.dates import format_date
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.languages import INTERFACE_LANGUAGES
+from ..core.messages import N_, Message
 from ..exports import docx, tables
-from ..exports.pdf import PdfUnavailable, html_to_pdf
+from ..exports.pdf import PdfUnavailable, html_to_pdf, page_counter, paper_size
 from ..extensions import db
+from ..i18n import translate
 from ..models.base import utcnow
 from ..services import amendments as amendment_service
 from ..services import draft as draft_service
@@ -22,21 +30,47 @@ from .page_cache import rendered, status_page
 bp = Blueprint("reports", __name__)
 
 STATUSES = service.STATUS_ORDER
+#: CSV files carry a byte-order mark (core.spreadsheet), so Excel reads them as UTF-8.
+CSV = "text/csv; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _download(body: bytes | str, mimetype: str, stem: str, extension: str) -> Response:
+def _download(body: bytes | str, mimetype: str, stem: str, extension: str, *, stamped: bool = True) -> Response:
+    """An attachment named `stem`, with the time it was made unless `stamped` is False (the name already says
+    what it is and which points it shows)."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-")
-    filename = f"{safe}-{utcnow():%Y%m%d-%H%M}.{extension}"
+    filename = f"{safe}-{utcnow():%Y%m%d-%H%M}.{extension}" if stamped else f"{safe}.{extension}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+@bp.app_template_filter("long_day")
+def _long_day(when: dt.date | dt.datetime | None) -> str:
+    """A date as the reader's language writes it in a document: "14 March 2024", "14 марта 2024 г."."""
+    return "" if when is None else _day(when.date() if isinstance(when, dt.datetime) else when, _reader_language())
+
+
+def _reader_language() -> str:
+    return str(get_locale() or "en")
+
+
 def _pdf(template: str, stem: str, **context) -> Response:
-    html = render_template(template, **context)
+    """A PDF of `template` on the configured paper, its pages counted in the reader's language; `stem` names the
+    file (what it is and the point it shows)."""
+    html = render_template(
+        template,
+        paper=paper_size(current_app.config.get("MOU_PAPER_SIZE")),
+        page_counter=page_counter(_("Page %(number)s of %(count)s")),
+        **context,
+    )
     try:
-        return _download(html_to_pdf(html), "application/pdf", stem, "pdf")
+        return _download(html_to_pdf(html), "application/pdf", stem, "pdf", stamped=False)
     except PdfUnavailable as exc:
         abort(503, str(exc))
+
+
+def _now_stem(instrument, what: str) -> str:
+    """A file name for a report of the negotiation as it stands today: CICA-UNOCT-MoU_status-report_2024-03-14."""
+    return _file_stem(instrument, what, redline_service.Point("now"))
 
 
 @bp.route("/dashboard")
@@ -58,7 +92,7 @@ def dashboard_pdf():
     report = service.status_report(db.session, current_user, instrument)
     return _pdf(
         "reports/dashboard_pdf.html",
-        "mou-status-report",
+        _now_stem(instrument, "status-report"),
         report=report,
         statuses=STATUSES,
         instrument=instrument,
@@ -75,7 +109,7 @@ def meeting_pack(code: str):
         body = rendered("reports/_pack_body.html", pack=pack, instrument=pack.instrument, statuses=STATUSES)
         return {
             "body": body,
-            "meeting_name": pack.milestone.name,
+            "meeting_name": pack.milestone.name_in(_reader_language()),
             "meeting_code": pack.milestone.code,
             "since_key": pack.since_key,
             "until_key": pack.until_key,
@@ -89,7 +123,7 @@ def meeting_pack_pdf(code: str):
     pack = service.meeting_pack(db.session, current_user, code)
     return _pdf(
         "reports/pack_pdf.html",
-        f"mou-meeting-pack-{pack.milestone.code}",
+        _file_stem(pack.instrument, "meeting-pack", redline_service.Point("milestone", pack.milestone.code)),
         pack=pack,
         instrument=pack.instrument,
         statuses=STATUSES,
@@ -101,19 +135,84 @@ def meeting_pack_pdf(code: str):
 def clauses_csv():
     instrument = draft_service.current_instrument(db.session)
     report = service.status_report(db.session, current_user, instrument)
-    return _download(tables.clauses_csv(report), "text/csv", "mou-clauses", "csv")
+    return _download(tables.clauses_csv(report), CSV, _now_stem(instrument, "clauses"), "csv", stamped=False)
 
 
 @bp.route("/exports/amendments.csv")
 def amendments_csv():
+    """Every amendment the reader may see, with its wording, rationale and any rejection reason."""
     instrument = draft_service.current_instrument(db.session)
     amendments = amendment_service.list_amendments(db.session, current_user)
-    citations = draft_service.citations(db.session, current_user, instrument)
-    return _download(tables.amendments_csv(amendments, citations, current_user), "text/csv", "mou-amendments", "csv")
+    citations = service.export_citations(db.session, current_user, instrument, amendments)
+    body = tables.amendments_csv(amendments, citations, current_user, instrument.language_codes)
+    return _download(body, CSV, _now_stem(instrument, "amendments"), "csv", stamped=False)
+
+
+@bp.route("/exports/comments.csv")
+def comments_csv():
+    """The discussion of every amendment the reader may see: shared comments, and their own party's internal notes."""
+    instrument = draft_service.current_instrument(db.session)
+    amendments = amendment_service.list_amendments(db.session, current_user)
+    comments = service.discussion(db.session, current_user, amendments)
+    citations = service.export_citations(db.session, current_user, instrument, amendments)
+    body = tables.comments_csv(comments, {a.id: a for a in amendments}, citations)
+    return _download(body, CSV, _now_stem(instrument, "discussion"), "csv", stamped=False)
 
 
 def _languages(instrument) -> list[tuple[str, str]]:
     return [(lang.code, lang.name) for lang in instrument.languages]
+
+
+#: Above each language's part of a Word export, in that language.
+_PART_HEADINGS = {"en": N_("English text"), "ru": N_("Russian text")}
+
+
+def _day(when: dt.date, language: str) -> str:
+    """A date as a reader of that language writes it: "1 March 2024", "1 марта 2024 г."."""
+    return format_date(when, format="long", locale={"en": "en_GB"}.get(language, language))
+
+
+def _wordings(instrument, header: Callable[[], str], made: dt.date) -> list[docx.Wording]:
+    """Each language's part of a Word export worded in that language: its heading, clause numbers, running header
+    (negotiation, point, date) and page numbers. A language the interface is not translated into keeps English."""
+    wordings = []
+    for lang in instrument.languages:
+        with force_locale(lang.code if lang.code in INTERFACE_LANGUAGES else "en"):
+            heading = _PART_HEADINGS.get(lang.code)
+            wordings.append(
+                docx.Wording(
+                    lang.code,
+                    _(heading) if heading else f"{lang.name}",
+                    header=f"{instrument.short_title} · {header()} · {_day(made, lang.code)}",
+                    article=_("Article %(number)s", number="%(number)s"),
+                    page=_("Page %(number)s of %(count)s"),
+                    **docx.DRAFTING_CONVENTIONS.get(lang.code, {}),
+                )
+            )
+    return wordings
+
+
+def _document_settings() -> docx.DocumentSettings:
+    return docx.DocumentSettings(
+        paper=paper_size(current_app.config.get("MOU_PAPER_SIZE")),
+        created=utcnow(),
+        comments=request.args.get("comments", "1") not in ("0", "no", "off"),
+    )
+
+
+def _point_name(point) -> str:
+    """A point as a file name says it: the meeting's code, the date, or the date with a party's proposals."""
+    if point.kind == "milestone":
+        return point.value
+    if point.kind == "date":
+        return point.value
+    today = utcnow().date().isoformat()
+    return f"{today}-with-{point.value}" if point.kind == "party" else today
+
+
+def _file_stem(instrument, what: str, *points) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", instrument.short_title.replace("Secretariat", "")).strip("-")
+    return f"{name}_{what}_{'-to-'.join(_point_name(p) for p in points)}"
 
 
 @bp.route("/exports/draft.docx")
@@ -122,16 +221,20 @@ def draft_docx():
     instrument = draft_service.current_instrument(db.session)
     point = redline_service.parse_point(db.session, request.args.get("at") or "now")
     if point.kind == "party":
-        raise ValidationFailed("A party's proposals are exported as a redline: use the redline export instead.")
+        raise ValidationFailed(N_("A party's proposals are exported as a redline: use the redline export instead."))
     if point.kind == "milestone":
         clauses = meetings_service.frozen_draft(db.session, meetings_service.get_milestone(db.session, point.value))
     else:
         as_of = redline_service.end_of_day(point.value) if point.kind == "date" else None
         clauses = draft_service.draft_as_of(db.session, current_user, instrument, as_of)
     if not clauses:
-        raise ValidationFailed(f"The draft had no clauses yet at that point ({point.label.lower()}).")
-    body = docx.clean_draft(instrument.title, point.label, clauses, _languages(instrument))
-    return _download(body, DOCX, "mou-draft", "docx")
+        raise ValidationFailed(
+            Message(N_("The draft had no clauses yet at that point (%(point)s)."), point=point.label)
+        )
+    settings = _document_settings()
+    wordings = _wordings(instrument, lambda: translate(point.label), settings.created.date())
+    body = docx.clean_draft(instrument.title, translate(point.label), clauses, wordings, settings)
+    return _download(body, DOCX, _file_stem(instrument, "draft", point), "docx", stamped=False)
 
 
 def _asked_redline():
@@ -145,10 +248,10 @@ def _asked_redline():
 def redline_pdf():
     """The whole-draft redline as a PDF a chair can print (deletions struck, insertions underlined, by party)."""
     instrument = draft_service.current_instrument(db.session)
-    _old, _new, result = _asked_redline()
+    old, new, result = _asked_redline()
     return _pdf(
         "reports/redline_pdf.html",
-        "mou-redline",
+        _file_stem(instrument, "redline", old, new),
         result=result,
         instrument=instrument,
         only_changes=request.args.get("only") == "changes",
@@ -161,6 +264,17 @@ def redline_docx():
     """Tracked changes between two points (?from=...&to=...), as native Word revisions."""
     instrument = draft_service.current_instrument(db.session)
     old, new, result = _asked_redline()
-    subtitle = f"Tracked changes: {old.label} → {new.label}"
-    body = docx.redlined_draft(instrument.title, subtitle, result.rows, _languages(instrument))
-    return _download(body, DOCX, "mou-redline", "docx")
+
+    def points() -> str:
+        return _("Tracked changes: %(old)s → %(new)s", old=translate(old.label), new=translate(new.label))
+
+    settings = _document_settings()
+    body = docx.redlined_draft(
+        instrument.title,
+        points(),
+        result.rows,
+        _wordings(instrument, points, settings.created.date()),
+        settings,
+        notes=[translate(note) for note in result.notes],
+    )
+    return _download(body, DOCX, _file_stem(instrument, "redline", old, new), "docx", stamped=False)

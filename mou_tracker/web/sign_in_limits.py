@@ -72,7 +72,7 @@ def slow_down_failures(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if request.method != "POST":
+        if request.method != "POST" or not limiter.enabled:  # RATELIMIT_ENABLED=False: no storage to count in
             return view(*args, **kwargs)
         storage = limiter.storage
         failures_key, wait_key = _pair_keys()

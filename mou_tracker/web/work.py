@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import force_locale
 from flask_login import current_user
 
 from ..core.messages import N_, Message
 from ..core.paging import page_number
+from ..exports import akn
 from ..extensions import db
+from ..i18n import translate_citation
 from ..models.base import utcnow
-from ..services import audit_trail
+from ..services import audit_trail, record, search
 from ..services import draft as draft_service
+from ..services.errors import ValidationFailed
 from ..services.my_work import my_work
 
 bp = Blueprint("work", __name__)
@@ -56,4 +60,57 @@ def my_work_page():
         "work/my_work.html",
         work=my_work(db.session, current_user, review_page=page_number(request.args.get("page"))),
         citations=draft_service.citations(db.session, current_user, instrument),
+    )
+
+
+@bp.route("/search")
+def search_page():
+    """Search the negotiation; a query the service refuses is answered on this page, the query kept."""
+    args = request.args
+    instrument = draft_service.current_instrument(db.session)
+    kind = args.get("kind") or None
+    asked = args.get("q", "").strip()
+    results = error = None
+    if asked:
+        try:
+            wanted = search.SearchFilter(
+                query=asked,
+                kind=search.SearchKind(kind) if kind in search.SearchKind.__members__ else None,
+                party_code=args.get("party") or None,
+                date_from=audit_trail.parse_date(args.get("from"), Message(N_("The start date"))),
+                date_to=audit_trail.parse_date(args.get("to"), Message(N_("The end date"))),
+                page=page_number(args.get("page")),
+            )
+            results = search.search(db.session, current_user, wanted)
+        except ValidationFailed as refused:
+            error = refused
+    return render_template(
+        "search/results.html",
+        asked=asked,
+        args=args,
+        results=results,
+        error=error,
+        kinds=list(search.SearchKind),
+        parties=[link.party for link in instrument.party_links],
+        citations=draft_service.citations(db.session, current_user, instrument) if results else {},
+    )
+
+
+def _label_in(label: str, language: str) -> str:
+    """A clause label in the document's language, whatever the reader's interface language."""
+    with force_locale(language):
+        return translate_citation(label) or label
+
+
+@bp.route("/exports/akoma-ntoso.xml")
+def akoma_ntoso():
+    """The current draft as an Akoma Ntoso 3.0 expression in one language (?language=en, the first by default)."""
+    instrument = draft_service.current_instrument(db.session)
+    language = request.args.get("language") or instrument.languages[0].code
+    document = record.akn_document(db.session, current_user, language, label_in=_label_in)
+    filename = f"{instrument.slug}_akn_{language}_{document.as_of.isoformat()}.xml"
+    return Response(
+        akn.expression(document),
+        mimetype="application/akn+xml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

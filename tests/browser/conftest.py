@@ -134,15 +134,24 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     ]
 
 
-def labels(language: str):
-    """The interface's words in `language`, looked up in the compiled catalogue: a journey run in Russian clicks
-    exactly what a Russian user reads."""
+def _catalog(language: str):
     from babel.support import NullTranslations, Translations
 
     from mou_tracker import PROJECT_ROOT
 
     if language == "en":
-        return NullTranslations().gettext
+        return NullTranslations()
     catalog = Translations.load(str(PROJECT_ROOT / "mou_tracker" / "translations"), [language])
     assert isinstance(catalog, Translations), f"no compiled {language} catalogue: run pybabel compile"
-    return catalog.gettext
+    return catalog
+
+
+def labels(language: str):
+    """The interface's words in `language`, looked up in the compiled catalogue: a journey run in Russian clicks
+    exactly what a Russian user reads."""
+    return _catalog(language).gettext
+
+
+def context_labels(language: str):
+    """As `labels`, for words the interface marks with a context (a meeting's state: «Завершено»)."""
+    return _catalog(language).pgettext

@@ -1,0 +1,132 @@
+"""Words for full-text search: the same stemming for what is stored and for what is asked, in every language.
+
+Both databases index the stems this module produces (PostgreSQL with a GIN index over a `simple` tsvector, SQLite
+with FTS5), so that a search finds the same things on either. The stems are Snowball's, the algorithms behind
+PostgreSQL's own `english` and `russian` configurations: "соглашения" finds "соглашение", "immunities" finds
+"immunity". A language Snowball does not know is matched word for word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import snowballstemmer
+
+#: Snowball's algorithm for each interface/negotiation language code.
+_ALGORITHMS = {
+    "en": "english",
+    "ru": "russian",
+    "fr": "french",
+    "es": "spanish",
+    "ar": "arabic",
+    "de": "german",
+    "zh": None,  # no stemming for Chinese: words are matched as written
+}
+
+#: Words too common to mean anything in a search (after case folding). A query made of these alone is refused
+#: with a message rather than answered with every row.
+_STOP_WORDS_TEXT = """
+    a an and are as at be by for from has have in is it its of on or that the this to was were will with shall
+    и в во на с со к ко по о об от до из за для не ни что как а но или же ли бы то это который которая которые
+    его ее её их он она они мы вы я при под над без также
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@cache
+def _stemmer(language: str):
+    algorithm = _ALGORITHMS.get(language)
+    return snowballstemmer.stemmer(algorithm) if algorithm else None
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def stem_words(found: list[str], language: str) -> list[str]:
+    stemmer = _stemmer(language)
+    return stemmer.stemWords(found) if stemmer else list(found)
+
+
+def stems(text: str, language: str) -> str:
+    """What the index stores for a text: its stems, space-separated, stop words kept (they cost little and a
+    phrase search could use them later)."""
+    return " ".join(stem_words(words(text), language))
+
+
+@dataclass(frozen=True)
+class Query:
+    #: Stems to find, per language (every language of the negotiation: one query word may stem differently).
+    terms: dict[str, tuple[str, ...]]
+    #: The words the user typed that count (query syntax and stop words removed), for highlighting.
+    typed: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.typed
+
+
+def parse_query(raw: str, languages: list[str]) -> Query:
+    """The words of a query, each stemmed in every language. Punctuation and query syntax ("AND", quotes,
+    parentheses, `*`) are read as nothing more than separators, so no input can break the database's syntax."""
+    typed = tuple(dict.fromkeys(word for word in words(raw) if word not in STOP_WORDS))
+    return Query(
+        terms={language: tuple(dict.fromkeys(stem_words(list(typed), language))) for language in languages},
+        typed=typed,
+    )
+
+
+@dataclass(frozen=True)
+class SnippetPart:
+    text: str
+    match: bool
+
+
+def snippet(text: str, query: Query, language: str, *, width: int = 220) -> list[SnippetPart]:
+    """A window of the text around its first matching word, the matching words marked."""
+    wanted = set(query.terms.get(language, ()))
+    matches = [m for m in _WORD.finditer(text) if stem_words([m.group(0).casefold()], language)[0] in wanted]
+    if not matches:
+        return [SnippetPart(_shorten(text, width), False)]
+    first = matches[0].start()
+    start = max(0, first - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + width)
+    parts: list[SnippetPart] = []
+    cursor = start
+    for match in matches:
+        if match.start() < cursor or match.end() > end:
+            continue
+        if match.start() > cursor:
+            parts.append(SnippetPart(text[cursor : match.start()], False))
+        parts.append(SnippetPart(match.group(0), True))
+        cursor = match.end()
+    if cursor < end:
+        parts.append(SnippetPart(text[cursor:end], False))
+    if start:
+        parts.insert(0, SnippetPart("…", False))
+    if end < len(text):
+        parts.append(SnippetPart("…", False))
+    return parts
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + "…"
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str, languages: list[str]) -> str:
+    """The language of free text that carries no language of its own (a comment, a chair's note): Russian when
+    most of its letters are Cyrillic and the negotiation has Russian, else the negotiation's first language."""
+    if "ru" in languages and len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)):
+        return "ru"
+    return languages[0] if languages else "en"

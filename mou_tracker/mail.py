@@ -1,0 +1,182 @@
+"""E-mail: notifications rendered in each recipient's language, and the outbox worker that sends them.
+
+Configuration (environment, read in config.py): `MAIL_SERVER` (none: nothing is sent, administrators read the
+outbox in the product), `MAIL_PORT` (587), `MAIL_USE_TLS` (STARTTLS, on), `MAIL_USE_SSL` (implicit TLS, off),
+`MAIL_USERNAME` / `MAIL_PASSWORD`, `MAIL_DEFAULT_SENDER`, and `MOU_BASE_URL` for the links in messages.
+The standard library's smtplib does the sending: one dependency fewer, and everything the outbox needs (a
+connection per run, a refusal per message) is there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .core import notifications as rules
+from .core.messages import Message
+from .i18n import request_translations, translate
+from .models import OutboxMessage, User
+from .models.base import utcnow
+from .services import notifications
+
+
+def notification_text(template: str, params: dict[str, Any], language: str) -> str:
+    """The sentence of a notification in `language` (values that are themselves messages translated too, a
+    meeting's name in that language where the negotiation has it)."""
+    with force_locale(language):
+        values = {}
+        for key, value in params.items():
+            if key == "meeting_names":
+                continue
+            if isinstance(value, dict) and "template" in value:
+                value = translate(Message(value["template"], **value["params"]))
+            values[key] = value
+        names = params.get("meeting_names") or {}
+        if "meeting" in values and names.get(language):
+            values["meeting"] = names[language]
+        return str(translate(Message(template, **values)))
+
+
+def _link(target: str) -> str:
+    return current_app.config["MOU_BASE_URL"].rstrip("/") + "/" + target
+
+
+def render(language: str, template: str, params: dict[str, Any], target: str) -> notifications.Rendered:
+    sentence = notification_text(template, params, language)
+    with force_locale(language):
+        gettext = request_translations().ugettext
+        body = "\n\n".join(
+            [
+                sentence,
+                gettext("Open it: %(link)s") % {"link": _link(target)},
+                gettext(
+                    "You receive this because you take part in this negotiation in MoU Tracker. Choose how "
+                    "often you are told by e-mail on your account page."
+                ),
+            ]
+        )
+        return notifications.Rendered(subject=f"MoU Tracker: {sentence}", body=body)
+
+
+def install(app: Flask) -> None:
+    """Outbox messages are written with the action only when a mail server is configured; without one, the
+    notifications page is the only channel (the demo)."""
+    if app.config.get("MAIL_SERVER"):
+        notifications.install_renderer(render)
+    else:
+        notifications.install_renderer(None)
+
+
+# The worker -------------------------------------------------------------------------------------------------
+
+
+def queue_digests(session: Session, now: dt.datetime) -> int:
+    """One message per digest user whose day is up, with every notification since their last digest."""
+    queued = 0
+    for user_id, pending in notifications.due_digests(session, now).items():
+        user = session.get(User, user_id)
+        if user is None or not user.email:
+            continue
+        with force_locale(user.language):
+            gettext = request_translations().ugettext
+            lines = [
+                f"- {notification_text(n.template, n.params, user.language)}\n  {_link(n.target)}" for n in pending
+            ]
+            subject = "MoU Tracker: " + gettext("%(count)s notifications") % {"count": len(pending)}
+        session.add(
+            OutboxMessage(
+                user_id=user.id,
+                to_address=user.email,
+                subject=subject,
+                body="\n".join(lines),
+                created_at=now,
+                next_attempt_at=now,  # due in this very run (the column's default would be a moment later)
+            )
+        )
+        for notification in pending:
+            notification.mailed_at = now
+        queued += 1
+    return queued
+
+
+def _connect(config: dict) -> smtplib.SMTP:
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config.get("MAIL_TIMEOUT_SECONDS", 20))
+    if config.get("MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    return smtp
+
+
+def send_due(session: Session, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send every message whose time has come; returns (sent, failed this run). A refusal or an unreachable
+    server is recorded on the message, which is tried again later (core.notifications.retry_delay_seconds)
+    until MAX_ATTEMPTS; the user's action that wrote it was committed long before and stands."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return 0, 0
+    now = now or utcnow()
+    due = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed.is_(False), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(200)
+    ).all()
+    if not due:
+        return 0, 0
+    sent = failed = 0
+    try:
+        smtp = _connect(config)
+    except (OSError, smtplib.SMTPException) as error:
+        for message in due:
+            _failed(message, now, f"Cannot reach the mail server: {error}")
+        return 0, len(due)
+    with smtp:
+        for message in due:
+            email = EmailMessage()
+            email["From"] = formataddr(("MoU Tracker", config["MAIL_DEFAULT_SENDER"]))
+            email["To"] = message.to_address
+            email["Subject"] = message.subject
+            email["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or None)
+            email.set_content(message.body)
+            try:
+                smtp.send_message(email)
+            except (OSError, smtplib.SMTPException) as error:
+                _failed(message, now, str(error))
+                failed += 1
+                continue
+            message.sent_at = now
+            message.attempts += 1
+            sent += 1
+    return sent, failed
+
+
+def _failed(message: OutboxMessage, now: dt.datetime, error: str) -> None:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if message.attempts >= rules.MAX_ATTEMPTS:
+        message.failed = True
+    message.next_attempt_at = now + dt.timedelta(seconds=rules.retry_delay_seconds(message.attempts))
+
+
+def run_once(session: Session, now: dt.datetime | None = None) -> tuple[int, int, int]:
+    """Queue due digests, then send: (digests queued, sent, failed)."""
+    now = now or utcnow()
+    digests = queue_digests(session, now)
+    session.flush()
+    sent, failed = send_due(session, now)
+    return digests, sent, failed

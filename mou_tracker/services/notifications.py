@@ -1,0 +1,310 @@
+"""Tell whoever must act next: notifications written with the event that causes them, read on the notifications
+page, and mailed through the outbox.
+
+Every action already writes its audit event (services.audit.record); a flush that adds an event named in
+`core.notifications.RULES` adds, in the same transaction, one notification per person the rule names (and, for
+those who take e-mail at once, an outbox message, rendered by the renderer the application installs: services do
+not translate). An adoption also tells the proposers of the amendments it made outdated. Nothing is sent here: the
+`send-mail` worker sends after the action committed, so a mail server that refuses never undoes an action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..core import notifications as rules
+from ..core import permissions
+from ..core.messages import N_, Message
+from ..core.roles import Role
+from ..core.workflow import AmendmentState
+from ..models import (
+    Amendment,
+    AuditEvent,
+    Instrument,
+    InstrumentAssignment,
+    InstrumentParty,
+    Milestone,
+    Notification,
+    OutboxMessage,
+    User,
+)
+from ..models.base import utcnow
+from . import audit
+from .errors import PermissionDenied, ValidationFailed
+
+#: Shown on the notifications page at once; older ones a page at a time.
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+#: (user's language, template, params, target) → the e-mail, in that language. Installed by the application
+#: (mou_tracker.mail); without one, no outbox message is written.
+Renderer = Callable[[str, str, dict[str, Any], str], Rendered]
+_renderer: Renderer | None = None
+
+
+def install_renderer(renderer: Renderer | None) -> None:
+    global _renderer
+    _renderer = renderer
+
+
+def _people(session: Session, instrument_id: int) -> list[User]:
+    """Everyone active who works on the negotiation: its parties' negotiators and the people assigned to it."""
+    parties = select(InstrumentParty.party_id).where(InstrumentParty.instrument_id == instrument_id)
+    assigned = select(InstrumentAssignment.user_id).where(InstrumentAssignment.instrument_id == instrument_id)
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                or_(
+                    (User.role == Role.negotiator) & User.party_id.in_(parties),
+                    (User.role != Role.negotiator) & User.id.in_(assigned),
+                ),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _plain(value: object) -> object:
+    """Values kept as JSON: a Message (a draft's citation) keeps its template so it can be translated."""
+    if isinstance(value, Message):
+        return {"template": value.template, "params": {k: _plain(v) for k, v in value.params.items()}}
+    return value
+
+
+@dataclass(frozen=True)
+class _Told:
+    kind: str
+    facts: rules.EventFacts
+    params: dict[str, Any]
+    target: str
+    instrument_id: int
+    audit_event_id: int | None
+
+
+def _what_was_told(session: Session, audit_event: AuditEvent) -> list[_Told]:
+    kind = audit_event.kind
+    if kind not in rules.RULES or audit_event.instrument_id is None:
+        return []
+    actor_party = audit_event.actor.party.code if audit_event.actor and audit_event.actor.party else ""
+    if audit_event.subject_type == "Amendment":
+        amendment = session.get(Amendment, int(audit_event.subject_id))
+        if amendment is None:
+            return []
+        told = [
+            _Told(
+                kind,
+                rules.EventFacts(kind, audit_event.actor_id, amendment.party_id, audit_event.private_to_party_id),
+                {"party": actor_party, "citation": _plain(amendment.citation)},
+                f"amendments/{amendment.id}",
+                audit_event.instrument_id,
+                audit_event.id,
+            )
+        ]
+        if kind == "amendment.adopted" and amendment.clause_id is not None:
+            told.extend(_outdated_by(session, audit_event, amendment))
+        return told
+    if audit_event.subject_type == "Milestone":
+        meeting = session.get(Milestone, int(audit_event.subject_id))
+        if meeting is None:
+            return []
+        return [
+            _Told(
+                kind,
+                rules.EventFacts(kind, audit_event.actor_id, None, audit_event.private_to_party_id),
+                {"meeting": meeting.name, "meeting_names": meeting.names or {}},
+                f"meetings/{meeting.code}",
+                audit_event.instrument_id,
+                audit_event.id,
+            )
+        ]
+    return []
+
+
+def _outdated_by(session: Session, audit_event: AuditEvent, adopted: Amendment) -> list[_Told]:
+    """The open tabled amendments to the clause an adoption changed: their proposers must rebase."""
+    others = session.scalars(
+        select(Amendment).where(
+            Amendment.clause_id == adopted.clause_id,
+            Amendment.id != adopted.id,
+            Amendment.state == AmendmentState.tabled,
+        )
+    ).all()
+    kind = "amendment.outdated"
+    return [
+        _Told(
+            kind,
+            rules.EventFacts(kind, None, other.party_id, None),
+            {"citation": _plain(other.citation)},
+            f"amendments/{other.id}",
+            audit_event.instrument_id or other.instrument_id,
+            audit_event.id,
+        )
+        for other in others
+    ]
+
+
+@event.listens_for(Session, "after_flush")
+def _notify(session: Session, flush_context) -> None:
+    events = [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.kind in rules.RULES]
+    if not events:
+        return
+    people_of: dict[int, list[User]] = {}
+    slugs: dict[int, str] = {}
+    notifications: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    now = utcnow()
+    for audit_event in sorted(events, key=lambda e: e.id):
+        for told in _what_was_told(session, audit_event):
+            if told.instrument_id not in people_of:
+                people_of[told.instrument_id] = _people(session, told.instrument_id)
+                slugs[told.instrument_id] = (
+                    session.scalar(select(Instrument.slug).where(Instrument.id == told.instrument_id)) or ""
+                )
+            target = f"n/{slugs[told.instrument_id]}/{told.target}"
+            people = {p.id: p for p in people_of[told.instrument_id]}
+            persons = [rules.Person(p.id, p.role, p.party_id) for p in people.values()]
+            template = rules.RULES[told.kind].sentence
+            for person in rules.recipients(told.facts, persons):
+                user = people[person.id]
+                mail_now = bool(user.email) and user.email_mode is rules.EmailMode.immediate and _renderer
+                notifications.append(
+                    {
+                        "user_id": user.id,
+                        "instrument_id": told.instrument_id,
+                        "audit_event_id": told.audit_event_id,
+                        "kind": told.kind,
+                        "template": template,
+                        "params": told.params,
+                        "target": target,
+                        "created_at": now,
+                        "mailed_at": now if mail_now else None,
+                    }
+                )
+                if mail_now and _renderer is not None and user.email:
+                    rendered = _renderer(user.language, template, told.params, target)
+                    messages.append(
+                        {
+                            "user_id": user.id,
+                            "to_address": user.email,
+                            "subject": rendered.subject,
+                            "body": rendered.body,
+                            "created_at": now,
+                            "next_attempt_at": now,
+                            "attempts": 0,
+                            "last_error": "",
+                            "failed": False,
+                        }
+                    )
+    connection = session.connection()
+    if notifications:
+        connection.execute(insert(Notification.__table__), notifications)
+    if messages:
+        connection.execute(insert(OutboxMessage.__table__), messages)
+
+
+# Reading ----------------------------------------------------------------------------------------------------
+
+
+def unread_count(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def for_user(session: Session, user: User, *, limit: int = PAGE_SIZE) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read (or all, when no id): returns how many changed. Another user's
+    notification is never touched (the condition names the user)."""
+    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    result = session.execute(statement.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def due_digests(session: Session, now: dt.datetime) -> dict[int, list[Notification]]:
+    """Digest users' notifications not yet mailed, when their last digest went out a day ago or more."""
+    waiting = session.scalars(
+        select(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.mailed_at.is_(None),
+            User.email_mode == rules.EmailMode.digest,
+            User.email.is_not(None),
+            User.active.is_(True),
+        )
+        .order_by(Notification.user_id, Notification.created_at)
+    ).all()
+    by_user: dict[int, list[Notification]] = {}
+    for notification in waiting:
+        by_user.setdefault(notification.user_id, []).append(notification)
+    due = {}
+    for user_id, pending in by_user.items():
+        last = session.scalar(select(func.max(Notification.mailed_at)).where(Notification.user_id == user_id))
+        if last is None or now - last >= dt.timedelta(days=1):
+            due[user_id] = pending
+    return due
+
+
+# Settings and the outbox ----------------------------------------------------------------------------------------
+
+#: Enough to refuse what is plainly not an address; the mail server has the last word (a bounce stays in the
+#: outbox with its reason).
+_EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def set_email_preferences(session: Session, actor: User, email: str | None, mode: rules.EmailMode) -> User:
+    address = (email or "").strip() or None
+    if address is not None and (len(address) > 254 or not _EMAIL.match(address)):
+        raise ValidationFailed(N_("That is not an e-mail address (name@example.org)."))
+    before = {"email": actor.email, "email_mode": actor.email_mode.value}
+    actor.email = address
+    actor.email_mode = mode
+    audit.record(
+        session,
+        actor,
+        "user.notifications_changed",
+        actor,
+        f"{actor.login} set e-mail notifications: {mode.value}",
+        before=before,
+        after={"email": address, "email_mode": mode.value},
+    )
+    session.flush()
+    return actor
+
+
+def outbox(session: Session, actor: User, *, limit: int = 200) -> list[OutboxMessage]:
+    """Administrators read the outbox: what waits, what went, what failed and why."""
+    if not permissions.can_manage_users(actor):
+        raise PermissionDenied(N_("Only administrators read the outbox."))
+    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
