@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from .conftest import DEMO_HOME, wid_of
 from .test_agreement import people, tabled  # noqa: F401  (fixtures and helpers shared with the agreement tests)
-from .test_amendments import AMENDMENT_CLAUSE, as_user, propose
+from .test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, act, amendment_id, as_user, propose
 
 
 def repeated_ids(page: str) -> dict[str, int]:
@@ -94,3 +94,29 @@ def test_the_summary_is_in_the_interface_language(app, demo, language):
             "ru": "Форма не сохранена: исправьте отмеченное",
         }[language]
     )
+
+
+@pytest.mark.parametrize(
+    ("login", "action", "data", "message"),
+    [
+        ("cica.negotiator", "comments", {"body": ""}, "Write the comment first."),
+        ("cica.negotiator", "reject", {"reason": "", "expected_revision": "1"}, "Say why."),
+        ("cica.legal", "review", {"decision": "", "comment": "Kept words", "expected_revision": "1"}, None),
+    ],
+    ids=["empty comment", "reject without a reason", "review without a decision"],
+)
+def test_a_form_left_empty_is_refused_on_the_amendment_page_with_the_text_kept(app, demo, login, action, data, message):
+    """Not a bare error page: the amendment page again, the error summary at its top, what was typed kept."""
+    unoct = as_user(app, demo, "unoct.negotiator")
+    tabled = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Any difference will be settled amicably."))
+    assert act(unoct, tabled, "table").status_code == 302
+    reader = as_user(app, demo, login)
+    response = reader.post(f"/amendments/{tabled}/{action}", data, token_from=f"/amendments/{tabled}")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'class="error-summary"' in page
+    assert "UNOCT-1" in page and f"/amendments/{tabled}/comments" in page  # the amendment page itself
+    if message:
+        assert message in page
+    if data.get("comment"):
+        assert data["comment"] in page

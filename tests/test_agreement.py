@@ -253,7 +253,7 @@ def test_meetings_freeze_record_conclude_in_order(app, people):
     early = chair.post("/meetings/SWG/conclude", {"result": "recommended"}, token_from="/meetings/SWG")
     assert early.status_code == 302 and early.headers["Location"].endswith("/meetings/SWG#conclude")
     page = chair.get(early.headers["Location"]).get_data(as_text=True)
-    assert "have no outcome yet" in page and "Conclude the meeting" in page
+    assert "No outcome is recorded yet for" in page and "Conclude the meeting" in page
 
     settlement = wid_of(app, SETTLEMENT)
     no_name = chair.post(f"/meetings/SWG/outcomes/{settlement}", {"outcome": "reservation"}, token_from="/meetings/SWG")

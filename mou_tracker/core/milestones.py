@@ -141,7 +141,8 @@ def check_can_conclude(state: MilestoneState, clauses_without_outcome: int) -> N
     if clauses_without_outcome:
         raise MilestoneRefused(
             Message(
-                N_("%(count)s clause(s) of the frozen draft have no outcome yet; record one for each."),
+                # Said without a plural ("clause(s)" reads as English in any language): the number stands alone.
+                N_("No outcome is recorded yet for %(count)s of the frozen draft's clauses; record one for each."),
                 count=clauses_without_outcome,
             )
         )

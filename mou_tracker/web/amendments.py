@@ -26,6 +26,7 @@ from . import parse_id
 from .forms import (
     CommentForm,
     DeletionForm,
+    FlaskForm,
     RebaseForm,
     RejectForm,
     ReviewForm,
@@ -233,6 +234,12 @@ def index():
 
 @bp.route("/amendments/<int:amendment_id>")
 def show(amendment_id: int):
+    return _amendment_page(amendment_id)
+
+
+def _amendment_page(amendment_id: int, *, refused: FlaskForm | None = None):
+    """The amendment page; after a form on it was refused (left empty), that form with its errors and its text, on
+    the page the user came from (answered 400, the error summary at the top)."""
     reading = redline_service.amendment_reading(
         db.session, current_user, amendment_id, as_written=request.args.get("against") == "written"
     )
@@ -262,13 +269,13 @@ def show(amendment_id: int):
         answered=answered,
         can_review=permissions.can_review(current_user, amendment, agreement.proposer_ids(amendment)),
         can_edit=permissions.can_edit_amendment(current_user, amendment),
-        review_form=ReviewForm(expected_revision=amendment.latest.seq),
-        reject_form=RejectForm(expected_revision=amendment.latest.seq),
-        comment_form=CommentForm(),
+        review_form=refused if isinstance(refused, ReviewForm) else ReviewForm(expected_revision=amendment.latest.seq),
+        reject_form=refused if isinstance(refused, RejectForm) else RejectForm(expected_revision=amendment.latest.seq),
+        comment_form=refused if isinstance(refused, CommentForm) else CommentForm(),
         action_form=RevisionActionForm(expected_revision=amendment.latest.seq),
         view=request.args.get("view", "inline"),
         citations=_citations(),
-    )
+    ), (400 if refused is not None else 200)
 
 
 @bp.route("/compare")
@@ -416,7 +423,7 @@ def concur(amendment_id: int):
 def reject(amendment_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
-        abort(400, _("Give the reason for rejecting."))
+        return _amendment_page(amendment_id, refused=form)
     amendment = agreement.reject(
         db.session,
         current_user,
@@ -433,7 +440,7 @@ def reject(amendment_id: int):
 def review(amendment_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400, _("Choose a decision."))
+        return _amendment_page(amendment_id, refused=form)
     entry = agreement.review(
         db.session,
         current_user,
@@ -451,7 +458,7 @@ def review(amendment_id: int):
 def comment(amendment_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
-        abort(400, _("Write the comment first."))
+        return _amendment_page(amendment_id, refused=form)
     service.add_comment(db.session, current_user, amendment_id, form.body.data, internal=form.internal.data)
     db.session.commit()
     flash(_("Comment added."), "success")
