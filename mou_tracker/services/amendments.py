@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
 
 from ..core import permissions
@@ -66,6 +66,15 @@ def visible_to(actor: User):
     """SQL condition: the amendments this user may see: those ever tabled, and their own party's. The same rule as
     `permissions.can_view_amendment`, for queries; it reads whether an amendment was tabled, never its state."""
     return or_(Amendment.was_tabled, Amendment.party_id == actor.party_id)
+
+
+def revision_readable(actor: User):
+    """SQL condition on AmendmentRevision joined to its Amendment: the same rule as
+    `permissions.revisions_readable_by`: a party reads all its own revisions, the others from the tabled one on."""
+    from_tabling = AmendmentRevision.seq >= func.coalesce(Amendment.tabled_seq, 0)
+    if actor.party_id is None:
+        return from_tabling
+    return or_(Amendment.party_id == actor.party_id, from_tabling)
 
 
 def get_amendment(session: Session, actor: User | None, amendment_id: int) -> Amendment:

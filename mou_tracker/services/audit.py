@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, User
@@ -42,3 +43,11 @@ def record(
     )
     session.add(event)
     return event
+
+
+def readable_private(column, actor: User):
+    """SQL: rows of nobody's private business (`column` is their private_to_party_id), or of the reader's own
+    party's. The one rule for the audit trail and the search; a reader of no party reads no private row."""
+    if actor.party_id is None:
+        return column.is_(None)
+    return or_(column.is_(None), column == actor.party_id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions
 from ..core.messages import N_, Message
 from ..core.spreadsheet import write_csv
 from ..models import AuditEvent, Clause, Party, User
+from . import audit
 from .draft import current_instrument
 from .errors import PermissionDenied, ValidationFailed
 
@@ -56,7 +57,7 @@ def _events_query(session: Session, actor: User, wanted: AuditFilter):
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
         raise ValidationFailed(N_("The start date is after the end date."))
     query = select(AuditEvent).where(
-        or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == actor.party_id),
+        audit.readable_private(AuditEvent.private_to_party_id, actor),
         # This negotiation's events only: never another's, nor those of accounts and tokens (which would tell who
         # takes part in negotiations the reader cannot open).
         AuditEvent.instrument_id == current_instrument(session).id,

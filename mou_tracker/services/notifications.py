@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import audit
+from .amendments import outdated_condition
 from .errors import PermissionDenied, ValidationFailed
 
 #: Shown on the notifications page at once; older ones a page at a time.
@@ -136,12 +137,13 @@ def _what_was_told(session: Session, audit_event: AuditEvent) -> list[_Told]:
 
 
 def _outdated_by(session: Session, audit_event: AuditEvent, adopted: Amendment) -> list[_Told]:
-    """The open tabled amendments to the clause an adoption changed: their proposers must rebase."""
+    """The tabled amendments to the clause an adoption changed that it made outdated: their proposers must rebase."""
     others = session.scalars(
         select(Amendment).where(
             Amendment.clause_id == adopted.clause_id,
             Amendment.id != adopted.id,
             Amendment.state == AmendmentState.tabled,
+            outdated_condition(),
         )
     ).all()
     kind = "amendment.outdated"
@@ -218,17 +220,6 @@ def _notify(session: Session, flush_context) -> None:
 
 
 # Reading ----------------------------------------------------------------------------------------------------
-
-
-def unread_count(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
 
 
 def for_user(session: Session, user: User, *, limit: int = PAGE_SIZE) -> list[Notification]:

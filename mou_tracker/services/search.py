@@ -33,7 +33,8 @@ from ..models import (
     SearchSource,
     User,
 )
-from .amendments import visible_to
+from .amendments import revision_readable, visible_to
+from .audit import readable_private
 from .draft import current_instrument
 from .errors import PermissionDenied, ValidationFailed
 from .listing import one_page
@@ -100,20 +101,12 @@ class SearchResults:
 
 
 def _readable(actor: User):
-    """SQL: the entries this reader may see. The same rules as the pages that show each source:
-    `amendments.visible_to` and `permissions.revisions_readable_by` for amendments and their revisions,
-    `permissions.can_see_comment` for comments, the audit trail's private events for their party alone."""
-    own_party = AmendmentRevision.seq >= func.coalesce(Amendment.tabled_seq, 0)
-    if actor.party_id is not None:
-        own_party = or_(Amendment.party_id == actor.party_id, own_party)
-    private_ok = (
-        or_(SearchEntry.private_to_party_id.is_(None), SearchEntry.private_to_party_id == actor.party_id)
-        if actor.party_id is not None
-        else SearchEntry.private_to_party_id.is_(None)
-    )
-    amendment_ok = and_(visible_to(actor), or_(SearchEntry.revision_id.is_(None), own_party))
+    """SQL: the entries this reader may see, by the rules of the pages that show each source: the amendments and
+    revisions they may read (`amendments.visible_to`, `amendments.revision_readable`), and nobody else's private
+    business (`audit.readable_private`: internal comments, a party's own audit events)."""
+    amendment_ok = and_(visible_to(actor), or_(SearchEntry.revision_id.is_(None), revision_readable(actor)))
     return and_(
-        private_ok,
+        readable_private(SearchEntry.private_to_party_id, actor),
         or_(SearchEntry.amendment_id.is_(None), amendment_ok),
     )
 
