@@ -129,7 +129,7 @@ def test_outcomes_only_between_freezing_and_concluding():
     check_can_record(MilestoneState.frozen)
     with pytest.raises(MilestoneRefused, match="has concluded"):
         check_can_record(MilestoneState.concluded)
-    with pytest.raises(MilestoneRefused, match="2 clause"):
+    with pytest.raises(MilestoneRefused, match="for 2 of the frozen draft.s clauses"):
         check_can_conclude(MilestoneState.frozen, 2)
     check_can_conclude(MilestoneState.frozen, 0)
     with pytest.raises(MilestoneRefused):
