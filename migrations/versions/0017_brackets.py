@@ -1,0 +1,23 @@
+"""square brackets declared as not negotiating
+
+Revision ID: 0017_brackets
+Revises: 0016_roundtrip
+Create Date: 2026-11-27 09:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0017_brackets'
+down_revision = '0016_roundtrip'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
