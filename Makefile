@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # The benchmark's module (python -m ...); see README, "Benchmark".
-BENCH_MODULE ?= mou_tracker.bench
+BENCH_MODULE ?= bench
 BENCH_ARGS ?= --markdown BENCHMARKS.md --json benchmarks.json
 PYTEST_ARGS ?=
 
@@ -14,7 +14,7 @@ help:
 	@echo "make test       the test suite (PYTEST_ARGS='-k redline -x' to narrow it)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
-	@echo "make typecheck  mypy on the files listed in pyproject.toml"
+	@echo "make typecheck  mypy on the whole application package"
 	@echo "make ci         .ci/run: everything CI runs, on SQLite and PostgreSQL"
 	@echo "make bench      the benchmark (BENCH_ARGS to narrow it)"
 	@echo "make demo       the demo negotiation, served on http://127.0.0.1:5000"

@@ -289,6 +289,70 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Imported {len(clauses)} clauses into {instrument.short_title}.")
 
+    @app.cli.command("import-changes")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--negotiation", "slug", required=True, help="The negotiation's name in addresses (its slug).")
+    @click.option("--login", required=True, help="The negotiator who uploads: the amendments are their party's.")
+    @click.option(
+        "--based-on",
+        "point",
+        default="now",
+        show_default=True,
+        help="For a clean document: the draft it was made from (now, date:YYYY-MM-DD, milestone:CODE).",
+    )
+    @click.option("--yes", is_flag=True, help="Create every amendment previewed (without it, store nothing).")
+    def import_changes_command(path: str, slug: str, login: str, point: str, yes: bool) -> None:
+        """Read a marked-up Word document (tracked changes and comments, or retyped clean) into the negotiator's
+        party's draft amendments: print what it would make; create them all with --yes."""
+        from .models import Instrument
+        from .services import roundtrip
+        from .services.draft import remember_instrument
+
+        instrument = db.session.scalar(select(Instrument).where(Instrument.slug == slug))
+        if instrument is None:
+            raise click.ClickException(f"There is no negotiation named {slug!r}.")
+        actor = db.session.scalar(select(User).where(User.login == login))
+        if actor is None:
+            raise click.ClickException(f"There is no user {login!r}.")
+        remember_instrument(db.session, instrument)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            preview = roundtrip.prepare(db.session, actor, name=os.path.basename(path), data=data, point=point)
+            reading = roundtrip.read_preview(db.session, actor, preview.id)
+            click.echo(f"{preview.file_name} (SHA-256 {preview.sha256})")
+            for item in reading.items:
+                authors = "; ".join(author for author, _ in item.credits if author)
+                click.echo(
+                    f"{item.number:4} {item.kind.value} {item.citation}"
+                    + (" [outdated: written against an older text]" if item.outdated else "")
+                    + (f" — from the document of {authors}" if authors else "")
+                )
+                for language, (heading, body) in item.texts.items():
+                    if item.base_texts.get(language) != (heading, body):
+                        click.echo(f"       {language}: {(heading + ' — ') if heading else ''}{body[:200]}")
+                for author, _, text in item.comments:
+                    click.echo(f"       comment ({author}): {text[:200]}")
+            for index, text, reason in reading.unmatched:
+                click.echo(f"  not taken (paragraph {index + 1}): {reason} {text[:80]!r}")
+            for notice in reading.notices:
+                click.echo(f"  ! {notice}")
+            if reading.nothing_changed:
+                db.session.rollback()
+                click.echo("Nothing changed: the document proposes no change to the draft.")
+                return
+            if not yes:
+                db.session.rollback()
+                click.echo("Nothing was stored: run again with --yes to create these amendments.")
+                return
+            made = roundtrip.confirm(db.session, actor, preview.id, [item.number for item in reading.items])
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.message)) from None
+        db.session.commit()
+        citations = ", ".join(str(a.citation) for a in made)
+        click.echo(f"Created {len(made)} draft amendments of {actor.party.code if actor.party else ''}: {citations}")
+
     @app.cli.command("send-mail")
     @click.option("--loop", is_flag=True, help="Keep running: send what is due every --interval seconds.")
     @click.option("--interval", default=30, show_default=True, help="Seconds between two runs with --loop.")
@@ -299,12 +363,30 @@ def register_cli(app: Flask) -> None:
         if not current_app.config.get("MAIL_SERVER"):
             click.echo("No MAIL_SERVER is configured: messages wait in the outbox (Notifications > Outbox).")
         while True:
+            if loop:
+                # Reminders of deadlines come with the worker that runs anyway: each cycle, each sent once.
+                _send_reminders()
             digests, sent, failed = mail.run_once(db.session)
             db.session.commit()
             click.echo(f"{digests} digest(s) queued, {sent} message(s) sent, {failed} failed (will be retried).")
             if not loop:
                 return
             time.sleep(interval)
+
+    def _send_reminders() -> int:
+        from .services import deadlines
+
+        days = int(current_app.config.get("MOU_DEADLINE_REMINDER_DAYS", 2))
+        count = deadlines.send_reminders(db.session, days_before=days)
+        db.session.commit()
+        return count
+
+    @app.cli.command("send-reminders")
+    def send_reminders() -> None:
+        """Remind of reply-by dates and deadlines for written proposals that are near or passed, once each, through
+        the notifications (and their e-mail). Safe to run as often as wanted: a reminder is never sent twice."""
+        count = _send_reminders()
+        click.echo(f"{count} reminder(s) sent.")
 
     @app.cli.command("demo")
     @click.option("--port", default=5000, show_default=True)

@@ -100,6 +100,14 @@ def default_config(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "mou-tracker@localhost"),
+        # Days before a reply-by date or a deadline for written proposals that a reminder goes out
+        # (services/deadlines.py, run by `flask send-reminders` and by each cycle of `flask send-mail --loop`).
+        "MOU_DEADLINE_REMINDER_DAYS": int(os.environ.get("MOU_DEADLINE_REMINDER_DAYS", "2")),
+        # Attachments (services/attachments.py): the largest file taken, in bytes (default 20 MiB), and where the
+        # bytes are kept: "db" (in the database, with everything else a backup holds) or "files" (under
+        # instance/attachments/, named by their SHA-256).
+        "MOU_ATTACHMENT_MAX_BYTES": int(os.environ.get("MOU_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))),
+        "MOU_ATTACHMENT_STORE": os.environ.get("MOU_ATTACHMENT_STORE", "db").strip().lower(),
         # The address of the site as recipients reach it: the links in e-mail start with it.
         "MOU_BASE_URL": os.environ.get("MOU_BASE_URL", "http://localhost:5000"),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import overload
 
 from flask import Flask, g, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
@@ -35,7 +36,7 @@ def text_language(instrument, requested: str | None = None, *, allow_both: bool 
     if requested == "both" and allow_both:
         return requested
     for candidate in (requested, current_user.language if current_user.is_authenticated else None):
-        if candidate in instrument.language_codes:
+        if candidate is not None and candidate in instrument.language_codes:
             return candidate
     return instrument.language_codes[0]
 
@@ -60,7 +61,7 @@ def request_translations():
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
         pgettext=lambda c, s: request_translations().upgettext(c, s),
@@ -75,6 +76,14 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(translate_stored_note, "stored_note")
     for name, pattern in DATE_PATTERNS.items():
         app.add_template_filter(_date_filter(pattern), name)
+
+
+@overload
+def translate(message: str) -> str: ...
+@overload
+def translate(message: None) -> None: ...
+@overload
+def translate(message: str | None) -> str | None: ...
 
 
 def translate(message: str | None) -> str | None:
@@ -148,6 +157,14 @@ def redline_labels() -> RedlineLabels:
         inserted_by=translations.ugettext(RedlineLabels.inserted_by),
         change_by=translations.ugettext(RedlineLabels.change_by),
     )
+
+
+def credit_name(credit) -> str:
+    """The author of one change as a redline names it (core.attribution.Credit): its party and the date of the
+    amendment that made it, in the reader's language ("CICA, 12 Mar 2024")."""
+    if credit.when is None:
+        return credit.party
+    return f"{credit.party}, {_date_filter(DATE_PATTERNS['day_short'])(credit.when)}"
 
 
 #: Notes that the services store in English with the record (the audit trail and the API read them as stored),

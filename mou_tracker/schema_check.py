@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 UPGRADE_COMMAND = "flask --app app db upgrade"
 
-#: Full-text search objects that migration 0013_search creates with the database's own DDL and that the models
-#: cannot describe: left out when migrations and models are compared.
+#: Full-text search objects that migrations 0013_search and 0022_search_vector create with the database's own DDL
+#: and that the models cannot describe (FTS5's table, PostgreSQL's GIN index and the stored tsvector column
+#: `search_entries_fulltext_vector`): left out when migrations and models are compared.
 FULL_TEXT_OBJECTS = ("search_fts", "search_entries_fulltext")
 
 

@@ -13,6 +13,7 @@ import re
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from mou_tracker import create_app
 from mou_tracker.extensions import db as _db
@@ -79,6 +80,31 @@ def migrated_app(database_url):
     return app
 
 
+#: Sets every sequence of the schema back to its start, as TRUNCATE ... RESTART IDENTITY would (the tests' demo gets
+#: the same ids each time).
+_RESTART_SEQUENCES = text(
+    "DO $$ DECLARE s record; BEGIN "
+    "FOR s IN SELECT schemaname, sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP "
+    "EXECUTE format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename); END LOOP; END $$"
+)
+
+
+def _empty_postgres(connection, tables: list[str]) -> None:
+    """Empty every table between two tests. TRUNCATE gives each table a new file and waits for the disk to sync it
+    (about 3 s a test with 40 tables); DELETE of a test's few rows costs milliseconds. The foreign keys are not
+    checked meanwhile (`session_replication_role`, for this transaction only: every table ends empty anyway). A
+    role that may not set it (not a superuser) truncates as before."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return
+    for table in tables:
+        connection.execute(text(f"DELETE FROM {table}"))
+    connection.execute(_RESTART_SEQUENCES)
+
+
 def _wipe(app) -> None:
     from mou_tracker.services import redlines
     from mou_tracker.web import page_cache
@@ -92,10 +118,15 @@ def _wipe(app) -> None:
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
         with _db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                _empty_postgres(connection, tables)
             else:
-                for table in tables:
+                # A foreign key declared use_alter (clause_versions.amendment_id) is left out of the table order:
+                # checked at commit, when every table is empty. The pragma holds inside a transaction only, and
+                # pysqlite opens one at the first DELETE.
+                for number, table in enumerate(tables):
                     connection.execute(text(f"DELETE FROM {table}"))
+                    if number == 0:
+                        connection.execute(text("PRAGMA defer_foreign_keys = ON"))
 
 
 @pytest.fixture
@@ -157,6 +188,26 @@ class Browser:
 
     def sign_out(self):
         return self.post("/logout", token_from="/")
+
+
+class People(dict):
+    """The demo's users, each signed in in their own browser the first time a test names them:
+    `people["cica.chair"].get("/dashboard")`. One fixture for every test that acts as several people."""
+
+    def __init__(self, app, passwords: dict[str, str]):
+        super().__init__()
+        self.app, self.passwords = app, passwords
+
+    def __missing__(self, login: str) -> Browser:
+        browser = Browser(self.app.test_client(), self.passwords)
+        browser.sign_in(login)
+        self[login] = browser
+        return browser
+
+
+@pytest.fixture
+def people(app, demo) -> People:
+    return People(app, demo)
 
 
 @pytest.fixture

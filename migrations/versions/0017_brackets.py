@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('clauses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('plain_brackets', sa.JSON(), server_default='[]', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('clauses', schema=None) as batch_op:
+        batch_op.drop_column('plain_brackets')

@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_events_trail', ['instrument_id', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_private_to_party_id'), ['private_to_party_id'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_private_to_party_id'))
+        batch_op.drop_index('ix_audit_events_trail')

@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from limits import RateLimitItem, parse_many
@@ -85,6 +85,8 @@ class Operation:
     #: The media type of a successful answer that is not JSON (a CSV, DOCX or PDF export).
     media_type: str = JSON
     links: dict[str, Link] = field(default_factory=dict)
+    #: A multipart/form-data body (a file upload), as its JSON schema: the view reads `request.files` itself.
+    form_body: dict[str, Any] | None = None
 
     def routes(self) -> list[tuple[str, str, bool]]:
         """(path in OpenAPI form relative to PREFIX, endpoint, deprecated) of each address of the operation: the
@@ -156,7 +158,8 @@ def domain_problem(error: DomainError) -> Response:
 
 
 def http_problem(error: HTTPException) -> Response:
-    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+    allowed = getattr(error, "valid_methods", None)  # set on 405 answers (werkzeug's MethodNotAllowed)
+    headers = {"Allow": ", ".join(allowed)} if allowed else None
     return problem(error.code or 500, error.description or error.name, headers=headers)
 
 
@@ -250,7 +253,7 @@ def negotiation() -> Instrument:
 def scoped_url(endpoint: str, **values: Any) -> str:
     """The canonical address of an operation of this request's negotiation, for Location headers and links: always
     the one that names the negotiation, even when the request came to an old address."""
-    return url_for(f"{bp.name}.{endpoint}", **{SLUG_VALUE: negotiation().slug}, **values)
+    return url_for(f"{bp.name}.{endpoint}", **{SLUG_VALUE: negotiation().slug, **values})
 
 
 # Parsing ----------------------------------------------------------------------------------------------------------
@@ -358,6 +361,22 @@ def _flask_rule(path: str, path_params: dict[str, type]) -> str:
     return re.sub(r"\{(\w+)\}", variable, path)
 
 
+class SharedOptions(TypedDict, total=False):
+    """Keyword arguments of `operation` that several operations share, spelled once (`**MILESTONE_WRITE`)."""
+
+    tag: str
+    response: Any
+    etag: bool
+    if_match: bool
+
+
+class OperationOptions(SharedOptions, total=False):
+    """Shared options that also fix the path parameters and links (the operations on one amendment)."""
+
+    path_params: dict[str, type]
+    links: dict[str, Link]
+
+
 def operation(
     method: str,
     path: str,
@@ -377,6 +396,7 @@ def operation(
     errors: tuple[int, ...] = (),
     media_type: str = JSON,
     links: dict[str, Link] | None = None,
+    form_body: dict[str, Any] | None = None,
 ) -> Callable:
     """Declare an API operation. The view receives path parameters, then `query=` and `body=` when declared,
     and returns (payload, headers) or a payload; a payload is a pydantic model or a ready Response.
@@ -407,6 +427,7 @@ def operation(
             errors=errors,
             media_type=media_type,
             links=links or {},
+            form_body=form_body,
         )
         OPERATIONS.append(op)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from ..core.slugs import MAX_SLUG, SLUG_PATTERN
 from .framework import JSON, LEGACY, OPERATIONS, PREFIX, SCOPE, SLUG_PARAM, Operation
@@ -38,10 +38,12 @@ ETAG_READ = (
 )
 
 
-def _models() -> list[tuple[Any, str]]:
-    seen, models = set(), []
+def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    seen: set[tuple[type[BaseModel], JsonSchemaMode]] = set()
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = []
+    modes: tuple[JsonSchemaMode, JsonSchemaMode] = ("validation", "serialization")
     for op in OPERATIONS:
-        for model, mode in ((op.body, "validation"), (op.response, "serialization")):
+        for model, mode in zip((op.body, op.response), modes, strict=True):
             if isinstance(model, type) and issubclass(model, BaseModel) and (model, mode) not in seen:
                 seen.add((model, mode))
                 models.append((model, mode))
@@ -49,7 +51,7 @@ def _models() -> list[tuple[Any, str]]:
     return models
 
 
-def _schema_for(annotation: Any, mode: str, refs: dict) -> dict:
+def _schema_for(annotation: Any, mode: JsonSchemaMode, refs: dict) -> dict:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return refs[(annotation, mode)]
     return TypeAdapter(annotation).json_schema(ref_template=REF, mode=mode)
@@ -81,9 +83,9 @@ def _parameters(op: Operation, *, scoped: bool) -> list[dict]:
         )
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     if op.query is not None:
-        schema = op.query.model_json_schema(ref_template=REF)
-        required = set(schema.get("required", []))
-        for name, prop in schema["properties"].items():
+        query_schema = op.query.model_json_schema(ref_template=REF)
+        required = set(query_schema.get("required", []))
+        for name, prop in query_schema["properties"].items():
             prop = {k: v for k, v in prop.items() if k != "title"}
             param = {"name": name, "in": "query", "required": name in required, "schema": prop}
             if "description" in prop:
@@ -144,7 +146,7 @@ def _success_content(op: Operation, refs: dict) -> dict:
 
 def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, deprecated: bool) -> dict:
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
-    success: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
+    success: dict[str, Any] = {"description": {200: "OK", 204: "Done: no content"}.get(op.status, "Created")}
     if op.response is not None:
         success["content"] = _success_content(op, refs)
     headers = {}
@@ -179,7 +181,7 @@ def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, de
         responses[str(status)] = {"description": PROBLEM_DESCRIPTIONS[status], "content": problem}
         if status in (429, 503):
             responses[str(status)]["headers"] = dict(RETRY_AFTER)
-    document = {
+    document: dict[str, Any] = {
         "operationId": operation_id,
         "summary": op.summary,
         "tags": [op.tag],
@@ -198,6 +200,8 @@ def _operation(op: Operation, refs: dict, *, operation_id: str, scoped: bool, de
             "required": True,
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
+    if op.form_body is not None:
+        document["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": op.form_body}}}
     return document
 
 

@@ -140,6 +140,12 @@ class ClauseOut(Output):
     status: ClauseStatus
     next_step: str = Field(description="Who must act next on the clause, in words")
     open_amendments: list[str] = Field(description="Citations of the amendments on the table, e.g. 'UNOCT-2'")
+    open_brackets: int = Field(
+        0,
+        description="Open square brackets in the current text (groups of alternatives, bracketed wordings, "
+        "placeholders such as '[date]', unbalanced brackets) in its most bracketed language; a clause with any is "
+        "bracketed",
+    )
     texts: dict[str, TextOut]
 
 
@@ -453,6 +459,28 @@ class VersionsQuery(Input):
     )
 
 
+class AttributionQuery(Input):
+    language: str = Field(description="The language of the text, one of the negotiation's (`en`, `ru`)", max_length=8)
+
+
+class AttributedRunOut(Output):
+    text: str = Field(description="Words of the current text; the runs, joined, are exactly the current text")
+    version: int = Field(description="The version that introduced these words")
+    citation: str = Field(description="The adopted amendment that wrote them ('UNOCT-1'); '' for a version without one")
+    party: str = Field(description="The party whose words they are")
+    proposed_by: str
+    cleared_by: list[str] = Field(description="The legal reviewers who cleared the adopted wording")
+    endorsed_at: str | None = Field(description="The code of the first meeting that endorsed these words")
+    date: dt.datetime = Field(description="When the version was recorded")
+
+
+class ClauseAttributionOut(Output):
+    wid: str
+    language: str
+    version: int = Field(description="The current version's number")
+    runs: list[AttributedRunOut]
+
+
 class DraftRedlineQuery(Paging):
     from_point: Point | None = Field(
         None, alias="from", description="By default the last meeting's frozen draft, else the first draft"
@@ -575,6 +603,11 @@ class OutcomeIn(Input):
     outcome: Outcome
     reserved_by: Annotated[str, Field(max_length=200)] = ""
     note: Note = ""
+    confirm_brackets: bool = Field(
+        False,
+        description="The chair confirms endorsing a clause whose frozen text still holds square brackets (it stays "
+        "bracketed); without it such an endorsement is refused",
+    )
 
 
 class ConclusionIn(Input):

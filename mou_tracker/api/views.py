@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import get_locale
@@ -20,15 +21,27 @@ from ..services import agreement, audit_trail, meetings, negotiations, reports
 from ..services import amendments as amendment_service
 from ..services import draft as draft_service
 from ..services import redlines as redline_service
+from ..services import word_credits as word_credit_service
 from ..services.amendments import TextInput
 from ..services.errors import NotFound
 from ..services.standing import standings
 from ..web import reports as report_pages
 from . import schemas as s
-from .framework import ApiProblem, Link, actor, etag_of, negotiation, operation, require_match, scoped_url
+from .framework import (
+    ApiProblem,
+    Link,
+    OperationOptions,
+    SharedOptions,
+    actor,
+    etag_of,
+    negotiation,
+    operation,
+    require_match,
+    scoped_url,
+)
 
-AMENDMENT_ID = {"amendment_id": int}
-MILESTONE_CODE = {"code": str}
+AMENDMENT_ID: dict[str, type] = {"amendment_id": int}
+MILESTONE_CODE: dict[str, type] = {"code": str}
 THIS_AMENDMENT = {"amendment_id": "$request.path.amendment_id"}
 IF_MATCH = {"header.If-Match": "$response.header.ETag"}
 
@@ -159,7 +172,9 @@ def _milestone_answer(m: Milestone):
     db.session.flush()
     frozen = meetings.snapshot(db.session, m)
     recorded = meetings.outcomes(db.session, m)
-    wids = dict(db.session.execute(select(Clause.id, Clause.wid).where(Clause.id.in_([*frozen, *recorded]))).all())
+    wids = dict(
+        db.session.execute(select(Clause.id, Clause.wid).where(Clause.id.in_([*frozen, *recorded]))).tuples().all()
+    )
     detail = s.MilestoneDetailOut(
         **_milestone(m),
         snapshot=[s.FrozenClauseOut(clause_wid=wids[cid], version=v.seq) for cid, v in sorted(frozen.items())],
@@ -282,12 +297,13 @@ def list_clauses(query: s.ClauseQuery):
             wid=item.clause.wid,
             citation=item.citation,
             kind=item.kind,
-            parent_wid=wids.get(item.clause.parent_id),
+            parent_wid=wids.get(item.clause.parent_id) if item.clause.parent_id is not None else None,
             depth=item.depth,
             version=item.version.seq,
             status=standing[item.clause.id].status,
             next_step=_next_step(standing[item.clause.id]),
             open_amendments=[a.citation for a, _ in standing[item.clause.id].open_amendments],
+            open_brackets=standing[item.clause.id].open_brackets,
             texts=_texts(item.version),
         )
         for item in draft
@@ -440,7 +456,7 @@ def list_audit_events(query: s.AuditQuery):
     wanted = audit_trail.AuditFilter(
         clause_wid=query.clause, party_code=query.party, kind=query.kind, date_from=query.since, date_to=query.until
     )
-    rows, total = audit_trail.page_of_events(db.session, actor(), wanted, offset=_offset(query), limit=query.per_page)
+    rows, pages = audit_trail.page_of_events(db.session, actor(), wanted, page=query.page, size=query.per_page)
     wids = audit_trail.clause_wids(db.session, rows)
     items = [
         s.AuditEventOut(
@@ -455,7 +471,7 @@ def list_audit_events(query: s.AuditQuery):
         )
         for e in rows
     ]
-    return s.Page[s.AuditEventOut](**_page(items, query, total))
+    return s.Page[s.AuditEventOut](**_page(items, query, pages.total))
 
 
 # Amendments: writing ----------------------------------------------------------------------------------------------
@@ -465,7 +481,19 @@ def _inputs(texts: Mapping[str, s.NewTextIn]) -> dict[str, TextInput]:
     return {lang: TextInput(t.heading, t.body) for lang, t in texts.items()}
 
 
-def _merged(texts: Mapping[str, s.TextIn], start: Callable[[str], object], keep: list[str]) -> dict[str, TextInput]:
+class _Worded(Protocol):
+    """A clause's or an amendment's words in one language, as stored."""
+
+    @property
+    def heading(self) -> str | None: ...
+
+    @property
+    def body(self) -> str: ...
+
+
+def _merged(
+    texts: Mapping[str, s.TextIn], start: Callable[[str], _Worded | None], keep: list[str]
+) -> dict[str, TextInput]:
     """A partial update of wording: what the request leaves out stays as `start(language)` has it.
 
     A field left out of a language keeps its value; an explicit `"heading": null` removes the heading. The
@@ -484,7 +512,7 @@ def _merged(texts: Mapping[str, s.TextIn], start: Callable[[str], object], keep:
     return merged
 
 
-def _current_words(wid: str) -> Callable[[str], object]:
+def _current_words(wid: str) -> Callable[[str], _Worded | None]:
     """The clause's current words per language (nothing when the clause is unknown or deleted: the service says)."""
     try:
         history = draft_service.clause_history(db.session, actor(), wid)
@@ -544,8 +572,14 @@ def _matched_amendment(amendment_id: int) -> Amendment:
     return amendment
 
 
-AMENDMENT_WRITE = {"tag": "Amendments", "path_params": AMENDMENT_ID, "response": s.AmendmentDetailOut}
-AMENDMENT_WRITE |= {"etag": True, "if_match": True, "links": _amendment_links("$response.body")}
+AMENDMENT_WRITE = OperationOptions(
+    tag="Amendments",
+    path_params=AMENDMENT_ID,
+    response=s.AmendmentDetailOut,
+    etag=True,
+    if_match=True,
+    links=_amendment_links("$response.body"),
+)
 
 
 @operation(
@@ -650,7 +684,7 @@ def _matched_milestone(code: str) -> Milestone:
     return milestone
 
 
-MILESTONE_WRITE = {"tag": "Meetings", "response": s.MilestoneDetailOut, "etag": True, "if_match": True}
+MILESTONE_WRITE = SharedOptions(tag="Meetings", response=s.MilestoneDetailOut, etag=True, if_match=True)
 
 
 @operation(
@@ -692,7 +726,14 @@ def freeze(code: str):
 def record_outcome(code: str, wid: str, body: s.OutcomeIn):
     milestone = _matched_milestone(code)
     meetings.record_outcome(
-        db.session, actor(), code, wid, outcome=body.outcome, reserved_by=body.reserved_by, note=body.note
+        db.session,
+        actor(),
+        code,
+        wid,
+        outcome=body.outcome,
+        reserved_by=body.reserved_by,
+        note=body.note,
+        confirm_brackets=body.confirm_brackets,
     )
     return _milestone_answer(milestone)
 
@@ -802,6 +843,39 @@ def clause_versions_redline(wid: str, query: s.VersionsQuery):
     redlines = redline_service.compare_versions(db.session, history.versions, old, new, languages)
     return s.VersionsRedlineOut(
         wid=history.clause.wid, from_version=old, to_version=new, languages=_languages(redlines)
+    )
+
+
+@operation(
+    "GET",
+    "/clauses/{wid}/attribution",
+    summary="Who wrote each word of a clause's current text: runs credited to the version and amendment",
+    tag="Redlines",
+    path_params={"wid": str},
+    query=s.AttributionQuery,
+    response=s.ClauseAttributionOut,
+    links={"GetClause": Link("get_clause", {"wid": "$request.path.wid"})},
+)
+def clause_attribution(wid: str, query: s.AttributionQuery):
+    """A deleted clause, or a language the current version lacks, is refused with a message (400)."""
+    credits = word_credit_service.clause_word_credits(db.session, actor(), wid, query.language)
+    return s.ClauseAttributionOut(
+        wid=credits.wid,
+        language=credits.language,
+        version=credits.seq,
+        runs=[
+            s.AttributedRunOut(
+                text=run.text,
+                version=run.credit.seq,
+                citation=run.credit.citation,
+                party=run.credit.party,
+                proposed_by=run.credit.proposer,
+                cleared_by=list(run.credit.reviewers),
+                endorsed_at=run.credit.meeting[0] if run.credit.meeting else None,
+                date=run.credit.when,
+            )
+            for run in credits.runs
+        ],
     )
 
 
@@ -973,7 +1047,7 @@ def confirm_rebase(amendment_id: int, body: s.RebaseIn):
 CSV = "text/csv"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
-EXPORT = {"tag": "Exports", "response": str}
+EXPORT = SharedOptions(tag="Exports", response=str)
 
 
 def _page_export(view: Callable[..., Response], **values: str) -> Response:
@@ -1056,7 +1130,7 @@ def export_audit_csv(query: s.AuditFilterQuery):
     wanted = audit_trail.AuditFilter(
         clause_wid=query.clause, party_code=query.party, kind=query.kind, date_from=query.since, date_to=query.until
     )
-    rows = audit_trail.events(db.session, actor(), wanted, limit=None)
+    rows = audit_trail.all_events(db.session, actor(), wanted)
     body = audit_trail.to_csv(rows, audit_trail.clause_wids(db.session, rows))
     filename = f"mou-audit-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(body, mimetype=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

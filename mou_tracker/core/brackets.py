@@ -50,6 +50,7 @@ PLACEHOLDER_WORDS = frozenset(
 )
 #: "[...]", "[…]", "[___]", "[●]", "[X]": a gap left to be filled.
 _GAP = re.compile(r"^\s*(?:\.{2,}|…+|_+|●+|•+|x+|х+)\s*$", re.IGNORECASE)
+_BRACKET_CHAR = re.compile(r"[\[\]]")
 #: What may stand between two alternatives of one group: spaces, a slash, "or" / "или".
 _BETWEEN_ALTERNATIVES = re.compile(r"^\s*(?:/|or|или)?\s*$", re.IGNORECASE)
 
@@ -154,22 +155,23 @@ def read_brackets(text: str, not_negotiating: Iterable[str] = ()) -> BracketRead
     pairs: list[tuple[int, int, int]] = []  # (start, end, depth)
     problems: list[BracketProblem] = []
     stack: list[int] = []
-    index = 0
-    while index < len(text):
-        skip_to = plain.get(index)
-        if skip_to is not None:
-            index = skip_to
+    # Only the bracket characters matter: found by the regular expression engine rather than by walking every
+    # character in Python (a status page reads every clause of a treaty). One inside a declared passage is text.
+    spans = sorted(plain.items())
+    span_index = 0
+    for match in _BRACKET_CHAR.finditer(text):
+        index = match.start()
+        while span_index < len(spans) and spans[span_index][1] <= index:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] <= index:
             continue
-        char = text[index]
-        if char == OPEN:
+        if match.group() == OPEN:
             stack.append(index)
-        elif char == CLOSE:
-            if stack:
-                start = stack.pop()
-                pairs.append((start, index + 1, len(stack)))
-            else:
-                problems.append(BracketProblem(index, ProblemKind.unopened))
-        index += 1
+        elif stack:
+            start = stack.pop()
+            pairs.append((start, index + 1, len(stack)))
+        else:
+            problems.append(BracketProblem(index, ProblemKind.unopened))
     problems.extend(BracketProblem(position, ProblemKind.unclosed) for position in stack)
     brackets = _classify(text, sorted(pairs))
     return BracketReading(
@@ -228,14 +230,18 @@ def _segments(text: str, brackets: tuple[Bracket, ...]) -> tuple[Segment, ...]:
     close (so "[shall]" is one segment at depth 1)."""
     if not text:
         return ()
-    depth_at = [0] * len(text)
+    change: dict[int, int] = {}
     for bracket in brackets:
-        for position in range(bracket.start, bracket.end):
-            depth_at[position] += 1
+        change[bracket.start] = change.get(bracket.start, 0) + 1
+        change[bracket.end] = change.get(bracket.end, 0) - 1
     segments: list[Segment] = []
-    start = 0
-    for position in range(1, len(text) + 1):
-        if position == len(text) or depth_at[position] != depth_at[start]:
-            segments.append(Segment(text[start:position], depth_at[start]))
+    start, depth = 0, 0
+    for position in sorted(change):
+        new_depth = depth + change[position]
+        if new_depth != depth and position > start:
+            segments.append(Segment(text[start:position], depth))
             start = position
+        depth = new_depth
+    if start < len(text):
+        segments.append(Segment(text[start:], depth))
     return tuple(segments)

@@ -1,6 +1,6 @@
 """When an amendment is agreed: the other parties' concurrence and the legal clearance its negotiation asks for.
 
-Pure rules over plain values, tested without an app (tests/test_core_clearance.py). Services gather the facts
+Pure rules over plain values, tested without an app (tests/core/test_core_clearance.py). Services gather the facts
 (responses, reviews, the negotiation's parties and rule) and ask these functions; the API and the pages read
 their answers, never the rules.
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .messages import N_
 from .status import ReviewDecision
@@ -41,20 +41,38 @@ class ClearanceRule(enum.StrEnum):
 DEFAULT_FOR_NEW_NEGOTIATIONS = ClearanceRule.per_party
 
 
-class ReviewFact(Protocol):
+class OfRevision(Protocol):
+    """Anything given on one revision of an amendment (a review, an answer). Read-only, so that frozen facts and
+    mapped rows both qualify."""
+
+    @property
+    def revision_id(self) -> int: ...
+
+
+class ReviewFact(OfRevision, Protocol):
     """A legal review as the rule reads it."""
 
-    revision_id: int
-    decision: ReviewDecision
+    @property
+    def decision(self) -> ReviewDecision: ...
+
     #: The party of the reviewer when the review was given (None: a reviewer of no party).
-    reviewer_party_id: int | None
+    @property
+    def reviewer_party_id(self) -> int | None: ...
 
 
-class ResponseFact(Protocol):
-    revision_id: int
-    party_id: int
-    #: "concur" or "reject".
-    kind: str
+class ResponseKind(enum.StrEnum):
+    """The other party's answer to one revision of an amendment."""
+
+    concur = "concur"
+    reject = "reject"
+
+
+class ResponseFact(OfRevision, Protocol):
+    @property
+    def party_id(self) -> int: ...
+
+    @property
+    def kind(self) -> ResponseKind: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,10 @@ def review_lapsed(revision_id: int, latest_revision_id: int) -> bool:
     return revision_id != latest_revision_id
 
 
-def current_review(reviews: Sequence[ReviewFact], latest_revision_id: int):
+_Given = TypeVar("_Given", bound=OfRevision)
+
+
+def current_review(reviews: Sequence[_Given], latest_revision_id: int) -> _Given | None:
     """The latest review of the current revision (reviews in the order they were given), or None."""
     live = [r for r in reviews if not review_lapsed(r.revision_id, latest_revision_id)]
     return live[-1] if live else None
@@ -81,7 +102,9 @@ def current_review(reviews: Sequence[ReviewFact], latest_revision_id: int):
 def concurred_parties(responses: Iterable[ResponseFact], latest_revision_id: int) -> set[int]:
     """The parties that concurred with the current revision."""
     return {
-        r.party_id for r in responses if r.kind == "concur" and not review_lapsed(r.revision_id, latest_revision_id)
+        r.party_id
+        for r in responses
+        if r.kind == ResponseKind.concur and not review_lapsed(r.revision_id, latest_revision_id)
     }
 
 

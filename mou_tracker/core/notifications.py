@@ -27,6 +27,8 @@ class Audience(enum.StrEnum):
     chairs = "chairs"
     #: Every negotiator of the negotiation, of every party.
     negotiators = "negotiators"
+    #: The people a post names with @login (`EventFacts.mentioned_ids`), whatever their role.
+    mentioned = "mentioned"
 
 
 #: Event kind → who is told, and the sentence they read (a gettext template; its values come with the event).
@@ -74,7 +76,49 @@ RULES: Mapping[str, Rule] = {
     "milestone.concluded": Rule(
         (Audience.negotiators, Audience.chairs, Audience.legal_reviewers), N_("%(meeting)s was concluded")
     ),
+    # Not an audit event of its own: a post in a clause's discussion that names people (see `notification_kind`).
+    "mentioned": Rule((Audience.mentioned,), N_("%(author)s mentioned you in the discussion of %(citation)s")),
+    # Not an audit event of its own: a meeting outcome that is a reservation (see `notification_kind`).
+    "milestone.reservation_recorded": Rule(
+        (Audience.negotiators, Audience.chairs), N_("%(party)s entered a reservation at %(meeting)s")
+    ),
+    # Reminders written by the periodic job (services.deadlines.send_reminders; core.deadlines.REMINDER_EVENTS).
+    "deadline.reply_near": Rule(
+        (Audience.other_negotiators,), N_("Your party's answer to %(citation)s is due by %(date)s")
+    ),
+    "deadline.reply_passed": Rule(
+        (Audience.other_negotiators, Audience.proposing_negotiators, Audience.chairs),
+        N_("The reply-by date of %(citation)s (%(date)s) has passed without an answer"),
+    ),
+    "deadline.proposals_near": Rule(
+        (Audience.negotiators, Audience.chairs), N_("Written proposals for %(meeting)s are due by %(date)s")
+    ),
+    "deadline.proposals_passed": Rule(
+        (Audience.negotiators, Audience.chairs),
+        N_(
+            "The deadline for written proposals for %(meeting)s (%(date)s) has passed: a later proposal needs the "
+            "chair's consent or goes to the next meeting"
+        ),
+    ),
 }
+
+
+def notification_kind(
+    event_kind: str, before: Mapping[str, object] | None, after: Mapping[str, object] | None
+) -> str | None:
+    """The rule an audit event falls under, if any. A meeting's outcome tells people only when it records a new
+    reservation (the clause stays in brackets, and both parties must know who holds it); a note changed on a
+    reservation already told of tells nobody again."""
+    if event_kind == "milestone.outcome_recorded":
+        now, then = after or {}, before or {}
+        if now.get("outcome") != "reservation":
+            return None
+        if then.get("outcome") == "reservation" and then.get("reserved_by") == now.get("reserved_by"):
+            return None
+        return "milestone.reservation_recorded"
+    if event_kind == "clause.discussed":  # a post in a clause's discussion tells only the people it names
+        return "mentioned" if (after or {}).get("mentioned") else None
+    return event_kind if event_kind in RULES else None
 
 
 @dataclass(frozen=True)
@@ -92,9 +136,13 @@ class EventFacts:
     amendment_party_id: int | None
     #: Set when the event is its party's private business: nobody else is told.
     private_to_party_id: int | None
+    #: The people a post names (rule "mentioned").
+    mentioned_ids: frozenset[int] = frozenset()
 
 
 def in_audience(person: Person, audience: Audience, facts: EventFacts) -> bool:
+    if audience is Audience.mentioned:
+        return person.id in facts.mentioned_ids
     if audience is Audience.legal_reviewers:
         return person.role is Role.legal_reviewer
     if audience is Audience.chairs:

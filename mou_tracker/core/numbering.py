@@ -23,7 +23,8 @@ class ClauseNode(Generic[K]):
 
     id: K
     parent_id: K | None
-    position: int
+    #: Orders siblings; a proposed new clause takes a half place after the clause it follows (0.5 past it).
+    position: float
     kind: ClauseKind
 
 

@@ -152,3 +152,9 @@ def has_answered(actor: Actor | None, concurring_party_ids: set[int]) -> bool:
 def can_chair(actor: Actor | None) -> bool:
     """Chairs run the meetings: freeze drafts, record outcomes, conclude."""
     return actor is not None and actor.active and actor.role is Role.chair
+
+
+def can_declare_plain_brackets(actor: Actor | None) -> bool:
+    """Negotiators and chairs, who read the text at the table, say which square brackets are part of the wording
+    ("paragraph 3 [of Article 2]") rather than negotiating brackets."""
+    return actor is not None and actor.active and actor.role in (Role.negotiator, Role.chair)

@@ -378,10 +378,12 @@ class RedlineLabels:
 ENGLISH_LABELS = RedlineLabels()
 
 
-def _change_tag(kind: str, text: str, author: str, labels: RedlineLabels) -> str:
+def _change_tag(kind: str, text: str, author: str, labels: RedlineLabels, party_code: str | None = None) -> str:
+    """`author` as the title names it; `party_code` (default: the author) is what the style sheet reads."""
     sentence = labels.deleted_by if kind == "del" else labels.inserted_by
     title = f' title="{_esc(sentence % {"party": author})}"' if author else ""
-    party = f' data-party="{_esc(author)}"' if author else ""
+    code = author if party_code is None else party_code
+    party = f' data-party="{_esc(code)}"' if code else ""
     return f'<{kind} class="rl-{kind}"{party}{title}>{_esc(text)}</{kind}>'
 
 
@@ -407,6 +409,30 @@ def render_inline(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> s
             in_change = True
     if in_change:
         out.append(_party_tag(redline.author, labels))
+    return "".join(out)
+
+
+def render_credited_inline(segments, name, labels: RedlineLabels = ENGLISH_LABELS) -> str:
+    """Like `render_inline`, for changes each credited to its own author (core.attribution.CreditedSegment: `op`,
+    `text`, `credit`): every run of changes by one author is tagged with `name(credit)` (its party and date), so a
+    clause changed by two amendments reads as theirs, word by word, on screen and in print."""
+    out: list[str] = []
+    open_name: str | None = None
+    for segment in segments:
+        if segment.op is Op.equal:
+            if open_name is not None:
+                out.append(_party_tag(open_name, labels))
+                open_name = None
+            out.append(_esc(segment.text))
+            continue
+        author = name(segment.credit) if segment.credit is not None else ""
+        if open_name is not None and author != open_name:
+            out.append(_party_tag(open_name, labels))
+        party = segment.credit.party if segment.credit is not None else ""
+        out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, author, labels, party))
+        open_name = author
+    if open_name is not None:
+        out.append(_party_tag(open_name, labels))
     return "".join(out)
 
 

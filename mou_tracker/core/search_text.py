@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -52,6 +52,13 @@ def stem_words(found: list[str], language: str) -> list[str]:
     return stemmer.stemWords(found) if stemmer else list(found)
 
 
+@lru_cache(maxsize=200_000)
+def _stem(word: str, language: str) -> str:
+    """One folded word's stem, remembered: Snowball in pure Python costs some 50 µs a word, and a page of results
+    re-reads the same few thousand words of the negotiation's vocabulary for its snippets."""
+    return stem_words([word], language)[0]
+
+
 def stems(text: str, language: str) -> str:
     """What the index stores for a text: its stems, space-separated, stop words kept (they cost little and a
     phrase search could use them later)."""
@@ -89,7 +96,7 @@ class SnippetPart:
 def snippet(text: str, query: Query, language: str, *, width: int = 220) -> list[SnippetPart]:
     """A window of the text around its first matching word, the matching words marked."""
     wanted = set(query.terms.get(language, ()))
-    matches = [m for m in _WORD.finditer(text) if stem_words([m.group(0).casefold()], language)[0] in wanted]
+    matches = [m for m in _WORD.finditer(text) if _stem(m.group(0).casefold(), language) in wanted]
     if not matches:
         return [SnippetPart(_shorten(text, width), False)]
     first = matches[0].start()

@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .brackets import BracketReading, read_brackets
 from .messages import N_, Message
 
 
@@ -98,3 +99,48 @@ def clause_status(facts: ClauseFacts) -> ClauseStatus:
     if facts.agreed_by_negotiators:
         return ClauseStatus.ad_referendum
     return ClauseStatus.initial
+
+
+def open_bracket_count(readings_by_language: Iterable[Iterable[BracketReading]]) -> int:
+    """The open questions a clause's texts still hold: for each language, each group of alternatives, each other
+    bracketed wording and each placeholder of its heading and body counts once, and so does each unbalanced bracket
+    (a text whose brackets do not pair up is not a text anyone can agree). The languages are versions of one text,
+    so the clause counts as many as its most bracketed language, not their sum. The count that makes a clause
+    Bracketed (`ClauseFacts.open_brackets`), that the reports add up and that the API gives."""
+    return max(
+        (sum(r.groups + len(r.problems) for r in readings) for readings in readings_by_language),
+        default=0,
+    )
+
+
+def read_clause_texts(texts: Iterable[str | None], not_negotiating: Iterable[str] = ()) -> list[BracketReading]:
+    """The bracket readings of one language's texts of a clause (heading and body; None for a missing one), with
+    the passages the parties declared not to be negotiating brackets read as plain text."""
+    declared = tuple(not_negotiating)
+    # Most texts hold no bracket at all: they need no reading (the parser walks every character).
+    return [read_brackets(text, declared) for text in texts if text and ("[" in text or "]" in text)]
+
+
+@dataclass(frozen=True)
+class BracketMovement:
+    """Open brackets between two readings of the draft (the last meeting's frozen draft, and now or the next
+    meeting's): how many there are now, how many appeared and how many went."""
+
+    now: int
+    opened: int
+    closed: int
+
+
+def bracket_movement(before: dict[int, int], after: dict[int, int]) -> BracketMovement:
+    """Compare per-clause counts ({clause id: open brackets}); a clause new since counts all its brackets as
+    opened, a clause deleted since all of its as closed. Per clause only the difference shows: a bracket closed
+    and another opened in one clause between two meetings count as none (the texts alone cannot tell them
+    apart from an edit inside one bracket)."""
+    opened = closed = 0
+    for clause_id in before.keys() | after.keys():
+        difference = after.get(clause_id, 0) - before.get(clause_id, 0)
+        if difference > 0:
+            opened += difference
+        else:
+            closed -= difference
+    return BracketMovement(sum(after.values()), opened, closed)

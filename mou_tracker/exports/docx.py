@@ -6,10 +6,17 @@ LibreOffice list them as changes that can be accepted or rejected one by one. Ev
 the two points is tracked, not only the words of the clauses: a clause's number ("Article 2", "3." and the tab
 after it), the " — " before a heading and the heading itself, and, for a clause inserted or deleted whole, its
 paragraph marks, so that accepting every change gives exactly the newer draft and rejecting every change exactly
-the older one, in every language (tests/test_exports_docx_exact.py checks this with LibreOffice).
+the older one, in every language (tests/web/test_exports_docx_exact.py checks this with LibreOffice).
 
 Each language has a part of its own (a section with its own running header), worded in that language: its
 heading, the clause numbers ("Статья 2", "а)"), the dates. Pages are A4 or Letter, numbered "Page 3 of 9".
+
+Every document names what it was made of, so that a copy edited in Word and uploaded again is matched to the
+negotiation's clauses exactly, never guessed (issue #16, imports/docx_revisions.py reads them back): a Word
+bookmark around the text of each clause paragraph, named after the clause's stable id, its language and whether
+it is the heading paragraph (docx_revisions.bookmark_name), one around each language part's heading, and custom
+document properties naming the negotiation and the point the draft was exported at. Word and LibreOffice keep
+bookmarks and custom properties when they edit and save a document, and show neither in the text.
 """
 
 from __future__ import annotations
@@ -24,14 +31,27 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Inches, Pt
+from lxml import etree
 
 from ..core.attribution import Credit, CreditedSegment
 from ..core.clause_kinds import ClauseKind
 from ..core.redline import Op, Redline
 from ..core.structure import EXPORT_COVER_STYLE
+from ..imports.docx_revisions import (
+    BASED_ON_PROPERTY,
+    NEGOTIATION_PROPERTY,
+    ParagraphPart,
+    bookmark_name,
+    part_bookmark_name,
+)
 
 LANGUAGE_TAGS = {"en": "en-GB", "ru": "ru-RU"}
 #: (width, height) of the paper sizes an administrator may choose (config MOU_PAPER_SIZE).
@@ -102,7 +122,7 @@ class _Revisions:
     def __init__(self) -> None:
         self.next_id = 1
 
-    def mark(self, tag: str, credit: Credit | None) -> OxmlElement:
+    def mark(self, tag: str, credit: Credit | None) -> BaseOxmlElement:
         element = OxmlElement(tag)
         element.set(qn("w:id"), str(self.next_id))
         element.set(qn("w:author"), (credit.party if credit else "") or "Unknown")
@@ -112,7 +132,7 @@ class _Revisions:
         return element
 
 
-def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> list[OxmlElement]:
+def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> list[BaseOxmlElement]:
     """One run per line: a line break inside clause text becomes <w:br/>, a tab <w:tab/>."""
     runs = []
     for index, line in enumerate(text.split("\n")):
@@ -160,6 +180,7 @@ class DraftDocument:
         self.revisions = _Revisions()
         self.comment_count = 0
         self._sections = 0
+        self._bookmarks = 0
         style = self.document.styles["Normal"]
         style.font.name = "Times New Roman"
         style.font.size = Pt(12)
@@ -216,7 +237,7 @@ class DraftDocument:
                 paragraph.add_run(piece).font.size = Pt(9)
 
     @staticmethod
-    def _field(instruction: str) -> OxmlElement:
+    def _field(instruction: str) -> BaseOxmlElement:
         field_element = OxmlElement("w:fldSimple")
         field_element.set(qn("w:instr"), f" {instruction} ")
         run = OxmlElement("w:r")
@@ -236,6 +257,39 @@ class DraftDocument:
         paragraph.paragraph_format.space_before = Pt(18)
         run = paragraph.add_run(wording.section_heading)
         run.bold = True
+        self._bookmark(paragraph, part_bookmark_name(wording.language))
+
+    def _bookmark(self, paragraph, name: str | None) -> None:
+        """A bookmark around the paragraph's text (after its properties, before its mark)."""
+        if name is None:
+            return
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self._bookmarks))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self._bookmarks))
+        self._bookmarks += 1
+        properties = paragraph._p.pPr
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            paragraph._p.insert(0, start)
+        paragraph._p.append(end)
+
+    def identify(self, negotiation: str | None, based_on: dt.datetime | None) -> None:
+        """Custom document properties: the negotiation (its slug) and the point the draft was exported at."""
+        values = [(n, v) for n, v in ((NEGOTIATION_PROPERTY, negotiation), (BASED_ON_PROPERTY, based_on)) if v]
+        if not values:
+            return
+        root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+        for pid, (name, value) in enumerate(values, start=2):  # Word numbers custom properties from 2
+            prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property", fmtid=_CUSTOM_FMTID, pid=str(pid), name=name)
+            text = value if isinstance(value, str) else value.astimezone(dt.UTC).isoformat()
+            etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = text
+        blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        package = self.document.part.package
+        part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+        package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
     # Clauses -----------------------------------------------------------------------------------------------
 
@@ -280,16 +334,20 @@ class DraftDocument:
         heading: Sequence[CreditedSegment] | None,
         body: Sequence[CreditedSegment],
         whole: tuple[Op, Credit] | None = None,
+        wid: str | None = None,
     ) -> None:
         """One clause in one language, every piece of it as credited segments. `label` is the number without its
         tab; `heading` the separator and heading together (None: no heading paragraph); `whole` marks a clause
-        inserted or deleted whole in this language, whose paragraph marks are then tracked too."""
+        inserted or deleted whole in this language, whose paragraph marks are then tracked too; `wid`, the
+        clause's stable id, names the bookmarks around its paragraphs (None: a clause without one yet)."""
         comments = _Comments()
         if kind is ClauseKind.article or heading is not None:
             head = self._paragraph(ClauseKind.article, depth)
             self._segments(head, label, language, comments, bold=True)
             self._segments(head, heading or (), language, comments, bold=True)
             self._mark_paragraph(head, whole)
+            if wid is not None:
+                self._bookmark(head, bookmark_name(wid, language, ParagraphPart.heading))
             paragraph = self._paragraph(ClauseKind.paragraph, depth)
         else:
             paragraph = self._paragraph(kind, depth)
@@ -297,6 +355,8 @@ class DraftDocument:
                 self._segments(paragraph, _with_tab(label, whole), language, comments, bold=True)
         self._segments(paragraph, body, language, comments)
         self._mark_paragraph(paragraph, whole)
+        if wid is not None:
+            self._bookmark(paragraph, bookmark_name(wid, language, ParagraphPart.body))
 
     def _segments(self, paragraph, segments, language: str, comments: _Comments, bold: bool = False) -> None:
         for segment in segments:
@@ -371,6 +431,17 @@ class DraftDocument:
         return out.getvalue()
 
 
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+#: The property set every custom document property belongs to (ECMA-376, Part 1, 22.3.2.2).
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def _wid_of(item) -> str | None:
+    """A draft clause's stable id (services.draft.DraftClause carries its Clause)."""
+    return getattr(getattr(item, "clause", None), "wid", None)
+
+
 def _with_tab(label: Sequence[CreditedSegment], whole: tuple[Op, Credit] | None) -> list[CreditedSegment]:
     """The number and the tab after it: the tab is tracked with the number when the number comes or goes."""
     old = "".join(s.text for s in label if s.op is not Op.insert)
@@ -387,9 +458,14 @@ def clean_draft(
     clauses: Iterable,
     languages: Sequence[Wording | tuple[str, str]],
     settings: DocumentSettings | None = None,
+    *,
+    negotiation: str | None = None,
+    based_on: dt.datetime | None = None,
 ) -> bytes:
-    """`clauses`: DraftClause items. One part per language that has text."""
+    """`clauses`: DraftClause items. One part per language that has text. `negotiation` (its slug) and `based_on`
+    (the moment of the draft state exported) are embedded as custom document properties."""
     doc = DraftDocument(title, subtitle, settings)
+    doc.identify(negotiation, based_on)
     clauses = list(clauses)
     for wording in map(_wording, languages):
         code = wording.language
@@ -408,6 +484,7 @@ def clean_draft(
                 label=_equal(wording.label(item.label)),
                 heading=_equal(HEADING_SEPARATOR + heading) if heading else None,
                 body=_equal(body),
+                wid=_wid_of(item),
             )
     return doc.to_bytes()
 
@@ -449,10 +526,16 @@ def redlined_draft(
     languages: Sequence[Wording | tuple[str, str]],
     settings: DocumentSettings | None = None,
     notes: Sequence[str] = (),
+    *,
+    negotiation: str | None = None,
+    based_on: dt.datetime | None = None,
 ) -> bytes:
-    """`rows`: DraftRedlineRow items, each language's words credited change by change (`row.credited`)."""
+    """`rows`: DraftRedlineRow items, each language's words credited change by change (`row.credited`).
+    `negotiation` and `based_on` as for clean_draft; `based_on` is the newer point's moment, the text every
+    tracked change of the redline accepted."""
     doc = DraftDocument(title, subtitle, settings, notes)
     doc.track_changes()
+    doc.identify(negotiation, based_on)
     rows = list(rows)
     for wording in map(_wording, languages):
         code = wording.language
@@ -482,5 +565,6 @@ def redlined_draft(
                 heading=heading,
                 body=words.body,
                 whole=whole,
+                wid=getattr(row, "wid", None),
             )
     return doc.to_bytes()

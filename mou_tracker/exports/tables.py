@@ -69,7 +69,7 @@ def _clause_cell(amendment: Amendment, citations: dict[int, str]) -> str:
         anchor = amendment.insert_after_id or amendment.insert_parent_id
         where = "after" if amendment.insert_after_id else "at the start of"
         return f"new clause {where} {citations[anchor]}" if anchor in citations else "new clause"
-    return citations.get(amendment.clause_id, "")
+    return citations.get(amendment.clause_id, "") if amendment.clause_id is not None else ""
 
 
 def amendments_csv(amendments, citations: dict[int, str], reader: User, languages: list[str]) -> str:

@@ -80,9 +80,7 @@ def read_docx(data: bytes) -> DocxReading:
     document = _parse(parts["word/document.xml"])
     body = document.find(f"{W}body")
     if body is None and str(document.tag).startswith("{http://purl.oclc.org/ooxml/"):
-        raise ImportRefused(
-            Message(N_("The document is saved as “Strict Open XML”; save it in Word as a Word Document (.docx)."))
-        )
+        raise ImportRefused(_STRICT)
     if body is None:
         raise ImportRefused(Message(N_("The document is damaged: it has no body text.")))
     reader = _Reader(
@@ -197,6 +195,7 @@ def _open_package(data: bytes) -> dict[str, bytes]:
     return {name: _read_entry(archive, by_name[name]) for name in _PARTS_READ if name in by_name}
 
 
+_STRICT = Message(N_("The document is saved as “Strict Open XML”; save it in Word as a Word Document (.docx)."))
 _MACROS = Message(
     N_("The document contains macros (.docm); save it in Word as a plain Word document (.docx) and upload that.")
 )

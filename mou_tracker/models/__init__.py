@@ -2,9 +2,12 @@
 
 from . import immutability  # noqa: F401  (registers the flush guard)
 from .amendments import Amendment, AmendmentComment, AmendmentRevision, AmendmentText
+from .attributions import ClauseTextAttribution
 from .audit import AuditEvent
 from .base import Base
+from .deadlines import DeadlineReminder
 from .delegations import Delegation
+from .discussion import AttachedTo, Attachment, AttachmentStore, ClausePost, ClausePostMention
 from .instrument import (
     Clause,
     ClauseText,
@@ -20,6 +23,7 @@ from .milestones import Milestone
 from .notifications import Notification, OutboxMessage
 from .parties import Party
 from .reviews import Response, Review
+from .roundtrip import RoundtripPreview
 from .search import SearchEntry, SearchSource
 from .tokens import ApiToken
 from .users import SignInSession, User
@@ -30,11 +34,18 @@ __all__ = [
     "AmendmentRevision",
     "AmendmentText",
     "ApiToken",
+    "AttachedTo",
+    "Attachment",
+    "AttachmentStore",
     "AuditEvent",
     "Base",
     "Clause",
+    "ClausePost",
+    "ClausePostMention",
     "ClauseText",
+    "ClauseTextAttribution",
     "ClauseVersion",
+    "DeadlineReminder",
     "Delegation",
     "ImportPreview",
     "Instrument",
@@ -49,6 +60,7 @@ __all__ = [
     "Party",
     "Response",
     "Review",
+    "RoundtripPreview",
     "SearchEntry",
     "SearchSource",
     "SignInSession",

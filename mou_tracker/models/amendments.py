@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clause_kinds import ClauseKind
+from ..core.deadlines import LateDecision
 from ..core.messages import N_, Message
 from ..core.workflow import AmendmentKind, AmendmentState
 from .base import Base, UTCDateTime, str_enum, utcnow
 from .delegations import Delegation
 from .instrument import Clause, ClauseVersion
+from .milestones import Milestone
 from .parties import Party
 from .users import User
 
@@ -61,6 +63,13 @@ class Amendment(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     #: Why the other party rejected it (with state "rejected").
     rejection_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The day by which the proposing party asks the other party to answer (core.deadlines): set at tabling or
+    #: after, by the proposer; None when none was set and no meeting gave a default.
+    reply_by: Mapped[dt.date | None] = mapped_column(Date)
+    #: The meeting whose deadline for written proposals had passed when this was tabled (core.deadlines).
+    late_for_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
+    #: The chair's decision on a late proposal; None while awaited (or when it was not late).
+    late_decision: Mapped[LateDecision | None] = mapped_column(str_enum(LateDecision, "late_decision", 16))
     #: Optimistic lock: two people acting on the same amendment at once cannot both win.
     lock_version: Mapped[int] = mapped_column(default=1)
 
@@ -72,6 +81,7 @@ class Amendment(Base):
     insert_after: Mapped[Clause | None] = relationship(foreign_keys=[insert_after_id])
     answers: Mapped[Amendment | None] = relationship(remote_side=[id])
     delegation: Mapped[Delegation | None] = relationship(lazy="joined")
+    late_for: Mapped[Milestone | None] = relationship(foreign_keys=[late_for_id])
     created_by: Mapped[User] = relationship()
     revisions: Mapped[list[AmendmentRevision]] = relationship(
         back_populates="amendment", order_by="AmendmentRevision.seq", cascade="all, delete-orphan"
@@ -109,6 +119,7 @@ class AmendmentRevision(Base):
         UniqueConstraint("amendment_id", "seq"),
         CheckConstraint("seq >= 1", name="seq_positive"),
         CheckConstraint("rationale <> ''", name="rationale_not_empty"),
+        CheckConstraint("(source_file IS NULL) = (source_sha256 IS NULL)", name="source_file_has_digest"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +132,12 @@ class AmendmentRevision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: A wording read from an uploaded Word document (services.roundtrip): the file's name and SHA-256, and who
+    #: made the change in it and when (the tracked change's author and date); None for a wording typed here.
+    source_file: Mapped[str | None] = mapped_column(String(200))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_author: Mapped[str | None] = mapped_column(String(200))
+    source_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     amendment: Mapped[Amendment] = relationship(back_populates="revisions")
     base_version: Mapped[ClauseVersion | None] = relationship()

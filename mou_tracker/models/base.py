@@ -4,8 +4,9 @@ on SQLite and PostgreSQL and can drop or alter them later."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -65,3 +66,9 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, for Core statements (bulk inserts written by the flush hooks). Every model here is
+    mapped to one Table; SQLAlchemy types `__table__` as the wider FromClause."""
+    return cast(Table, model.__table__)

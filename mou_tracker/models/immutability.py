@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from .amendments import AmendmentComment, AmendmentRevision, AmendmentText
 from .audit import AuditEvent
+from .discussion import ClausePost, ClausePostMention
 from .instrument import ClauseText, ClauseVersion
 from .meetings import MilestoneSnapshot
 from .reviews import Response, Review
@@ -17,6 +18,8 @@ IMMUTABLE = (
     AmendmentRevision,
     AmendmentText,
     AmendmentComment,
+    ClausePost,
+    ClausePostMention,
     Review,
     Response,
     MilestoneSnapshot,

@@ -100,6 +100,11 @@ class Clause(Base):
     position: Mapped[int]
     kind: Mapped[ClauseKind] = mapped_column(str_enum(ClauseKind, "kind"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Bracketed passages, brackets included ("[of Article 2]"), that a negotiator or the chair declared to be part
+    #: of the wording rather than negotiating brackets (core.brackets reads them as plain text). Kept on the clause,
+    #: not on a version, so that the declaration holds through later versions while the passage remains; who
+    #: declared what, and when, is in the audit trail (services.brackets).
+    plain_brackets: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     parent: Mapped[Clause | None] = relationship(remote_side=[id])
     versions: Mapped[list[ClauseVersion]] = relationship(

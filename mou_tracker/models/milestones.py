@@ -32,6 +32,9 @@ class Milestone(Base):
     #: The body that meets: "CICA Special Working Group", "Senior Officials Committee", ...
     body: Mapped[str] = mapped_column(String(200))
     date: Mapped[dt.date | None] = mapped_column(Date)
+    #: The last day for written proposals to this meeting, set by the chair (core.deadlines): a proposal tabled
+    #: later is marked late for the meeting, for the chair to admit or leave to the next one.
+    proposals_deadline: Mapped[dt.date | None] = mapped_column(Date)
     position: Mapped[int]
     state: Mapped[MilestoneState] = mapped_column(
         str_enum(MilestoneState, "milestone_state"),

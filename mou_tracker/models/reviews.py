@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.clearance import ResponseKind
 from ..core.status import ReviewDecision
 from .amendments import AmendmentRevision
 from .base import Base, UTCDateTime, str_enum, utcnow
@@ -41,8 +42,7 @@ class Response(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("amendment_revisions.id"))
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: "concur" or "reject".
-    kind: Mapped[str] = mapped_column(str_enum(("concur", "reject"), "response_kind", 10))
+    kind: Mapped[ResponseKind] = mapped_column(str_enum(ResponseKind, "response_kind", 10))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

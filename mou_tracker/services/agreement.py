@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 
 from ..core import clearance as clearance_rules
 from ..core import permissions
+from ..core.clearance import ResponseKind
+from ..core.identifiers import new_wid
 from ..core.languages import carried_revision
 from ..core.messages import N_, Message
 from ..core.paging import Pages
+from ..core.roles import Role
 from ..core.status import ReviewDecision
 from ..core.text import MAX_NOTE
 from ..core.workflow import Action, AmendmentKind, AmendmentState, superseded_by_adoption
@@ -26,6 +29,7 @@ from ..models import (
     ClauseText,
     ClauseVersion,
     Instrument,
+    Party,
     Response,
     Review,
     User,
@@ -33,6 +37,7 @@ from ..models import (
 from . import audit
 from .amendments import (
     LIST_LOADING,
+    clause_and_base,
     close,
     expect_revision,
     get_amendment,
@@ -42,7 +47,6 @@ from .amendments import (
     touch,
     transition,
 )
-from .demo import new_wid
 from .draft import current_instrument, current_versions
 from .errors import Conflict, PermissionDenied, ValidationFailed
 from .listing import one_page
@@ -124,7 +128,7 @@ def review(
     if not permissions.can_review(actor, amendment, proposer_ids(amendment)):
         if actor.id in proposer_ids(amendment):
             raise PermissionDenied(N_("You cannot review an amendment you proposed or revised."))
-        if amendment.state is AmendmentState.tabled or actor.role.value != "legal_reviewer":
+        if amendment.state is AmendmentState.tabled or actor.role is not Role.legal_reviewer:
             raise PermissionDenied(N_("Only a legal reviewer can review amendments."))
     transition(amendment, Action.review)
     expect_revision(amendment, expected_revision)
@@ -155,14 +159,16 @@ def review(
 # The other party's answer -------------------------------------------------------------------------------------
 
 
-def _require_responder(actor: User, amendment: Amendment) -> None:
-    if not permissions.can_respond(actor, amendment):
+def _responder_party(actor: User, amendment: Amendment) -> Party:
+    """The party answering: the actor's, when the actor may answer the amendment at all."""
+    if not permissions.can_respond(actor, amendment) or actor.party is None:
         raise PermissionDenied(
             Message(N_("Only a negotiator of another party can answer %(citation)s."), citation=amendment.citation)
         )
+    return actor.party
 
 
-def _answer(session: Session, actor: User, amendment: Amendment, kind: str, reason: str = "") -> None:
+def _answer(session: Session, actor: User, amendment: Amendment, kind: ResponseKind, reason: str = "") -> None:
     """Record the actor's party's answer to the amendment's current revision."""
     session.add(
         Response(
@@ -179,18 +185,18 @@ def _answer(session: Session, actor: User, amendment: Amendment, kind: str, reas
 def concur(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None) -> Amendment:
     amendment = get_amendment(session, actor, amendment_id)
     transition(amendment, Action.concur)
-    _require_responder(actor, amendment)
+    party = _responder_party(actor, amendment)
     expect_revision(amendment, expected_revision)
     _refuse_if_outdated(session, amendment)
     if permissions.has_answered(actor, concurring_parties(responses_of(session, amendment), amendment)):
         raise Conflict(
             Message(
                 N_("%(party)s has already concurred with this revision of %(citation)s."),
-                party=actor.party.code,
+                party=party.code,
                 citation=amendment.citation,
             )
         )
-    _answer(session, actor, amendment, "concur")
+    _answer(session, actor, amendment, ResponseKind.concur)
     touch(amendment)
     session.flush()
     audit.record(
@@ -198,7 +204,7 @@ def concur(session: Session, actor: User, amendment_id: int, *, expected_revisio
         actor,
         "amendment.concurred",
         amendment,
-        f"{actor.party.code} concurred with {amendment.citation} (revision {amendment.latest.seq})",
+        f"{party.code} concurred with {amendment.citation} (revision {amendment.latest.seq})",
     )
     _adopt_if_agreed(session, actor, amendment)
     return amendment
@@ -209,10 +215,10 @@ def reject(
 ) -> Amendment:
     amendment = get_amendment(session, actor, amendment_id)
     new_state = transition(amendment, Action.reject)
-    _require_responder(actor, amendment)
+    party = _responder_party(actor, amendment)
     expect_revision(amendment, expected_revision)
     reason = clean_field(reason, Message(N_("The reason for rejecting")), MAX_NOTE)
-    _answer(session, actor, amendment, "reject", reason)
+    _answer(session, actor, amendment, ResponseKind.reject, reason)
     amendment.rejection_reason = reason
     close(amendment, new_state)
     session.flush()
@@ -221,7 +227,7 @@ def reject(
         actor,
         "amendment.rejected",
         amendment,
-        f"{actor.party.code} rejected {amendment.citation}: {reason}",
+        f"{party.code} rejected {amendment.citation}: {reason}",
         before={"state": "tabled"},
         after={"state": "rejected", "reason": reason},
     )
@@ -232,7 +238,7 @@ def reject(
 
 
 def _adopt_if_agreed(session: Session, actor: User, amendment: Amendment) -> None:
-    instrument = session.get(Instrument, amendment.instrument_id)
+    instrument = session.get_one(Instrument, amendment.instrument_id)
     others = {party.id for party in instrument.parties} - {amendment.party_id}
     concurred = concurring_parties(responses_of(session, amendment), amendment)
     cleared = clearance_of(instrument, amendment, reviews_of(session, amendment))
@@ -279,11 +285,10 @@ def _adopt(session: Session, actor: User, amendment: Amendment) -> ClauseVersion
         amendment.clause = clause
         current, seq = None, 1
     else:
-        clause = amendment.clause
+        clause, current = clause_and_base(amendment)
         # Build on the version the amendment was written against, never on whatever is current by now: if
         # another amendment was adopted meanwhile, this one is outdated, and of two adopted at the same moment
         # both claim the same next number, which the database lets only one of them have.
-        current = amendment.latest.base_version
         if current_versions(session, [clause.id])[clause.id].id != current.id:
             raise Conflict(
                 Message(

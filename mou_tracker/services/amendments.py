@@ -39,6 +39,17 @@ from .validation import clean_field as clean_field
 
 
 @dataclass(frozen=True)
+class RevisionSource:
+    """Where a wording was read from: an uploaded Word document (services.roundtrip), and who made the change in it
+    and when (its tracked change's author and date). Kept on the revision, for the party's own record."""
+
+    file: str
+    sha256: str
+    author: str | None = None
+    date: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class TextInput:
     """What a form sends for one language: an optional heading and the body."""
 
@@ -325,6 +336,7 @@ def _new_amendment(
     texts: Mapping[str, TextInput],
     rationale: str,
     answers: Amendment | None = None,
+    source: RevisionSource | None = None,
     **placement,
 ) -> Amendment:
     _refuse_duplicate(session, actor, kind, clause, texts, placement)
@@ -338,7 +350,7 @@ def _new_amendment(
         created_by=actor,
         **placement,
     )
-    amendment.revisions.append(_revision(1, actor, base, texts, rationale))
+    amendment.revisions.append(_revision(1, actor, base, texts, rationale, source=source))
     session.add(amendment)
     session.flush()
     what = {
@@ -391,15 +403,42 @@ def _refuse_duplicate(
             )
 
 
-def _id_of(clause: Clause | None):
+def _id_of(clause: Clause | ClauseKind | None) -> int | None:
     """A clause's id, or SQL NULL: `== None` in SQLAlchemy compiles to IS NULL."""
-    return clause.id if clause is not None else None
+    return clause.id if isinstance(clause, Clause) else None
+
+
+def clause_and_base(amendment: Amendment) -> tuple[Clause, ClauseVersion]:
+    """The clause a change or a deletion amends and the version its latest revision was written against: both are
+    always set for those kinds (a new clause has neither until it is adopted)."""
+    clause, base = amendment.clause, amendment.latest.base_version
+    if clause is None or base is None:
+        raise Conflict(Message(N_("%(citation)s names no clause to change."), citation=amendment.citation))
+    return clause, base
+
+
+def new_clause_kind(amendment: Amendment) -> ClauseKind:
+    """The kind of clause an amendment's words are for: its clause's, or the proposed new clause's."""
+    kind = amendment.clause.kind if amendment.clause is not None else amendment.new_clause_kind
+    if kind is None:
+        raise Conflict(Message(N_("%(citation)s names no clause to change."), citation=amendment.citation))
+    return kind
 
 
 def _revision(
-    seq: int, actor: User, base: ClauseVersion | None, texts: Mapping[str, TextInput], rationale: str, note: str = ""
+    seq: int,
+    actor: User,
+    base: ClauseVersion | None,
+    texts: Mapping[str, TextInput],
+    rationale: str,
+    note: str = "",
+    *,
+    source: RevisionSource | None = None,
 ) -> AmendmentRevision:
     revision = AmendmentRevision(seq=seq, base_version=base, rationale=rationale, note=note, created_by=actor)
+    if source is not None:
+        revision.source_file, revision.source_sha256 = source.file, source.sha256
+        revision.source_author, revision.source_date = source.author, source.date
     for language, text in texts.items():
         revision.texts.append(AmendmentText(language=language, heading=text.heading, body=text.body))
     return revision
@@ -425,11 +464,18 @@ def propose_change(
     rationale: str,
     *,
     answers_id: int | None = None,
+    written_against: ClauseVersion | None = None,
+    source: RevisionSource | None = None,
 ) -> Amendment:
+    """A new wording of clause `wid`, against its current text, or against `written_against` when the words were
+    written against an older version (a Word document made from an older draft, services.roundtrip): the
+    amendment is then outdated from the start and the rebase takes over, nothing is applied to a text it was not
+    written against."""
     require_proposer(actor)
     clause = _clause(session, wid)
-    base = _live_version(session, clause)
-    instrument = session.get(Instrument, clause.instrument_id)
+    base = _live_version(session, clause)  # a clause deleted from the draft cannot be amended
+    base = _written_against(clause, written_against) or base
+    instrument = session.get_one(Instrument, clause.instrument_id)
     cleaned = _clean_texts(instrument, clause.kind, texts)
     if _same_as_version(cleaned, base):
         raise ValidationFailed(N_("The proposed text is identical to the current text; there is nothing to amend."))
@@ -443,28 +489,47 @@ def propose_change(
         texts=cleaned,
         rationale=_rationale(rationale),
         answers=_answered(session, actor, answers_id, clause),
+        source=source,
     )
 
 
 def propose_deletion(
-    session: Session, actor: User, wid: str, rationale: str, *, answers_id: int | None = None
+    session: Session,
+    actor: User,
+    wid: str,
+    rationale: str,
+    *,
+    answers_id: int | None = None,
+    written_against: ClauseVersion | None = None,
+    source: RevisionSource | None = None,
 ) -> Amendment:
     require_proposer(actor)
     clause = _clause(session, wid)
     if not can_delete(clause.kind):
         raise ValidationFailed(N_("The title cannot be deleted; propose a new wording instead."))
-    base = _live_version(session, clause)
+    base = _live_version(session, clause)  # a clause deleted already cannot be proposed for deletion
+    base = _written_against(clause, written_against) or base
     return _new_amendment(
         session,
         actor,
-        session.get(Instrument, clause.instrument_id),
+        session.get_one(Instrument, clause.instrument_id),
         AmendmentKind.delete,
         clause=clause,
         base=base,
         texts={},
         rationale=_rationale(rationale),
         answers=_answered(session, actor, answers_id, clause),
+        source=source,
     )
+
+
+def _written_against(clause: Clause, version: ClauseVersion | None) -> ClauseVersion | None:
+    """An older version of this very clause that a proposal was written against (None: the current one)."""
+    if version is None:
+        return None
+    if version.clause_id != clause.id or version.is_deleted:
+        raise ValidationFailed(N_("That text is not a version of the clause; the amendment cannot be made against it."))
+    return version
 
 
 def propose_insertion(
@@ -476,6 +541,7 @@ def propose_insertion(
     kind: ClauseKind,
     texts: Mapping[str, TextInput],
     rationale: str,
+    source: RevisionSource | None = None,
 ) -> Amendment:
     """A new clause of `kind` under `parent_wid` (None: top level), right after `after_wid` (None: first)."""
     require_proposer(actor)
@@ -508,6 +574,7 @@ def propose_insertion(
         insert_parent=parent,
         insert_after=after,
         new_clause_kind=kind,
+        source=source,
     )
 
 
@@ -586,8 +653,7 @@ def revise(
     if amendment.kind is AmendmentKind.delete:
         cleaned: dict[str, TextInput] = {}
     else:
-        kind = amendment.clause.kind if amendment.clause else amendment.new_clause_kind
-        cleaned = _clean_texts(session.get(Instrument, amendment.instrument_id), kind, texts)
+        cleaned = _clean_texts(session.get_one(Instrument, amendment.instrument_id), new_clause_kind(amendment), texts)
     rationale = _rationale(rationale)
     unchanged = rationale == latest.rationale and cleaned == {
         t.language: TextInput(t.heading, t.body) for t in latest.texts
@@ -599,7 +665,7 @@ def revise(
             N_("The revised text is identical to the clause's text; withdraw the amendment instead.")
         )
     note = clean_field(note, Message(N_("The note")), MAX_NOTE, False)
-    if base is not latest.base_version and not note:
+    if base is not None and base is not latest.base_version and not note:
         note = f"Revised against version {base.seq}"
     before = snapshot(amendment)
     touch(amendment)
@@ -621,12 +687,12 @@ def revise(
 def _base_for_revision(session: Session, amendment: Amendment, onto_version_id: int | None) -> ClauseVersion | None:
     """What a new revision is written against: the clause's current version. An amendment that is outdated moves
     onto it only when the user read that very version (`onto_version_id`); otherwise the revision is refused."""
-    latest = amendment.latest
     if amendment.kind is AmendmentKind.insert:
         return None
-    current = _live_version(session, amendment.clause)
-    if current.id == latest.base_version_id:
-        return latest.base_version
+    clause, written_on = clause_and_base(amendment)
+    current = _live_version(session, clause)
+    if current.id == written_on.id:
+        return written_on
     if onto_version_id != current.id:
         raise Conflict(
             Message(
@@ -635,14 +701,25 @@ def _base_for_revision(session: Session, amendment: Amendment, onto_version_id: 
                     "Read the current text, then revise the amendment against it."
                 ),
                 citation=amendment.citation,
-                old=latest.base_version.seq,
+                old=written_on.seq,
                 new=current.seq,
             )
         )
     return current
 
 
-def table(session: Session, actor: User, amendment_id: int, *, expected_revision: int | None = None) -> Amendment:
+def table(
+    session: Session,
+    actor: User,
+    amendment_id: int,
+    *,
+    expected_revision: int | None = None,
+    reply_by: dt.date | None = None,
+) -> Amendment:
+    """Put the amendment to the other party, with the day by which it should answer (`reply_by`; the next
+    meeting's default when not given, services.deadlines)."""
+    from . import deadlines
+
     amendment = get_amendment(session, actor, amendment_id)
     new_state = require_editor(actor, amendment, Action.table)
     expect_revision(amendment, expected_revision)
@@ -652,6 +729,7 @@ def table(session: Session, actor: User, amendment_id: int, *, expected_revision
     amendment.number = _take_citation_number(session, amendment.instrument_id, amendment.party_id)
     amendment.tabled_at = utcnow()
     amendment.tabled_seq = amendment.latest.seq
+    deadlines.on_tabled(session, amendment, reply_by)
     touch(amendment)
     session.flush()
     audit.record(
@@ -659,9 +737,16 @@ def table(session: Session, actor: User, amendment_id: int, *, expected_revision
         actor,
         "amendment.tabled",
         amendment,
-        f"{amendment.citation} tabled to the other party",
+        f"{amendment.citation} tabled to the other party"
+        + (
+            f", after the deadline for written proposals to the {amendment.late_for.name}" if amendment.late_for else ""
+        ),
         before={"state": "draft"},
-        after=snapshot(amendment),
+        after={
+            **snapshot(amendment),
+            "reply_by": amendment.reply_by.isoformat() if amendment.reply_by else None,
+            **({"late_for": amendment.late_for.code} if amendment.late_for else {}),
+        },
     )
     return amendment
 
@@ -739,9 +824,10 @@ def plan_rebase(session: Session, actor: User, amendment_id: int) -> RebasePlan:
     require_editor(actor, amendment, Action.rebase)
     if amendment.kind is AmendmentKind.insert:
         raise Conflict(N_("A new clause is not written against a version of another clause; it needs no rebase."))
-    current = current_versions(session, [amendment.clause_id])[amendment.clause_id]
+    clause, written_on = clause_and_base(amendment)
+    current = current_versions(session, [clause.id])[clause.id]
     latest = amendment.latest
-    if current.id == latest.base_version_id:
+    if current.id == written_on.id:
         raise Conflict(
             Message(
                 N_("%(citation)s is written against the current text already; it needs no rebase."),
@@ -751,16 +837,16 @@ def plan_rebase(session: Session, actor: User, amendment_id: int) -> RebasePlan:
     results = {}
     if not current.is_deleted:
         for text in latest.texts:
-            base_text = latest.base_version.text(text.language)
+            base_text = written_on.text(text.language)
             now_text = current.text(text.language)
             results[text.language] = rebase_text(
                 base_text.body if base_text else "", text.body, now_text.body if now_text else ""
             )
-    return RebasePlan(amendment, latest.base_version, current, results)
+    return RebasePlan(amendment, written_on, current, results)
 
 
 def confirm_rebase(
-    session: Session, actor: User, amendment_id: int, *, onto_version_id: int, expected_revision: int
+    session: Session, actor: User, amendment_id: int, *, onto_version_id: int | None, expected_revision: int | None
 ) -> Amendment:
     """Save the reapplied wording as a new revision against `onto_version_id`, the version the user reviewed."""
     plan = plan_rebase(session, actor, amendment_id)
@@ -773,7 +859,10 @@ def confirm_rebase(
     if not plan.clean:
         raise Conflict(N_("Part of the amendment does not apply to the new text. Revise it by hand instead."))
     latest = amendment.latest
-    texts = {lang: TextInput(latest.text(lang).heading, result.text) for lang, result in plan.results.items()}
+    texts = {
+        lang: TextInput(written.heading if (written := latest.text(lang)) else None, result.text)
+        for lang, result in plan.results.items()
+    }
     if _same_as_version(texts, plan.new_base):
         raise Conflict(N_("The new text of the clause already says what the amendment proposed; withdraw it instead."))
     before = snapshot(amendment)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..core import permissions
 from ..core.messages import N_, Message
+from ..core.paging import Pages
 from ..core.spreadsheet import write_csv
 from ..models import AuditEvent, Clause, Party, User
 from . import audit
 from .draft import current_instrument
 from .errors import PermissionDenied, ValidationFailed
+from .listing import one_page
 
-PAGE_SIZE = 200
+#: Events on a page of the audit trail; the CSV holds every event the filters match.
+PAGE_SIZE = 50
+NEWEST_FIRST = (AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,20 @@ def parse_date(raw: str | None, label: str) -> dt.date | None:
         raise ValidationFailed(Message(N_("%(field)s must be a date (YYYY-MM-DD)."), field=label)) from None
 
 
-def events(session: Session, actor: User, wanted: AuditFilter, *, limit: int | None = PAGE_SIZE) -> list[AuditEvent]:
-    return list(session.scalars(_events_query(session, actor, wanted).limit(limit)))
+def all_events(session: Session, actor: User, wanted: AuditFilter) -> list[AuditEvent]:
+    """Every event the filters match that this user may read, newest first (the CSV)."""
+    return list(session.scalars(_events_query(session, actor, wanted).order_by(*NEWEST_FIRST)))
 
 
 def page_of_events(
-    session: Session, actor: User, wanted: AuditFilter, *, offset: int, limit: int
-) -> tuple[list[AuditEvent], int]:
-    """One page of the events this user may read, newest first, and how many match in all."""
+    session: Session, actor: User, wanted: AuditFilter, *, page: int, size: int | None = None
+) -> tuple[list[AuditEvent], Pages]:
+    """One page of the events this user may read, newest first, and where that page lies (the page, the API)."""
     query = _events_query(session, actor, wanted)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return list(session.scalars(query.offset(offset).limit(limit))), total or 0
+    return one_page(session, query, order_by=NEWEST_FIRST, page=page, size=size or PAGE_SIZE)
 
 
-def _events_query(session: Session, actor: User, wanted: AuditFilter):
+def _events_query(session: Session, actor: User, wanted: AuditFilter) -> Select:
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the audit trail."))
     if wanted.date_from and wanted.date_to and wanted.date_from > wanted.date_to:
@@ -76,7 +80,7 @@ def _events_query(session: Session, actor: User, wanted: AuditFilter):
         query = query.where(AuditEvent.occurred_at >= dt.datetime.combine(wanted.date_from, dt.time.min, tzinfo=dt.UTC))
     if wanted.date_to:
         query = query.where(AuditEvent.occurred_at <= dt.datetime.combine(wanted.date_to, dt.time.max, tzinfo=dt.UTC))
-    return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return query
 
 
 CSV_COLUMNS = [
@@ -93,7 +97,8 @@ CSV_COLUMNS = [
 ]
 
 
-def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
+def to_csv(rows: list[AuditEvent], wids: dict[int, str], summary_of=None) -> str:
+    """`summary_of(event)`: the summary as the reader reads it (the web layer's, in the reader's language)."""
     return write_csv(
         CSV_COLUMNS,
         (
@@ -104,8 +109,8 @@ def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
                 e.actor.party.code if e.actor and e.actor.party else "",
                 e.kind,
                 f"{e.subject_type} {e.subject_id}",
-                wids.get(e.clause_id, ""),
-                e.summary,
+                wids.get(e.clause_id, "") if e.clause_id is not None else "",
+                summary_of(e) if summary_of else e.summary,
                 e.before,
                 e.after,
             ]
@@ -116,4 +121,4 @@ def to_csv(rows: list[AuditEvent], wids: dict[int, str]) -> str:
 
 def clause_wids(session: Session, rows: list[AuditEvent]) -> dict[int, str]:
     ids = {e.clause_id for e in rows if e.clause_id}
-    return dict(session.execute(select(Clause.id, Clause.wid).where(Clause.id.in_(ids))).all()) if ids else {}
+    return dict(session.execute(select(Clause.id, Clause.wid).where(Clause.id.in_(ids))).tuples().all()) if ids else {}

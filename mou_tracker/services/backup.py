@@ -19,6 +19,8 @@ A refusal names the table, the row and the rule, and nothing is written: the cal
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import enum
 import hashlib
@@ -37,6 +39,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
@@ -78,6 +81,7 @@ TEXT_LIMITS: dict[tuple[str, str], int] = {
     ("amendment_revisions", "rationale"): MAX_NOTE,
     ("amendment_revisions", "note"): MAX_NOTE,
     ("amendment_comments", "body"): MAX_NOTE,
+    ("clause_posts", "body"): MAX_NOTE,
     ("amendments", "rejection_reason"): MAX_NOTE,
     ("reviews", "comment"): MAX_NOTE,
     ("responses", "reason"): MAX_NOTE,
@@ -97,6 +101,8 @@ def _value(value: Any) -> Any:
         return value.value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, bytes):  # an attachment kept in the database (services.attachments): base64 in the file
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -314,6 +320,13 @@ def _parse(table, column, value: Any, required: set[str]) -> Any:
     if isinstance(kind, JSON):
         _check_json(value, name)
         return value
+    if isinstance(kind, LargeBinary):
+        if isinstance(value, str):
+            try:
+                return base64.b64decode(value, validate=True)
+            except binascii.Error:
+                pass
+        raise _Refused(Message(N_("%(column)s is not base64-encoded bytes."), column=name))
     if isinstance(kind, String):  # Text is a String without a length
         if not isinstance(value, str):
             raise _Refused(Message(N_("%(column)s must be text, not %(value)s."), column=name, value=_shown(value)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,11 +42,6 @@ DELEGATIONS = [
     ("Russian Federation", "Российская Федерация"),
     ("Republic of Türkiye", "Турецкая Республика"),
 ]
-
-
-def new_wid() -> str:
-    """A stable clause identifier: random, so that it carries no position that could later be wrong."""
-    return "c-" + uuid.uuid4().hex[:12]
 
 
 def demo_is_loaded(session: Session) -> bool:
@@ -168,7 +162,7 @@ def _load_second_negotiation(session: Session, users: dict[str, User]) -> None:
         title=demo_text.SECOND_TITLE,
         short_title=demo_text.SECOND_SHORT_TITLE,
         slug=demo_text.SECOND_SLUG,
-        party_ids=[users["cica.admin"].party_id],
+        party_ids=[party.id for party in [users["cica.admin"].party] if party is not None],
         new_parties=[negotiations.NewParty(code, name)],
         authoritative_language="en",
         other_languages=["ru"],
@@ -191,7 +185,9 @@ def _load_second_negotiation(session: Session, users: dict[str, User]) -> None:
 def run_the_swg(session: Session, *, note: str = "") -> None:
     """The demo's SWG as it went: the chair freezes the draft, records the whole meeting on the one form as it is
     proposed (endorsed, deferred where the clause is in brackets) but for a reservation by the delegation of
-    Kazakhstan on privileges and immunities, and concludes it, recommending the draft to the SOC. Through the
+    Kazakhstan on privileges and immunities, and concludes it, recommending the draft to the SOC. "Done at [place],
+    on [date]" is deferred with the clauses under amendment: its place and date are settled when the signature is
+    arranged, and a chair does not endorse placeholders (#17). Through the
     services a chair uses, for a demo that starts mid-way (load_demo leaves the SWG planned, as the tests expect)."""
     from ..core.milestones import MeetingResult
     from ..core.status import ClauseStatus

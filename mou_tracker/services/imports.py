@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
+from ..core.identifiers import new_wid
 from ..core.messages import N_, Message
 from ..core.structure import CorrectionRefused, RecognisedClause, Recognition, depths, rebuild_parents
 from ..core.text import MAX_CLAUSE_TEXT, MAX_HEADING, TextRuleError, clean_text
@@ -27,7 +28,6 @@ from ..imports.sources import recognise_source
 from ..models import Amendment, Clause, ClauseText, ClauseVersion, ImportPreview, User
 from ..models.base import utcnow
 from . import audit
-from .demo import new_wid
 from .draft import current_instrument
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 

@@ -39,6 +39,7 @@ from ..models import (
 from ..models.base import utcnow
 from . import audit
 from .amendments import clean_field
+from .brackets import bracket_counts
 from .draft import current_instrument, current_versions
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -184,6 +185,49 @@ class OutcomeChoice:
     note: str = ""
 
 
+class BracketsNeedConfirmation(ValidationFailed):
+    """The chair chose to record as endorsed clauses whose frozen text still holds square brackets; nothing was
+    recorded. `clauses` is {wid: open brackets} of those clauses: the form asks the chair to confirm."""
+
+    def __init__(self, clauses: dict[str, int]):
+        super().__init__(
+            N_(
+                "Nothing was recorded: some clauses to be recorded as endorsed still hold square brackets. A "
+                "bracketed clause stays Bracketed even when endorsed; confirm to record the endorsement anyway."
+            )
+        )
+        self.clauses = clauses
+
+
+def _brackets_to_confirm(
+    choices: list[OutcomeChoice],
+    clause_ids: dict[str, int],
+    recorded: dict[int, MilestoneOutcome],
+    brackets: dict[int, int],
+) -> dict[str, int]:
+    """{wid: open brackets} of the clauses the choices would newly record as endorsed while their frozen text holds
+    brackets (an endorsement already recorded was confirmed when it was)."""
+    needing: dict[str, int] = {}
+    for choice in choices:
+        clause_id = clause_ids.get(choice.wid)
+        try:
+            outcome = Outcome(choice.outcome or "")
+        except ValueError:
+            continue  # refused with its own message by _record_one
+        if clause_id is None or not outcome.endorses or not brackets.get(clause_id):
+            continue
+        existing = recorded.get(clause_id)
+        if existing is None or existing.outcome is not outcome:
+            needing[choice.wid] = brackets[clause_id]
+    return needing
+
+
+def frozen_brackets(session: Session, frozen: dict[int, ClauseVersion]) -> dict[int, int]:
+    """{clause id: open brackets in the text frozen for the meeting}."""
+    counts = bracket_counts(session, frozen.values())
+    return {clause_id: counts.get(version.id, 0) for clause_id, version in frozen.items()}
+
+
 class OutcomeChoicesInvalid(ValidationFailed):
     """Some clauses' choices cannot be recorded; nothing was. `errors` says why, per clause wid."""
 
@@ -206,9 +250,11 @@ def _record_one(
     existing: MilestoneOutcome | None,
     choice: OutcomeChoice,
     who: list[Reserver],
+    over_brackets: int = 0,
 ) -> MilestoneOutcome | None:
     """The rule for one clause's outcome (written once: the single-clause form, the whole-meeting form and the API
-    use it). Validates, writes the row and its audit event; None when the choice is what is already recorded."""
+    use it). Validates, writes the row and its audit event; None when the choice is what is already recorded.
+    `over_brackets`: the open brackets of the frozen text, when the chair confirmed endorsing it over them."""
     outcome = parse_outcome(choice.outcome)
     name, delegation = "", None
     if outcome is Outcome.reservation:
@@ -226,21 +272,25 @@ def _record_one(
                 raise ValidationFailed(N_("Who entered the reservation? Choose the party or the delegation."))
             name, delegation = reserver.name, reserver.delegation
     note = clean_field(choice.note, Message(N_("The note")), MAX_NOTE, required=False)
-    after = {"outcome": outcome.value, "reserved_by": name, "note": note}
+    after: dict[str, object] = {"outcome": outcome.value, "reserved_by": name, "note": note}
     before = _outcome_values(existing)
-    if before == after and existing.delegation_id == (delegation.id if delegation else None):
+    if existing is not None and before == after and existing.delegation_id == (delegation.id if delegation else None):
         return None
     row = existing or MilestoneOutcome(milestone_id=milestone.id, clause_id=clause_id)
     row.outcome, row.reserved_by, row.note, row.recorded_by, row.recorded_at = (outcome, name, note, actor, utcnow())
     row.delegation = delegation
     session.add(row)
     session.flush()  # the row before its event, as every service writes them
+    summary = f"{milestone.name}: {outcome.label}" + (f" ({name})" if name else "")
+    if outcome.endorses and over_brackets:
+        after["confirmed_over_brackets"] = over_brackets
+        summary += f", confirmed by the chair over {over_brackets} open bracket(s)"
     audit.record(
         session,
         actor,
         "milestone.outcome_recorded",
         milestone,
-        f"{milestone.name}: {outcome.label}" + (f" ({name})" if name else ""),
+        summary,
         before=before,
         after=after,
         clause_id=clause_id,
@@ -259,9 +309,18 @@ def _open_for_recording(session: Session, actor: User, code: str) -> tuple[Miles
 
 
 def record_outcome(
-    session: Session, actor: User, code: str, clause_wid: str, *, outcome: Outcome, reserved_by: str, note: str
+    session: Session,
+    actor: User,
+    code: str,
+    clause_wid: str,
+    *,
+    outcome: Outcome,
+    reserved_by: str,
+    note: str,
+    confirm_brackets: bool = False,
 ) -> MilestoneOutcome:
-    """One clause's outcome (the API, and the form kept for a single clause)."""
+    """One clause's outcome (the API, and the form kept for a single clause). Endorsing a clause whose frozen text
+    holds square brackets needs `confirm_brackets`."""
     milestone, frozen = _open_for_recording(session, actor, code)
     clause = session.scalar(
         select(Clause).where(Clause.instrument_id == current_instrument(session).id, Clause.wid == clause_wid)
@@ -270,20 +329,45 @@ def record_outcome(
         raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
     existing = outcomes(session, milestone).get(clause.id)
     choice = OutcomeChoice(clause_wid, outcome.value, reserved_by, note)
-    row = _record_one(session, actor, milestone, clause.id, existing, choice, reservers(session))
+    brackets = frozen_brackets(session, {clause.id: frozen[clause.id]})
+    needing = _brackets_to_confirm(
+        [choice], {clause_wid: clause.id}, {} if existing is None else {clause.id: existing}, brackets
+    )
+    if needing and not confirm_brackets:
+        raise ValidationFailed(
+            Message(
+                N_(
+                    "The text frozen for this meeting still holds %(count)s open square brackets. Endorsed, the clause "
+                    "stays Bracketed; the chair must confirm the endorsement to record it."
+                ),
+                count=brackets[clause.id],
+            )
+        )
+    over = brackets[clause.id] if needing else 0
+    row = _record_one(session, actor, milestone, clause.id, existing, choice, reservers(session), over)
     # Recording touches the meeting row, so that a conclusion racing with this outcome collides on lock_version.
     flag_modified(milestone, "result_note")
     session.flush()
-    return row or existing
+    recorded = row or existing  # nothing new recorded: the outcome stands as it was
+    if recorded is None:
+        raise NotFound(N_("No outcome is recorded for that clause."))
+    return recorded
 
 
 def record_outcomes(
-    session: Session, actor: User, code: str, choices: list[OutcomeChoice], *, expected_version: int | None
+    session: Session,
+    actor: User,
+    code: str,
+    choices: list[OutcomeChoice],
+    *,
+    expected_version: int | None,
+    confirm_brackets: bool = False,
 ) -> int:
     """The whole meeting at once: every clause's choice checked, then all recorded in this one transaction with
     one audit event per clause that changed. `expected_version` is the meeting's lock_version when the form was
     shown: outcomes recorded since (by another chair, in another tab) refuse the form instead of being overwritten.
-    Returns how many clauses changed."""
+    Returns how many clauses changed. Clauses newly endorsed while their frozen text holds square brackets refuse
+    the whole form (`BracketsNeedConfirmation`) unless the chair confirmed (`confirm_brackets`)."""
     milestone, frozen = _open_for_recording(session, actor, code)
     if expected_version is None or expected_version != milestone.lock_version:
         raise Conflict(
@@ -295,6 +379,7 @@ def record_outcomes(
     wids = dict(session.execute(select(Clause.wid, Clause.id).where(Clause.id.in_(frozen))).tuples().all())
     recorded = outcomes(session, milestone)
     who = reservers(session)
+    needing = _brackets_to_confirm(choices, wids, recorded, frozen_brackets(session, frozen))
     errors: dict[str, str] = {}
     changed = 0
     for choice in choices:
@@ -302,12 +387,16 @@ def record_outcomes(
         if clause_id is None:
             raise NotFound(N_("That clause is not part of the draft frozen for this meeting."))
         try:
-            if _record_one(session, actor, milestone, clause_id, recorded.get(clause_id), choice, who) is not None:
+            existing = recorded.get(clause_id)
+            over = needing.get(choice.wid, 0)
+            if _record_one(session, actor, milestone, clause_id, existing, choice, who, over) is not None:
                 changed += 1
         except ValidationFailed as exc:
             errors[choice.wid] = exc.message
     if errors:
         raise OutcomeChoicesInvalid(errors)
+    if needing and not confirm_brackets:
+        raise BracketsNeedConfirmation(needing)
     if changed:
         flag_modified(milestone, "result_note")
     session.flush()
@@ -352,7 +441,7 @@ def edit(session: Session, actor: User, code: str, *, name: str, date: dt.date |
     milestone.name = clean_field(name, Message(N_("The name")), 200)
     milestone.date = date
     earlier = [m for m in milestones(session) if m.position < milestone.position and m.date]
-    if date and any(m.date > date for m in earlier):
+    if date and any(m.date is not None and m.date > date for m in earlier):
         raise ValidationFailed(N_("A meeting cannot be dated before the meetings that come before it."))
     session.flush()
     audit.record(

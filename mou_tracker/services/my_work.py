@@ -14,7 +14,7 @@ from ..core.roles import Role
 from ..core.status import ClauseStatus, ReviewDecision
 from ..core.workflow import OPEN_STATES, AmendmentState
 from ..models import Amendment, Milestone, User
-from . import agreement, meetings
+from . import agreement, deadlines, meetings
 from .amendments import LIST_LOADING, visible_to
 from .draft import current_instrument, current_versions, draft_as_of
 from .standing import amendment_progress, standings
@@ -31,11 +31,27 @@ class Work:
     own_to_fix: list[tuple[Amendment, str]] = field(default_factory=list)
     next_meeting: Milestone | None = None
     blocking: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (citation, wid, reasons)
+    #: Deadlines (services.deadlines), overdue first. A negotiator: the answers their party owes by a reply-by
+    #: date, and their party's amendments still unanswered by theirs; a chair: proposals tabled after a deadline.
+    replies_owed: list[deadlines.ReplyDue] = field(default_factory=list)
+    replies_awaited: list[deadlines.ReplyDue] = field(default_factory=list)
+    late_to_decide: list[Amendment] = field(default_factory=list)
+    #: The next meeting, when it has a deadline for written proposals (everyone who proposes or chairs).
+    proposals_meeting: Milestone | None = None
 
     @property
     def empty(self) -> bool:
         queued = self.review_pages is not None and self.review_pages.total
-        return not (queued or self.to_answer or self.own_drafts or self.own_to_fix or self.next_meeting)
+        return not (
+            queued
+            or self.to_answer
+            or self.own_drafts
+            or self.own_to_fix
+            or self.next_meeting
+            or self.replies_owed
+            or self.replies_awaited
+            or self.late_to_decide
+        )
 
 
 #: Reviews listed a page at a time: a treaty's queue can hold a thousand, and nobody reads past the first fifty.
@@ -69,10 +85,19 @@ def my_work(session: Session, actor: User, *, review_page: int = 1) -> Work:
             ):
                 work.own_to_fix.append((amendment, step.next_step))
         work.own_drafts = [a for a in open_amendments if a.state is AmendmentState.draft]
+    all_meetings = meetings.milestones(session) if actor.role in (Role.negotiator, Role.chair) else []
+    if actor.role in (Role.negotiator, Role.chair):
+        due = deadlines.overview(session, actor, instrument, meetings=all_meetings)
+        if due.next_meeting is not None and due.next_meeting.proposals_deadline is not None:
+            work.proposals_meeting = due.next_meeting
+        if actor.role is Role.negotiator:
+            overdue_first = sorted(due.replies, key=lambda r: not r.overdue)
+            work.replies_owed = [r for r in overdue_first if r.amendment.party_id != actor.party_id]
+            work.replies_awaited = [r for r in overdue_first if r.amendment.party_id == actor.party_id]
+        else:
+            work.late_to_decide = due.awaiting_decision
     if actor.role is Role.chair:
-        work.next_meeting = next(
-            (m for m in meetings.milestones(session) if m.state is not MilestoneState.concluded), None
-        )
+        work.next_meeting = next((m for m in all_meetings if m.state is not MilestoneState.concluded), None)
         if work.next_meeting is not None:
             standing = standings(session, actor, instrument)
             for item in draft_as_of(session, actor, instrument):

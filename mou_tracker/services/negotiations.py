@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
@@ -111,14 +112,18 @@ def negotiations_of(session: Session, actor: User) -> list[NegotiationSummary]:
             select(Clause.instrument_id, func.count())
             .where(Clause.instrument_id.in_(ids))
             .group_by(Clause.instrument_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     amendments = dict(
         session.execute(
             select(Amendment.instrument_id, func.count())
             .where(Amendment.instrument_id.in_(ids), Amendment.state.in_(OPEN_STATES), visible_to(actor))
             .group_by(Amendment.instrument_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     meetings: dict[int, Milestone] = {}
     for milestone in session.scalars(
@@ -132,7 +137,9 @@ def negotiations_of(session: Session, actor: User) -> list[NegotiationSummary]:
             select(Amendment.instrument_id, func.max(Amendment.updated_at))
             .where(Amendment.instrument_id.in_(ids), visible_to(actor))
             .group_by(Amendment.instrument_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return [
         NegotiationSummary(i, clauses.get(i.id, 0), amendments.get(i.id, 0), meetings.get(i.id), activity.get(i.id))
@@ -193,7 +200,7 @@ def create_negotiation(
     authoritative_language: str,
     other_languages: list[str],
     meetings: list[NewMeeting],
-    assigned_user_ids: list[int] = (),
+    assigned_user_ids: Sequence[int] = (),
     clearance_rule: ClearanceRule = DEFAULT_FOR_NEW_NEGOTIATIONS,
 ) -> Instrument:
     """An administrator opens a new negotiation: its parties (existing organisations or new ones), its languages
@@ -215,8 +222,9 @@ def create_negotiation(
 
     if any(not 1 <= i <= MAX_ID for i in (*party_ids, *assigned_user_ids)):
         raise ValidationFailed(N_("That party does not exist."))
-    parties = [session.get(Party, party_id) for party_id in dict.fromkeys(party_ids)]
-    if any(party is None for party in parties):
+    found = [session.get(Party, party_id) for party_id in dict.fromkeys(party_ids)]
+    parties = [party for party in found if party is not None]
+    if len(parties) != len(found):
         raise ValidationFailed(N_("That party does not exist."))
     for new in new_parties:
         code = (new.code or "").strip().upper()
@@ -299,7 +307,7 @@ def create_negotiation(
 
 def _clearance_rule(value: ClearanceRule | str | None) -> ClearanceRule:
     try:
-        return ClearanceRule(value)
+        return ClearanceRule(value or "")
     except ValueError:
         raise ValidationFailed(N_("Choose whose legal clearance adoption needs.")) from None
 

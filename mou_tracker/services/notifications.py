@@ -14,19 +14,22 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, func, insert, or_, select, update
+from sqlalchemy import CursorResult, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..core import notifications as rules
 from ..core import permissions
 from ..core.messages import N_, Message
+from ..core.paging import Pages
 from ..core.roles import Role
 from ..core.workflow import AmendmentState
 from ..models import (
     Amendment,
     AuditEvent,
+    Clause,
+    ClausePost,
     Instrument,
     InstrumentAssignment,
     InstrumentParty,
@@ -35,10 +38,12 @@ from ..models import (
     OutboxMessage,
     User,
 )
-from ..models.base import utcnow
+from ..models.base import table_of, utcnow
 from . import audit
 from .amendments import outdated_condition
+from .draft import citations
 from .errors import PermissionDenied, ValidationFailed
+from .listing import one_page
 
 #: Shown on the notifications page at once; older ones a page at a time.
 PAGE_SIZE = 50
@@ -61,7 +66,7 @@ def install_renderer(renderer: Renderer | None) -> None:
     _renderer = renderer
 
 
-def _people(session: Session, instrument_id: int) -> list[User]:
+def people_of_negotiation(session: Session, instrument_id: int) -> list[User]:
     """Everyone active who works on the negotiation: its parties' negotiators and the people assigned to it."""
     parties = select(InstrumentParty.party_id).where(InstrumentParty.instrument_id == instrument_id)
     assigned = select(InstrumentAssignment.user_id).where(InstrumentAssignment.instrument_id == instrument_id)
@@ -78,6 +83,10 @@ def _people(session: Session, instrument_id: int) -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+#: Its earlier name, for callers written before the discussion needed it too.
+_people = people_of_negotiation
 
 
 def _plain(value: object) -> object:
@@ -98,9 +107,12 @@ class _Told:
 
 
 def _what_was_told(session: Session, audit_event: AuditEvent) -> list[_Told]:
-    kind = audit_event.kind
-    if kind not in rules.RULES or audit_event.instrument_id is None:
+    kind = rules.notification_kind(audit_event.kind, audit_event.before, audit_event.after)
+    if kind is None or audit_event.instrument_id is None:
         return []
+    # A reminder names the date it reminds of; a reservation who entered it (services.deadlines, services.meetings).
+    after = audit_event.after or {}
+    extra: dict[str, Any] = {key: after[key] for key in ("date", "reserved_by") if key in after}
     actor_party = audit_event.actor.party.code if audit_event.actor and audit_event.actor.party else ""
     if audit_event.subject_type == "Amendment":
         amendment = session.get(Amendment, int(audit_event.subject_id))
@@ -110,7 +122,7 @@ def _what_was_told(session: Session, audit_event: AuditEvent) -> list[_Told]:
             _Told(
                 kind,
                 rules.EventFacts(kind, audit_event.actor_id, amendment.party_id, audit_event.private_to_party_id),
-                {"party": actor_party, "citation": _plain(amendment.citation)},
+                {"party": actor_party, "citation": _plain(amendment.citation), **extra},
                 f"amendments/{amendment.id}",
                 audit_event.instrument_id,
                 audit_event.id,
@@ -127,13 +139,41 @@ def _what_was_told(session: Session, audit_event: AuditEvent) -> list[_Told]:
             _Told(
                 kind,
                 rules.EventFacts(kind, audit_event.actor_id, None, audit_event.private_to_party_id),
-                {"meeting": meeting.name, "meeting_names": meeting.names or {}},
+                {
+                    "meeting": meeting.name,
+                    "meeting_names": meeting.names or {},
+                    **extra,
+                    **({"party": extra["reserved_by"]} if "reserved_by" in extra else {}),
+                },
                 f"meetings/{meeting.code}",
                 audit_event.instrument_id,
                 audit_event.id,
             )
         ]
+    if audit_event.subject_type == "ClausePost":
+        return _mentioned_in(session, audit_event, kind)
     return []
+
+
+def _mentioned_in(session: Session, audit_event: AuditEvent, kind: str) -> list[_Told]:
+    """The people a clause's discussion post names (services.discussion refused, before writing it, any name that
+    may not read it; the event of an internal post is private to its party all the same)."""
+    post = session.get(ClausePost, int(audit_event.subject_id))
+    if post is None or not post.mentions:
+        return []
+    clause = session.get(Clause, post.clause_id)
+    instrument = session.get(Instrument, post.instrument_id)
+    citation = citations(session, post.author, instrument).get(post.clause_id) if instrument else None
+    facts = rules.EventFacts(
+        kind,
+        audit_event.actor_id,
+        None,
+        audit_event.private_to_party_id,
+        mentioned_ids=frozenset(m.user_id for m in post.mentions),
+    )
+    params = {"author": post.author.display_name, "citation": citation or (clause.wid if clause else "")}
+    target = f"clauses/{clause.wid if clause else ''}#post-{post.id}"
+    return [_Told(kind, facts, params, target, post.instrument_id, audit_event.id)]
 
 
 def _outdated_by(session: Session, audit_event: AuditEvent, adopted: Amendment) -> list[_Told]:
@@ -162,7 +202,11 @@ def _outdated_by(session: Session, audit_event: AuditEvent, adopted: Amendment) 
 
 @event.listens_for(Session, "after_flush")
 def _notify(session: Session, flush_context) -> None:
-    events = [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.kind in rules.RULES]
+    events = [
+        obj
+        for obj in session.new
+        if isinstance(obj, AuditEvent) and rules.notification_kind(obj.kind, obj.before, obj.after) is not None
+    ]
     if not events:
         return
     people_of: dict[int, list[User]] = {}
@@ -173,7 +217,7 @@ def _notify(session: Session, flush_context) -> None:
     for audit_event in sorted(events, key=lambda e: e.id):
         for told in _what_was_told(session, audit_event):
             if told.instrument_id not in people_of:
-                people_of[told.instrument_id] = _people(session, told.instrument_id)
+                people_of[told.instrument_id] = people_of_negotiation(session, told.instrument_id)
                 slugs[told.instrument_id] = (
                     session.scalar(select(Instrument.slug).where(Instrument.id == told.instrument_id)) or ""
                 )
@@ -214,9 +258,9 @@ def _notify(session: Session, flush_context) -> None:
                     )
     connection = session.connection()
     if notifications:
-        connection.execute(insert(Notification.__table__), notifications)
+        connection.execute(insert(table_of(Notification)), notifications)
     if messages:
-        connection.execute(insert(OutboxMessage.__table__), messages)
+        connection.execute(insert(table_of(OutboxMessage)), messages)
 
 
 # Reading ----------------------------------------------------------------------------------------------------
@@ -233,14 +277,51 @@ def for_user(session: Session, user: User, *, limit: int = PAGE_SIZE) -> list[No
     )
 
 
-def mark_read(session: Session, user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notifications read (or all, when no id): returns how many changed. Another user's
-    notification is never touched (the condition names the user)."""
+def page_of_notifications(
+    session: Session,
+    user: User,
+    *,
+    instrument_id: int | None = None,
+    unread_only: bool = False,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> tuple[list[Notification], Pages]:
+    """One page of the user's own notifications (of one negotiation, when given), newest first (the API);
+    `unread_only` leaves out those read."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if instrument_id is not None:
+        query = query.where(Notification.instrument_id == instrument_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return one_page(
+        session, query, order_by=(Notification.created_at.desc(), Notification.id.desc()), page=page, size=size
+    )
+
+
+def owned(session: Session, user: User, notification_id: int, instrument_id: int) -> Notification | None:
+    """The user's own notification of that number in that negotiation; another user's is as absent as a missing
+    one."""
+    return session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id,
+            Notification.user_id == user.id,
+            Notification.instrument_id == instrument_id,
+        )
+    )
+
+
+def mark_read(
+    session: Session, user: User, notification_id: int | None = None, *, instrument_id: int | None = None
+) -> int:
+    """Mark one of the user's notifications read (or all, when no id; of one negotiation, when given): returns how
+    many changed. Another user's notification is never touched (the condition names the user)."""
     statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if instrument_id is not None:
+        statement = statement.where(Notification.instrument_id == instrument_id)
     if notification_id is not None:
         statement = statement.where(Notification.id == notification_id)
     result = session.execute(statement.values(read_at=utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0  # an UPDATE's result is a cursor result
 
 
 def due_digests(session: Session, now: dt.datetime) -> dict[int, list[Notification]]:

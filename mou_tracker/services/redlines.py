@@ -22,7 +22,7 @@ from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
 from ..core.numbering import ClauseNode, number_clauses
-from ..core.redline import Redline
+from ..core.redline import Op, Redline
 from ..core.workflow import OPEN_STATES, AmendmentKind, RedlineBasis, redline_basis
 from ..models import (
     Amendment,
@@ -38,7 +38,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from .amendments import get_amendment, is_outdated, open_amendments_for_clauses, visible_to
+from .amendments import get_amendment, is_outdated, new_clause_kind, open_amendments_for_clauses, visible_to
 from .draft import current_instrument, current_versions, versions_as_of
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -157,7 +157,7 @@ def amendment_reading(
     """The amendment as a redline against its basis; `as_written` against the version it was written on."""
     amendment = get_amendment(session, actor, amendment_id)
     current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id) if amendment.clause_id else None
-    instrument = session.get(Instrument, amendment.instrument_id)
+    instrument = session.get_one(Instrument, amendment.instrument_id)
     return read_amendment(amendment, current, instrument.language_codes, as_written=as_written)
 
 
@@ -186,12 +186,17 @@ def _version_authors(session: Session, versions: list[ClauseVersion]) -> dict[in
     """{version id: the party a version's words came from}: the adopted amendment's party, else the recorder's."""
     amendment_ids = {v.amendment_id for v in versions if v.amendment_id}
     parties = (
-        dict(session.execute(select(Amendment.id, Party.code).join(Party).where(Amendment.id.in_(amendment_ids))).all())
+        dict(
+            session.execute(select(Amendment.id, Party.code).join(Party).where(Amendment.id.in_(amendment_ids)))
+            .tuples()
+            .all()
+        )
         if amendment_ids
         else {}
     )
     return {
-        v.id: parties.get(v.amendment_id) or (v.created_by.party.code if v.created_by and v.created_by.party else "")
+        v.id: (parties.get(v.amendment_id) if v.amendment_id else None)
+        or (v.created_by.party.code if v.created_by and v.created_by.party else "")
         for v in versions
     }
 
@@ -225,7 +230,7 @@ def clause_readings(
     session: Session, actor: User, clause: Clause, current: ClauseVersion | None
 ) -> list[AmendmentReading]:
     """Every open amendment to the clause that this user may see, as a redline."""
-    languages = session.get(Instrument, clause.instrument_id).language_codes
+    languages = session.get_one(Instrument, clause.instrument_id).language_codes
     return [read_amendment(a, current, languages) for a in open_amendments_for_clauses(session, actor, [clause.id])]
 
 
@@ -282,7 +287,7 @@ def compare_amendments(session: Session, actor: User, first_id: int, second_id: 
     if first.clause_id is None or first.clause_id != second.clause_id:
         raise ValidationFailed(N_("Only amendments to the same clause can be compared."))
     current = current_versions(session, [first.clause_id]).get(first.clause_id)
-    languages = session.get(Instrument, first.instrument_id).language_codes
+    languages = session.get_one(Instrument, first.instrument_id).language_codes
     between = []
     for language in languages:
         a = _proposed_words(first, first.latest, language)
@@ -382,7 +387,7 @@ class Side:
     words: dict[Hashable, dict[str, Words]] = field(default_factory=dict)
     authors: dict[Hashable, str] = field(default_factory=dict)
     #: When the change was proposed (the amendment's date), or recorded (a version without amendment).
-    dates: dict[Hashable, dt.datetime] = field(default_factory=dict)
+    dates: dict[Hashable, dt.datetime | None] = field(default_factory=dict)
     #: The stable id of each clause that exists (a proposed new clause has none yet).
     wids: dict[Hashable, str] = field(default_factory=dict)
     #: The number (seq) of each clause's version in this state.
@@ -450,7 +455,7 @@ def _side_from_facts(session: Session, versions: list[_VersionFacts], languages:
         side.wids[clause_id] = version.wid
         side.seqs[clause_id] = version.seq
         side.words[clause_id] = {lang: version.words.get(lang, absent) for lang in languages}
-        credit = proposals.get(version.amendment_id)
+        credit = proposals.get(version.amendment_id) if version.amendment_id else None
         side.authors[clause_id] = credit.party if credit else version.recorder_party
         side.dates[clause_id] = credit.when if credit else version.created_at
     return side
@@ -546,7 +551,7 @@ def _apply_party(session: Session, actor: User, side: Side, party_code: str, lan
             node_id = ("new", amendment.id)
             after = amendment.insert_after
             position = after.position + 0.5 if after else -0.5
-            side.nodes[node_id] = ClauseNode(node_id, amendment.insert_parent_id, position, amendment.new_clause_kind)
+            side.nodes[node_id] = ClauseNode(node_id, amendment.insert_parent_id, position, new_clause_kind(amendment))
             side.words[node_id] = {lang: _words(latest, lang) for lang in languages}
             side.proposed[node_id] = (side.words[node_id], credit)
         elif amendment.clause_id in side.nodes:
@@ -632,6 +637,18 @@ class DraftRedlineRow:
     credit: Credit | None = None
     credited: tuple[CreditedWords, ...] = ()
 
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """The parties whose amendments made the clause's changes, in reading order, each once (a clause changed
+        by both parties is credited to both, not to whichever came last)."""
+        parties = [
+            segment.credit.party
+            for words in self.credited
+            for segment in (*words.heading, *words.body)
+            if segment.credit is not None and segment.credit.party
+        ]
+        return tuple(dict.fromkeys(parties)) or ((self.author,) if self.author else ())
+
 
 @dataclass(frozen=True)
 class DraftRedline:
@@ -690,7 +707,7 @@ def whole_draft_redline(
     newest = newest_version_id
     if newest is None:
         newest = session.scalar(select(func.max(ClauseVersion.id)))
-    key = (str(session.get_bind().url), instrument.id, instrument.created_at, newest, old.key, new.key)
+    key = (str(session.get_bind().engine.url), instrument.id, instrument.created_at, newest, old.key, new.key)
     if key in _IMMUTABLE_CACHE:
         _IMMUTABLE_CACHE.move_to_end(key)
         return _IMMUTABLE_CACHE[key]
@@ -705,12 +722,18 @@ def whole_draft_redline(
 Step = tuple[dict[str, Words] | None, Credit]
 
 
+class BackwardSteps(list):
+    """The steps of a clause whose redline reads backwards in time (the old point is the later one): they lead,
+    oldest first, from the words at the NEW point to those at the old one, so that each change is credited to
+    the amendment that made it and then shown undone."""
+
+
 def _histories(session: Session, before: Side, after: Side, node_ids: list[Hashable]) -> dict[Hashable, list[Step]]:
     """For each node, the steps that lead from its words at the old point to those at the new one: the adopted
     versions in between, then any open proposal of the new point. A clause deleted on the way ends with the
     version that deleted it. None for a node whose history does not run forwards (the old point is the later)."""
     clause_ids = [n for n in node_ids if isinstance(n, int)]
-    versions: dict[int, list[ClauseVersion]] = {n: [] for n in clause_ids}
+    versions: dict[Hashable, list[ClauseVersion]] = {n: [] for n in clause_ids}
     if clause_ids:
         for version in session.scalars(
             select(ClauseVersion)
@@ -725,13 +748,16 @@ def _histories(session: Session, before: Side, after: Side, node_ids: list[Hasha
             continue  # the old point is a party's proposals: no history runs from there
         old_seq = before.seqs.get(node_id, 0)
         new_seq = after.seqs.get(node_id)
-        if new_seq is not None and new_seq < old_seq:
-            continue
         steps: list[Step] = []
+        if new_seq is not None and new_seq < old_seq:
+            if node_id in after.proposed:
+                continue  # a party's proposals read against a later draft: no one history explains both
+            # Backwards: the versions that led from the new point's words to the old point's.
+            steps, (new_seq, old_seq) = BackwardSteps(), (old_seq, new_seq)
         for version in versions.get(node_id, []):
             if version.seq <= old_seq or (new_seq is not None and version.seq > new_seq):
                 continue
-            credit = credits.get(version.amendment_id) or Credit(
+            credit = (credits.get(version.amendment_id) if version.amendment_id else None) or Credit(
                 version.created_by.party.code if version.created_by and version.created_by.party else "",
                 version.created_at,
             )
@@ -739,7 +765,7 @@ def _histories(session: Session, before: Side, after: Side, node_ids: list[Hasha
                 steps.append((None, credit))
                 break
             steps.append(({text.language: Words(text.heading, text.body) for text in version.texts}, credit))
-        if node_id in after.proposed:
+        if node_id in after.proposed and not isinstance(steps, BackwardSteps):
             steps.append(after.proposed[node_id])
         histories[node_id] = steps
     return histories
@@ -767,6 +793,26 @@ def _credited_words(
         attribute(start.heading or "", [(w.heading or "", c) for w, c in chain], fallback),
         attribute(start.body or "", [(w.body or "", c) for w, c in chain], fallback),
     )
+
+
+def _read_backwards(words: CreditedWords) -> CreditedWords:
+    """A credited redline from A to B, turned into the one from B to A: what was inserted is deleted and the other
+    way round, each change keeping the amendment that made it; in each change the deletion is read first."""
+    flipped = {Op.insert: Op.delete, Op.delete: Op.insert, Op.equal: Op.equal}
+
+    def turned(segments: tuple[CreditedSegment, ...]) -> tuple[CreditedSegment, ...]:
+        out: list[CreditedSegment] = []
+        change: list[CreditedSegment] = []
+        for segment in segments:
+            if segment.op is Op.equal:
+                out += sorted(change, key=lambda s: s.op is Op.insert)
+                change = []
+                out.append(segment)
+            else:
+                change.append(replace(segment, op=flipped[segment.op]))
+        return tuple(out + sorted(change, key=lambda s: s.op is Op.insert))
+
+    return CreditedWords(words.language, words.in_new, words.in_old, turned(words.heading), turned(words.body))
 
 
 def _compute_whole_draft_redline(
@@ -830,9 +876,12 @@ def draft_rows(
             if old_words.body is None and new_words.body is None:
                 continue
             redlines.append(language_redline(lang, old_words, new_words, credit.party))
-            if node_id in histories or (old_words == new_words):
+            if isinstance(steps, BackwardSteps):  # credited forwards in time, then read backwards
+                forwards = _credited_words(lang, new_words, old_words, in_new, in_old, steps, credit)
+                credited.append(_read_backwards(forwards))
+            elif node_id in histories or (old_words == new_words):
                 credited.append(_credited_words(lang, old_words, new_words, in_old, in_new, steps, credit))
-            else:  # the history runs backwards: one author for the clause, as the page shows it
+            else:  # no history explains the change: one author for the clause
                 credited.append(_credited_words(lang, old_words, new_words, in_old, in_new, [], credit))
         changed = any(r.has_changes for r in redlines)
         status = "added" if not in_old else "deleted" if not in_new else "changed" if changed else "unchanged"
@@ -877,6 +926,6 @@ def _credit_renumbering(rows: list[DraftRedlineRow], nodes: dict[Hashable, Claus
             and nodes[earlier.node_id].parent_id == parent
         ]
         dated = [c for c in causes if c.when is not None]
-        cause = max(dated, key=lambda c: c.when) if dated else (causes[-1] if causes else row.credit)
+        cause = max(dated, key=lambda c: c.when or dt.datetime.min) if dated else (causes[-1] if causes else row.credit)
         out.append(replace(row, label_credit=cause or Credit("")))
     return out

@@ -14,7 +14,7 @@ from ..core import permissions
 from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
-from ..core.status import ClauseStatus
+from ..core.status import BracketMovement, ClauseStatus, bracket_movement
 from ..core.workflow import OPEN_STATES, AmendmentKind
 from ..models import (
     Amendment,
@@ -27,8 +27,9 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import agreement, meetings
+from . import agreement, deadlines, meetings
 from .amendments import is_outdated, visible_to
+from .brackets import bracket_counts
 from .draft import (
     DraftClause,
     current_instrument,
@@ -76,6 +77,10 @@ class Group:
     def counts(self) -> Counter:
         return Counter(row.standing.status for row in self.rows)
 
+    @property
+    def open_brackets(self) -> int:
+        return sum(row.standing.open_brackets for row in self.rows)
+
 
 #: Pending reviews a status report lists: who must act first. The whole queue is on each reviewer's own page.
 LONGEST_WAITING = 20
@@ -105,11 +110,20 @@ class StatusReport:
     waiting_for_rebase: list[tuple[Amendment, str]] = field(default_factory=list)
     #: Every meeting of the instrument, in order.
     meetings: list[Milestone] = field(default_factory=list)
+    #: Reply-by dates and late proposals (services.deadlines), overdue first; with the queues only.
+    deadlines: deadlines.Overview | None = None
     open_by_party: dict[str, Counter] = field(default_factory=dict)
+    #: Open square brackets now, and how many were opened and closed since the last meeting's frozen draft (None
+    #: before any meeting's draft is frozen).
+    brackets_since_last: BracketMovement | None = None
 
     @property
     def counts(self) -> Counter:
         return Counter(row.standing.status for row in self.rows)
+
+    @property
+    def open_brackets(self) -> int:
+        return sum(row.standing.open_brackets for row in self.rows)
 
     def title_in(self, language: str) -> str:
         return _title_in(self.instrument, [row.item for row in self.rows], language)
@@ -149,7 +163,8 @@ def state_stamp(session: Session, actor: User) -> StateStamp:
     """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the status report."))
-    return StateStamp(*session.execute(_STAMP_QUERY, {"party": actor.party_id}).one(), utcnow().date().isoformat())
+    row = session.execute(_STAMP_QUERY, {"party": actor.party_id}).one()
+    return StateStamp._make((*row._tuple(), utcnow().date().isoformat()))
 
 
 # Written out once: every status page asks for it, and building the same statement from expressions on each
@@ -167,6 +182,26 @@ _STAMP_QUERY = text(
     *(column(name, Integer) for name in StateStamp._fields[:6]),
     column("event_time", AuditEvent.__table__.c.occurred_at.type),
 )
+
+
+def _movement(session: Session, then: dict[int, ClauseVersion], now: dict[int, int]) -> BracketMovement:
+    """Open brackets `now` ({clause id: count}) against a meeting's frozen draft (`then`, {clause id: version})."""
+    counts = bracket_counts(session, then.values())
+    return bracket_movement({cid: counts.get(v.id, 0) for cid, v in then.items()}, now)
+
+
+def brackets_by_article(draft: list[DraftClause], counts: dict[int, int]) -> list[tuple[DraftClause | None, int]]:
+    """Open brackets per article of a draft in reading order ({clause id: count}): (the article, or None for the
+    title and preambular paragraphs, its count with everything under it)."""
+    found: list[tuple[DraftClause | None, int]] = []
+    for item in draft:
+        if item.depth == 0 and item.kind is ClauseKind.article:
+            found.append((item, 0))
+        elif not found or (item.depth == 0 and found[-1][0] is not None and item.kind is not ClauseKind.article):
+            found.append((None, 0))
+        article, count = found[-1]
+        found[-1] = (article, count + counts.get(item.clause.id, 0))
+    return found
 
 
 def _age(since: dt.datetime | None, now: dt.datetime) -> int:
@@ -205,8 +240,8 @@ def status_report(
     rows = []
     for item in draft:
         clause_standing = standing[item.clause.id]
-        tabled = [a.tabled_at for a, _ in clause_standing.open_amendments if a.tabled_at]
-        rows.append(ClauseRow(item, clause_standing, _age(min(tabled), now) if tabled else 0))
+        tabled_at = [a.tabled_at for a, _ in clause_standing.open_amendments if a.tabled_at]
+        rows.append(ClauseRow(item, clause_standing, _age(min(tabled_at), now) if tabled_at else 0))
 
     groups: list[Group] = []
     for row in rows:
@@ -230,6 +265,14 @@ def status_report(
     ]
 
     report = StatusReport(instrument, now, rows, groups, next_meeting, last_meeting, changed, [], meetings=all_meetings)
+    if last_meeting is not None:
+        if frozen is not None:
+            then = {cid: v for (m_id, cid), v in frozen.items() if m_id == last_meeting.id}
+        else:
+            then = {cid: v for (_m, cid), v in frozen_versions(session, [last_meeting.id]).items()}
+        report.brackets_since_last = _movement(
+            session, then, {r.item.clause.id: r.standing.open_brackets for r in rows}
+        )
     if with_queues:
         waiting, pages = agreement.page_of_pending_reviews(session, actor, page=1, size=LONGEST_WAITING)
         report.pending_reviews = [(a, _age(a.tabled_at, now)) for a in waiting]
@@ -241,6 +284,7 @@ def status_report(
             if is_outdated(amendment, row.item.version)
         ]
         report.open_by_party = _open_by_party(session, actor, instrument)
+        report.deadlines = deadlines.overview(session, actor, instrument, meetings=all_meetings)
     return report
 
 
@@ -303,6 +347,22 @@ class MeetingPack:
     until_key: str
     #: The day of the draft the redline starts from, when it starts from a day rather than a meeting.
     since_day: dt.date | None = None
+    #: {clause id: open square brackets} in the draft going to the meeting.
+    open_brackets: dict[int, int] = field(default_factory=dict)
+    #: Those brackets against the previous meeting's frozen draft (None when there is none).
+    brackets_since: BracketMovement | None = None
+    #: The previous meeting that movement is counted from.
+    brackets_since_meeting: Milestone | None = None
+    #: Who is late: answers overdue past their reply-by dates, proposals tabled after this meeting's deadline.
+    late: deadlines.WhoIsLate | None = None
+
+    @property
+    def bracket_total(self) -> int:
+        return sum(self.open_brackets.values())
+
+    @property
+    def brackets_by_article(self) -> list[tuple[DraftClause | None, int]]:
+        return brackets_by_article(self.draft, self.open_brackets)
 
     def title_in(self, language: str) -> str:
         return _title_in(self.instrument, self.draft, language)
@@ -341,7 +401,7 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
     earlier = [m for m in report.meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
     frozen = milestone.state is not MilestoneState.planned
     shown = {milestone.id, earlier[-1].id} if earlier else {milestone.id}
-    of_meeting = {m_id: {} for m_id in shown}
+    of_meeting: dict[int, dict[int, ClauseVersion]] = {m_id: {} for m_id in shown}
     for (meeting_id, clause_id), version in frozen_drafts.items():
         if meeting_id in shown:
             of_meeting[meeting_id][clause_id] = version
@@ -358,15 +418,15 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
         load_reading_words(session, insertions, {})
         progress = amendment_progress(session, insertions, {})
         for amendment in insertions:
-            proposals = {party.code: [] for party in instrument.parties}
-            proposals.setdefault(amendment.party.code, []).append(
+            offered: dict[str, list] = {party.code: [] for party in instrument.parties}
+            offered.setdefault(amendment.party.code, []).append(
                 (
                     read_amendment(amendment, None, languages),
                     progress[amendment.id].review,
                     progress[amendment.id].next_step,
                 )
             )
-            insertions_at[_insertion_index(report.rows, amendment)].append(CompilationRow(None, proposals, amendment))
+            insertions_at[_insertion_index(report.rows, amendment)].append(CompilationRow(None, offered, amendment))
     compilation = []
     for index, row in enumerate(report.rows):
         compilation.extend(insertions_at.pop(index, []))
@@ -396,7 +456,10 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
     if earlier:
         known[since.key] = of_meeting[earlier[-1].id]
     redline = whole_draft_redline(session, actor, since, until, known=known, newest_version_id=newest_version_id)
-    return MeetingPack(
+    counted = bracket_counts(session, [item.version for item in draft])
+    open_brackets = {item.clause.id: counted.get(item.version.id, 0) for item in draft}
+    brackets_since = _movement(session, of_meeting[earlier[-1].id], open_brackets) if earlier else None
+    pack = MeetingPack(
         milestone,
         instrument,
         report.generated_at,
@@ -408,7 +471,12 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
         since.key,
         until.key,
         None if earlier else first.date(),
+        open_brackets,
+        brackets_since,
+        earlier[-1] if earlier else None,
     )
+    pack.late = deadlines.who_is_late(session, actor, milestone)
+    return pack
 
 
 # Exports ---------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, false, func, insert, literal_column, or_, select, text
+from sqlalchemy import and_, delete, false, func, insert, inspect, literal_column, or_, select, text
 from sqlalchemy.orm import Session, load_only, noload
 
 from ..core import permissions, search_text
@@ -26,6 +26,7 @@ from ..models import (
     AmendmentText,
     AuditEvent,
     Clause,
+    ClausePost,
     ClauseText,
     MilestoneOutcome,
     Party,
@@ -33,6 +34,7 @@ from ..models import (
     SearchSource,
     User,
 )
+from ..models.base import table_of
 from .amendments import revision_readable, visible_to
 from .audit import readable_private
 from .draft import current_instrument
@@ -83,6 +85,8 @@ class SearchFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page: int = 1
+    #: Results per page (the API lets a client choose; None: PAGE_SIZE, as the page shows).
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def _matching(session: Session, query: search_text.Query):
         if not terms:
             continue
         if postgres:
-            found = func.to_tsvector(literal_column("'simple'"), SearchEntry.stems).op("@@")(
+            # The stored vector of to_tsvector('simple', stems) (migration 0022_search_vector), GIN-indexed.
+            found = literal_column("search_entries.search_entries_fulltext_vector").op("@@")(
                 func.plainto_tsquery(literal_column("'simple'"), " ".join(terms))
             )
         else:
@@ -184,12 +189,14 @@ def search(session: Session, actor: User, wanted: SearchFilter) -> SearchResults
         statement,
         order_by=(SearchEntry.written_at.desc(), SearchEntry.id.desc()),
         page=max(1, wanted.page),
-        size=PAGE_SIZE,
+        size=max(1, wanted.size or PAGE_SIZE),
     )
     wids = dict(
         session.execute(
             select(Clause.id, Clause.wid).where(Clause.id.in_({e.clause_id for e in entries if e.clause_id}))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     amendments = {
         a.id: a for a in session.scalars(select(Amendment).where(Amendment.id.in_({e.amendment_id for e in entries})))
@@ -217,6 +224,7 @@ _INDEXED_COLUMNS = {
     AmendmentText: ("revision_id", "language", "heading", "body"),
     AmendmentRevision: ("id", "amendment_id", "rationale", "created_at"),
     AmendmentComment: ("id", "amendment_id", "body", "party_id", "internal", "created_at"),
+    ClausePost: ("id", "instrument_id", "clause_id", "body", "party_id", "internal", "created_at"),
     MilestoneOutcome: ("id", "milestone_id", "clause_id", "note", "recorded_at"),
     AuditEvent: ("id", "instrument_id", "clause_id", "summary", "private_to_party_id", "occurred_at"),
 }
@@ -226,10 +234,13 @@ def rebuild(session: Session) -> int:
     """Index every text again (after a restore, or when the stemming changes): returns the entries written."""
     session.execute(delete(SearchEntry))
     written = 0
+    tables = set(inspect(session.connection()).get_table_names())
     for model, columns in _INDEXED_COLUMNS.items():
+        if model.__tablename__ not in tables:
+            continue  # run inside migration 0013, before a later migration created the table (clause_posts)
         loaded = select(model).options(load_only(*(getattr(model, column) for column in columns)), noload("*"))
         rows, _replaced = entries_for(session, list(session.scalars(loaded)))
         if rows:
-            session.execute(insert(SearchEntry.__table__), rows)
+            session.execute(insert(table_of(SearchEntry)), rows)
             written += len(rows)
     return written

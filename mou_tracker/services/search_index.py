@@ -8,6 +8,7 @@ knowing it: the search cannot fall behind the record, and no service has to reme
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, insert, select
@@ -21,6 +22,7 @@ from ..models import (
     AmendmentText,
     AuditEvent,
     Clause,
+    ClausePost,
     ClauseText,
     ClauseVersion,
     InstrumentLanguage,
@@ -29,7 +31,7 @@ from ..models import (
     SearchEntry,
     SearchSource,
 )
-from ..models.base import utcnow
+from ..models.base import table_of, utcnow
 
 #: Every optional column, so that rows of different sources can be inserted in one statement (an executemany
 #: needs the same keys in every row).
@@ -108,9 +110,10 @@ class _Lookup:
         return self.session.execute(select(Milestone.instrument_id).where(Milestone.id == milestone_id)).scalar_one()
 
 
-def entries_for(session: Session, objects: list[object]) -> tuple[list[dict[str, Any]], list[int]]:
+def entries_for(session: Session, objects: Sequence[object]) -> tuple[list[dict[str, Any]], list[int]]:
     """The entries to add for newly written rows, and the outcomes whose old entries go."""
     lookup = _Lookup(session)
+    clause_id: int | None
     rows: list[dict[str, Any]] = []
     replaced_outcomes: list[int] = []
     for obj in objects:
@@ -172,6 +175,20 @@ def entries_for(session: Session, objects: list[object]) -> tuple[list[dict[str,
                     written_at=obj.created_at,
                 )
             )
+        elif isinstance(obj, ClausePost):
+            # A post in a clause's discussion is found as a comment on the clause; an internal one by its party only.
+            languages = lookup.languages(obj.instrument_id)
+            rows.append(
+                _entry(
+                    SearchSource.comment,
+                    obj.instrument_id,
+                    search_text.language_of(obj.body, languages),
+                    obj.body,
+                    clause_id=obj.clause_id,
+                    private_to_party_id=obj.party_id if obj.internal else None,
+                    written_at=obj.created_at,
+                )
+            )
         elif isinstance(obj, MilestoneOutcome):
             replaced_outcomes.append(obj.id)
             if obj.note.strip():
@@ -203,7 +220,7 @@ def entries_for(session: Session, objects: list[object]) -> tuple[list[dict[str,
     return rows, replaced_outcomes
 
 
-_INDEXED = (ClauseText, AmendmentText, AmendmentRevision, AmendmentComment, MilestoneOutcome, AuditEvent)
+_INDEXED = (ClauseText, AmendmentText, AmendmentRevision, AmendmentComment, ClausePost, MilestoneOutcome, AuditEvent)
 
 
 @event.listens_for(Session, "after_flush")
@@ -216,7 +233,7 @@ def _index_what_was_written(session: Session, flush_context) -> None:
     connection = session.connection()
     if replaced_outcomes:
         connection.execute(
-            delete(SearchEntry.__table__).where(SearchEntry.__table__.c.outcome_id.in_(replaced_outcomes))
+            delete(table_of(SearchEntry)).where(table_of(SearchEntry).c.outcome_id.in_(replaced_outcomes))
         )
     if rows:
-        connection.execute(insert(SearchEntry.__table__), rows)
+        connection.execute(insert(table_of(SearchEntry)), rows)

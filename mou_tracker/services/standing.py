@@ -6,6 +6,7 @@ Read-only, and a fixed number of queries however long the draft: the chairs' rep
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, select
@@ -30,6 +31,7 @@ from ..models import (
     User,
 )
 from .amendments import is_outdated
+from .brackets import bracket_counts
 from .draft import versions_as_of
 
 
@@ -45,6 +47,8 @@ class ClauseStanding:
     changed_since: tuple[Milestone, ClauseVersion] | None = None
     #: The latest outcome recorded for the clause at a concluded meeting.
     last_outcome: tuple[Milestone, MilestoneOutcome] | None = None
+    #: Open square brackets (and unbalanced ones) left in the current text, every language (services.brackets).
+    open_brackets: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,15 +68,15 @@ def amendment_progress(
     for response in session.scalars(select(Response).where(Response.amendment_id.in_(ids))):
         responses[response.amendment_id].append(response)
     reviews: dict[int, list[Review]] = defaultdict(list)
-    for review in session.scalars(
+    for given in session.scalars(
         select(Review).where(Review.amendment_id.in_(ids)).order_by(Review.created_at, Review.id)
     ):
-        reviews[review.amendment_id].append(review)
+        reviews[given.amendment_id].append(given)
     instruments: dict[int, Instrument] = {}
     progress = {}
     for amendment in amendments:
         if amendment.instrument_id not in instruments:
-            instruments[amendment.instrument_id] = session.get(Instrument, amendment.instrument_id)
+            instruments[amendment.instrument_id] = session.get_one(Instrument, amendment.instrument_id)
         instrument = instruments[amendment.instrument_id]
         latest_id = amendment.latest.id
         concurred = clearance_rules.concurred_parties(responses[amendment.id], latest_id)
@@ -142,7 +146,7 @@ def standings(
     instrument: Instrument,
     *,
     current: dict[int, ClauseVersion] | None = None,
-    meetings: list[Milestone] | None = None,
+    meetings: Sequence[Milestone] | None = None,
     only_current: bool = False,
     tabled: list[Amendment] | None = None,
     frozen: dict[tuple[int, int], ClauseVersion] | None = None,
@@ -173,9 +177,11 @@ def standings(
     frozen_version = frozen if frozen is not None else frozen_versions(session, meeting_ids, only)
     outcome_of = {(o.milestone_id, o.clause_id): o for o in recorded}
 
+    brackets = bracket_counts(session, current.values())
     tabled_by_clause: dict[int, list[Amendment]] = defaultdict(list)
     for amendment in tabled:
-        tabled_by_clause[amendment.clause_id].append(amendment)
+        if amendment.clause_id is not None:  # a proposed new clause stands nowhere yet
+            tabled_by_clause[amendment.clause_id].append(amendment)
     result: dict[int, ClauseStanding] = {}
     for clause_id, version in current.items():
         standing = ClauseStanding()
@@ -197,12 +203,14 @@ def standings(
             endorsed = outcome.outcome.endorses and unchanged
             reserved = outcome.outcome is Outcome.reservation and unchanged
             standing.reservation = outcome if reserved else None
+        standing.open_brackets = brackets.get(version.id, 0)
         standing.status = clause_status(
             ClauseFacts(
                 has_open_amendments=bool(standing.open_amendments),
                 has_reservation=reserved,
                 agreed_by_negotiators=version.amendment_id is not None,
                 endorsed=endorsed,
+                open_brackets=standing.open_brackets,
             )
         )
         result[clause_id] = standing

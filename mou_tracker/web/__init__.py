@@ -21,15 +21,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from ..core import permissions
-from ..core.redline import render_inline, render_side_by_side
+from ..core.redline import render_credited_inline, render_inline, render_side_by_side
 from ..core.sign_in_delay import wait_in_units
 from ..extensions import db, login_manager
-from ..i18n import http_error_text, redline_labels
+from ..i18n import credit_name, http_error_text, redline_labels
 from ..models import User
 from ..models.base import MAX_ID, utcnow
 from ..schema_check import UPGRADE_COMMAND, schema_is_current
 from ..services import sign_in_sessions
 from ..services.errors import DomainError
+from .bracket_marks import mark_brackets
 from .navigation import site_nav, unread_notifications
 from .sign_in_limits import retry_after_seconds
 
@@ -104,20 +105,30 @@ def parse_id(raw: str | None, *, what: str = "number") -> int | None:
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .. import mail
+    from ..api import discussion as _api_discussion  # noqa: F401  (declares the operations)
+    from ..api import everyday as _api_everyday  # noqa: F401  (declares the operations)
     from ..api import framework as api
+    from ..api import record as _api_record  # noqa: F401  (declares the operations)
+    from ..api import roundtrip as _api_roundtrip  # noqa: F401  (declares the operations)
     from ..api import views as _api_views  # noqa: F401  (declares the operations)
     from . import (
         account,
         admin,
         amendments,
         auth,
+        deadlines,
+        discussion,
         draft,
+        forms,
+        history,
         imports,
         meetings,
         negotiation_scope,
         negotiations,
         notifications,
+        record,
         reports,
+        roundtrip,
         work,
     )
 
@@ -130,11 +141,18 @@ def register_web(app: Flask) -> None:
     mail.install(app)
 
     # The redline engine escapes every piece of user text itself; its output is trusted markup.
-    # (tests/test_core_redline.py proves it for arbitrary text, so S704 does not apply here.)
+    # (tests/core/test_core_redline.py proves it for arbitrary text, so S704 does not apply here.)
     app.add_template_filter(lambda r: Markup(render_inline(r, redline_labels())), "redline_inline")  # noqa: S704
     app.add_template_filter(
         lambda r: tuple(Markup(side) for side in render_side_by_side(r, redline_labels())),  # noqa: S704
         "redline_sides",
+    )
+    # A clause's words with its square brackets marked (escapes the text itself).
+    app.add_template_filter(mark_brackets, "brackets")
+    # Changes each credited to their own amendment (services.redlines.CreditedWords): the same escaping engine.
+    app.add_template_filter(
+        lambda segments: Markup(render_credited_inline(segments, credit_name, redline_labels())),  # noqa: S704
+        "credited_inline",
     )
 
     @app.route("/health")
@@ -195,6 +213,8 @@ def register_web(app: Flask) -> None:
         """A view that takes files says how large a request it reads (its `max_upload`); every other request is
         held to MAX_CONTENT_LENGTH. Set first, before anything reads the body."""
         limit = getattr(app.view_functions.get(request.endpoint or ""), "max_upload", None)
+        if callable(limit):  # a limit the configuration sets (web.discussion.upload_limit)
+            limit = limit()
         if limit:
             request.max_content_length = limit
 
@@ -242,9 +262,16 @@ def register_web(app: Flask) -> None:
             return login_manager.unauthorized()
         return None
 
+    forms.install_single_use(app)  # a form sent again after it succeeded is answered, never done twice
+
     # A negotiation's pages, under /n/<slug>/ (and their old addresses): registered after the sign-in check, so
     # that the negotiation is opened for signed-in readers only.
-    negotiation_scope.register(app, [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp], new=[imports.bp])
+    negotiation_scope.register(
+        app,
+        [draft.bp, amendments.bp, meetings.bp, work.bp, reports.bp],
+        new=[imports.bp, deadlines.bp, history.bp, record.bp, discussion.bp, roundtrip.bp],
+    )
+    deadlines.install(app)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind, insertable_kinds
-from ..core.clearance import review_lapsed
+from ..core.clearance import ResponseKind, review_lapsed
 from ..core.messages import N_
 from ..core.paging import page_number
 from ..core.workflow import Action, AmendmentKind, AmendmentState
@@ -260,7 +260,9 @@ def _amendment_page(amendment_id: int, *, refused: FlaskForm | None = None):
         responses=responses,
         lapsed={r.id for r in reviews if review_lapsed(r.revision_id, amendment.latest.id)},
         lapsed_responses={
-            r.id for r in responses if r.kind == "concur" and review_lapsed(r.revision_id, amendment.latest.id)
+            r.id
+            for r in responses
+            if r.kind == ResponseKind.concur and review_lapsed(r.revision_id, amendment.latest.id)
         },
         clearance=clearance,
         clearance_missing_from=[p for p in instrument.parties if p.id in clearance.missing_parties],
@@ -384,8 +386,13 @@ def _revision_action(amendment_id: int, action, message: str):
 
 @bp.route("/amendments/<int:amendment_id>/table", methods=["POST"])
 def table(amendment_id: int):
+    from .deadlines import reply_by_from
+
+    reply_by = reply_by_from(request.form)  # optional: the next meeting's date when left empty
     return _revision_action(
-        amendment_id, service.table, N_("%(citation)s tabled: the other party can now read and answer it.")
+        amendment_id,
+        lambda session, actor, amendment_id, **kw: service.table(session, actor, amendment_id, reply_by=reply_by, **kw),
+        N_("%(citation)s tabled: the other party can now read and answer it."),
     )
 
 

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..core.clause_kinds import structure_actions
 from ..extensions import db
-from ..i18n import text_language
+from ..i18n import text_language, translate
+from ..services import brackets as bracket_service
 from ..services import draft as draft_service
 from ..services import redlines as redline_service
 from ..services import reports as report_service
 from ..services import standing as standing_service
+from ..services.errors import ValidationFailed
 from . import parse_id
+from .forms import ConfirmForm
 from .page_cache import rendered, status_page
 
 bp = Blueprint("draft", __name__)
@@ -92,4 +97,31 @@ def clause(wid: str):
         lang=_language(instrument),
         heading_lang=text_language(instrument, request.args.get("lang"), allow_both=False),
         structure=structure_actions(history.clause.kind, history.clause.parent.kind if history.clause.parent else None),
+        brackets=bracket_service.clause_brackets(current) if current is not None and not current.is_deleted else None,
+        bracket_form=ConfirmForm(),
     )
+
+
+@bp.route("/clauses/<wid>/brackets", methods=["POST"])
+def plain_brackets(wid: str):
+    """The clause page's "not a negotiating bracket" toggles, sent at once."""
+    back = url_for("draft.clause", wid=wid) + "#brackets-heading"
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired; reload the page and try again."), "error")
+        return redirect(back)
+    try:
+        changed = bracket_service.set_plain_brackets(
+            db.session, current_user, wid, request.form.getlist("listed"), set(request.form.getlist("plain"))
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(translate(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d bracket changed.", "%(num)d brackets changed.", changed)
+        if changed
+        else _("Nothing changed."),
+        "success",
+    )
+    return redirect(back)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import before_render_template
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, before_render_template, g, has_request_context, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,13 +37,34 @@ ROLE_CHOICES = [SelectChoice(role.value, _l(role.label)) for role in Role]
 _FIELDS_WITHOUT_ID = frozenset({"HiddenField", "CSRFTokenField", "SubmitField"})
 
 
+#: The hidden field that makes a form single-use, and the session key of the forms already used (nonce -> the
+#: address of what the form created), the newest last.
+FORM_NONCE_FIELD = "form_nonce"
+_USED_FORMS_KEY = "used_forms"
+#: How many used forms a session remembers: enough for a back button pressed many pages back, small enough for
+#: the session cookie (about 60 bytes each).
+USED_FORMS_KEPT = 24
+
+
+def _new_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class FlaskForm(_FlaskForm):
-    """Every form of the app: Flask-WTF's, with HTML ids that are unique on a page.
+    """Every form of the app: Flask-WTF's, with HTML ids that are unique on a page, and single-use.
 
     Hidden fields and buttons render without an id. Where a page shows several forms of one class, each gets its own
     prefix for its fields' ids (not their names, so the view reads them as usual):
     ``OutcomeForm(meta={"id_prefix": f"outcome-{wid}-"})``.
+
+    Single-use: each rendering carries its own nonce (`form_nonce`, in `hidden_tag()`), spent only when the action's
+    transaction commits (see `install_single_use`). A form sent back with an error keeps its nonce, so the user
+    corrects it and sends it again; the same form sent again after it succeeded (the back button, a double click
+    that arrives late) is answered with what it did, never done twice. Forms whose repetition is harmless and
+    expected (signing in) set `form_nonce = None`.
     """
+
+    form_nonce = HiddenField(default=_new_nonce)
 
     class Meta(_FlaskForm.Meta):
         id_prefix = ""
@@ -70,6 +96,8 @@ def _optional_int(value):
 
 
 class LoginForm(FlaskForm):
+    #: Signing in again from a page the back button brought back is what the user means: not single-use.
+    form_nonce = None
     login = StringField(
         _l("Login"), validators=[DataRequired(), Length(max=64)], render_kw={"autocomplete": "username"}
     )
@@ -283,7 +311,9 @@ class ApiTokenForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    """The interface language switcher: a choice and the page to come back to."""
+    """The interface language switcher: a choice and the page to come back to (choosing twice is harmless)."""
+
+    form_nonce = None
 
     language = SelectField(
         _l("Language"), choices=[SelectChoice(code, name) for code, name in INTERFACE_LANGUAGES.items()]
@@ -308,3 +338,53 @@ class NegotiationForm(FlaskForm):
     meetings = TextAreaField(_l("Meetings"), validators=[Optional(), Length(max=4000)])
     assigned_user_ids = SelectMultipleField(_l("Assigned users"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("Open the negotiation"))
+
+
+# Single-use forms ----------------------------------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _note_commit(_session) -> None:
+    """The request's transaction committed: its form has done what it asked for, so its nonce is spent."""
+    if has_request_context() and g.get("form_nonce"):
+        g.form_committed = True
+
+
+def used_form_result(nonce: str | None) -> str | None:
+    """The address of what a used form created, or None if this session has not used a form with that nonce."""
+    if not nonce:
+        return None
+    return session.get(_USED_FORMS_KEY, {}).get(nonce)
+
+
+def install_single_use(app: Flask) -> None:
+    """Refuse a form sent again after it succeeded; spend a form's nonce when (and only when) its action commits.
+
+    The used nonces live in the user's session (signed, per browser), which is where a back button or a second
+    click comes from; the duplicate rules of the services (an identical open proposal is refused) remain the guard
+    for the same words sent from two pages."""
+
+    @app.before_request
+    def refuse_a_used_form():
+        if request.method != "POST":
+            return None
+        nonce = request.form.get(FORM_NONCE_FIELD)
+        if not nonce:
+            return None
+        if (result := used_form_result(nonce)) is not None:
+            return render_template("form_used.html", result=result), 409
+        g.form_nonce = nonce
+        return None
+
+    @app.after_request
+    def spend_the_form(response):
+        nonce = g.pop("form_nonce", None)
+        if nonce and g.pop("form_committed", False):
+            location = response.location if 300 <= response.status_code < 400 else None
+            # Only an address of this site is kept to link to (a redirect elsewhere would make an open redirect).
+            result = location if location and location.startswith("/") and not location.startswith("//") else None
+            used = dict(session.get(_USED_FORMS_KEY, {}))
+            # A success that answers with a page rather than a redirect: link back to the page the form was on.
+            used[nonce] = result or (urlsplit(request.referrer).path if request.referrer else "") or "/"
+            session[_USED_FORMS_KEY] = dict(list(used.items())[-USED_FORMS_KEPT:])
+        return response

@@ -72,7 +72,7 @@ def preview(preview_id: int):
                 )
                 return redirect(url_for("draft.index"))
             action = request.form.get("action")
-            if action not in service.Correction.__members__:
+            if action is None or action not in service.Correction.__members__:
                 abort(400, _("Choose a correction."))
             raw_index = request.form.get("index") or ""
             service.correct(

@@ -100,8 +100,17 @@ def show(code: str):
     return _meeting_page(code)
 
 
-def _meeting_page(code: str, *, kept: dict | None = None, errors: dict | None = None, refusal=None, status=200):
-    """The meeting page; after a refused whole-meeting form, with the chair's choices `kept` as they sent them."""
+def _meeting_page(
+    code: str,
+    *,
+    kept: dict | None = None,
+    errors: dict | None = None,
+    refusal=None,
+    status=200,
+    brackets_to_confirm: dict[str, int] | None = None,
+):
+    """The meeting page; after a refused whole-meeting form, with the chair's choices `kept` as they sent them (and
+    `brackets_to_confirm`, {wid: open brackets}, when endorsing bracketed clauses awaits the chair's confirmation)."""
     meetings = service.milestones(db.session)
     milestone = service.find_in(meetings, code)
     instrument = draft_service.current_instrument(db.session)
@@ -122,6 +131,7 @@ def _meeting_page(code: str, *, kept: dict | None = None, errors: dict | None = 
         kept=kept or {},
         errors=errors or {},
         refusal=refusal,
+        brackets_to_confirm=brackets_to_confirm or {},
         reservers=service.reservers(db.session),
         outcome_choices=[(o.value, o.label) for o in Outcome],
         standing=standing,
@@ -190,6 +200,7 @@ def record_outcome(code: str, wid: str):
             outcome=service.parse_outcome(form.outcome.data),
             reserved_by=form.reserved_by.data,
             note=form.note.data,
+            confirm_brackets=request.form.get("confirm_brackets") == "yes",
         )
     except (ValidationFailed, Conflict) as exc:
         return _back_with(code, exc.message, f"#{wid}")
@@ -223,7 +234,19 @@ def record_outcomes(code: str):
     except (TypeError, ValueError):
         version = None
     try:
-        changed = service.record_outcomes(db.session, current_user, code, choices, expected_version=version)
+        changed = service.record_outcomes(
+            db.session,
+            current_user,
+            code,
+            choices,
+            expected_version=version,
+            confirm_brackets=sent.get("confirm_brackets") == "yes",
+        )
+    except service.BracketsNeedConfirmation as exc:
+        db.session.rollback()
+        return _meeting_page(
+            code, kept=kept, refusal=translate(exc.message), status=400, brackets_to_confirm=exc.clauses
+        )
     except service.OutcomeChoicesInvalid as exc:
         db.session.rollback()
         errors = {wid: translate(message) for wid, message in exc.errors.items()}
@@ -247,9 +270,8 @@ def conclude(code: str):
     if not form.validate_on_submit():
         return _back_with(code, _("Choose the meeting's result."), "#conclude")
     try:
-        milestone = service.conclude(
-            db.session, current_user, code, result=service.parse_result(form.result.data), note=form.note.data
-        )
+        result = service.parse_result(form.result.data)
+        milestone = service.conclude(db.session, current_user, code, result=result, note=form.note.data)
     except (ValidationFailed, Conflict) as exc:
         return _back_with(code, exc.message, "#conclude")
     return _done(
@@ -257,7 +279,7 @@ def conclude(code: str):
         _(
             "The %(meeting)s is concluded: %(result)s.",
             meeting=translate(milestone.local_name),
-            result=_(milestone.result.label),
+            result=_(result.label),
         ),
     )
 

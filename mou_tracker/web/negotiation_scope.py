@@ -7,6 +7,8 @@ negotiation: those open the oldest negotiation the reader may open, so bookmarks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, Flask, g, request
 from flask_login import current_user
 
@@ -22,7 +24,7 @@ PREFIX = f"/n/<{SLUG_ARG}>"
 LEGACY = "_legacy"
 
 
-def register(app: Flask, blueprints: list[Blueprint], *, new: list[Blueprint] = ()) -> None:
+def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Blueprint] = ()) -> None:
     """`blueprints` answer at /n/<slug>/... and at their old addresses; `new` ones (pages that never had an old
     address) only under /n/<slug>/."""
     scoped = {bp.name for bp in (*blueprints, *new)}

@@ -14,9 +14,12 @@ The page around the part (the user menu, the session's CSRF token) is rendered f
 accepts gzip gets the part's kept compressed bytes spliced between the compressed head and tail of its page (one
 gzip member, the CRC combined arithmetically): a 15 MB meeting pack is not compressed again for each reader.
 
-After a change, one thread (and, with Redis, one worker) rebuilds a part while the others wait for that rebuild
-(`_rebuild_lock`); the part it replaces is dropped at once (in-process) or expires in a few seconds (Redis). The
-in-process store is bounded in bytes (MOU_CACHE_MAX_BYTES) and evicts the least recently used part.
+After a change, one thread (and, with Redis, one worker) rebuilds a part (`_rebuild_lock`). Readers who arrive
+meanwhile are served the part it replaces, with a notice that the page is being brought up to date, rather than
+forty of them waiting seconds for a meeting pack (stale while revalidating); only when there is no earlier part do
+they wait for the rebuild. The replaced part is dropped once the new one is kept (in-process) or expires a few
+seconds later (Redis). The in-process store is bounded in bytes (MOU_CACHE_MAX_BYTES) and evicts the least recently
+used part.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import uuid
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, g, has_app_context, render_template, request
 from flask_babel import get_locale
@@ -199,6 +202,12 @@ class LocalStore:
                 self._parts.move_to_end(key)
             return part
 
+    def latest(self, kind: str) -> KeptPart | None:
+        """The newest part of `kind` kept, whatever state it was built for (served while its successor is built)."""
+        with self._lock:
+            key = self._latest.get(kind)
+            return self._parts.get(key) if key is not None else None
+
     def put(self, key: str, kind: str, part: KeptPart) -> None:
         """Keep `part` under `key`, dropping the part of the same kind it replaces (never asked for again)."""
         with self._lock:
@@ -234,7 +243,12 @@ class RedisStore:
 
     def get(self, key: str) -> KeptPart | None:
         raw = self.client.get(self.prefix + key)
-        return None if raw is None else pickle.loads(raw)  # noqa: S301  (written by this app into its own Redis)
+        return None if raw is None else pickle.loads(cast(bytes, raw))  # noqa: S301  (written by this app into its own Redis)
+
+    def latest(self, kind: str) -> KeptPart | None:
+        """The newest part of `kind` kept by any worker, whatever state it was built for."""
+        key = self.client.get(self.prefix + kind)
+        return self.get(cast(bytes, key).decode()) if key is not None else None
 
     def put(self, key: str, kind: str, part: KeptPart) -> None:
         """Keep `part` under `key`; the part of the same kind it replaces expires in a few seconds."""
@@ -279,17 +293,18 @@ _key_locks_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def _rebuild_lock(store, key: str) -> Iterator[None]:
-    """One rebuild per key: threads of this worker queue on a lock, other workers on a Redis lock."""
+def _rebuild_lock(store, key: str, wait: float) -> Iterator[bool]:
+    """One rebuild per key: threads of this worker queue on a lock, other workers on a Redis lock. Yields whether
+    this request holds the rebuild (False: another held it for all of `wait` seconds)."""
     with _key_locks_guard:
         local = _key_locks.setdefault(key, threading.Lock())
-    acquired = local.acquire(timeout=WAIT_SECONDS)
+    acquired = local.acquire(timeout=wait) if wait > 0 else local.acquire(blocking=False)
     try:
-        if isinstance(store, RedisStore):
-            with store.lock(key, WAIT_SECONDS):
-                yield
+        if isinstance(store, RedisStore) and acquired:
+            with store.lock(key, wait) as held:
+                yield held
         else:
-            yield
+            yield acquired
     finally:
         if acquired:
             local.release()
@@ -321,22 +336,27 @@ def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
     return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
 
 
-def kept_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> KeptPart:
+def kept_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> tuple[KeptPart, bool]:
     """The part `build` renders (a dict whose "body" is HTML) for this page, state, visibility, role and
-    language: built once, as a `Reader`, then kept."""
+    language: built once, as a `Reader`, then kept. The flag says the part is the previous state's, served while
+    another request builds this one."""
     reader = Reader.of(current_user)
     key, kind = _keys(page, stamp, reader)
     kept_in = store()
     part = kept_in.get(key)
     if part is not None:
-        return part
-    with _rebuild_lock(kept_in, key):
+        return part, False
+    earlier = kept_in.latest(kind)  # same page, visibility, role and language: only its state is older
+    with _rebuild_lock(kept_in, key, 0 if earlier is not None else WAIT_SECONDS) as building:
         part = kept_in.get(key)  # built while this request waited
-        if part is None:
-            with as_reader(reader):
-                part = KeptPart.of(build())
-            kept_in.put(key, kind, part)
-    return part
+        if part is not None:
+            return part, False
+        if not building and earlier is not None:
+            return earlier, True
+        with as_reader(reader):
+            part = KeptPart.of(build())
+        kept_in.put(key, kind, part)
+    return part, False
 
 
 def _accepts_gzip() -> bool:
@@ -346,7 +366,8 @@ def _accepts_gzip() -> bool:
 def status_page(page: str, stamp: StateStamp, template: str, build: Callable[[], dict], **context) -> Response:
     """A status page: the part `build` renders, kept per state, visibility, role and language, inside `template`
     rendered for this request."""
-    part = kept_part(page, stamp, build)
+    part, stale = kept_part(page, stamp, build)
+    context["kept_stale"] = stale
     if _accepts_gzip():
         html = render_template(template, **context, **part.fields, body=Markup(_SLOT))  # noqa: S704
         head, tail = html.split(_SLOT, 1)
@@ -355,6 +376,8 @@ def status_page(page: str, stamp: StateStamp, template: str, build: Callable[[],
     else:
         response = Response(render_template(template, **context, **part.fields, body=part.body()), mimetype="text/html")
     response.vary.add("Accept-Encoding")
+    if stale:
+        response.headers["Cache-Control"] = "no-store"  # the next view must ask again
     return response
 
 

@@ -223,17 +223,28 @@ def draft_docx():
     if point.kind == "party":
         raise ValidationFailed(N_("A party's proposals are exported as a redline: use the redline export instead."))
     if point.kind == "milestone":
-        clauses = meetings_service.frozen_draft(db.session, meetings_service.get_milestone(db.session, point.value))
+        milestone = meetings_service.get_milestone(db.session, point.value)
+        clauses = meetings_service.frozen_draft(db.session, milestone)
+        based_on = milestone.frozen_at
     else:
         as_of = redline_service.end_of_day(point.value) if point.kind == "date" else None
         clauses = draft_service.draft_as_of(db.session, current_user, instrument, as_of)
+        based_on = as_of or utcnow()
     if not clauses:
         raise ValidationFailed(
             Message(N_("The draft had no clauses yet at that point (%(point)s)."), point=point.label)
         )
     settings = _document_settings()
     wordings = _wordings(instrument, lambda: translate(point.label), settings.created.date())
-    body = docx.clean_draft(instrument.title, translate(point.label), clauses, wordings, settings)
+    body = docx.clean_draft(
+        instrument.title,
+        translate(point.label),
+        clauses,
+        wordings,
+        settings,
+        negotiation=instrument.slug,
+        based_on=based_on,  # what the round trip (issue #16) compares a retyped copy against
+    )
     return _download(body, DOCX, _file_stem(instrument, "draft", point), "docx", stamped=False)
 
 
@@ -276,5 +287,6 @@ def redline_docx():
         _wordings(instrument, points, settings.created.date()),
         settings,
         notes=[translate(note) for note in result.notes],
+        negotiation=instrument.slug,
     )
     return _download(body, DOCX, _file_stem(instrument, "redline", old, new), "docx", stamped=False)

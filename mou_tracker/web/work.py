@@ -10,10 +10,12 @@ from ..core.messages import N_, Message
 from ..core.paging import page_number
 from ..exports import akn
 from ..extensions import db
-from ..i18n import translate_citation
+from ..i18n import translate, translate_citation
 from ..models.base import utcnow
+from ..services import audit as audit_events
 from ..services import audit_trail, record, search
 from ..services import draft as draft_service
+from ..services import meetings as meetings_service
 from ..services.errors import ValidationFailed
 from ..services.my_work import my_work
 
@@ -32,23 +34,40 @@ def _filter() -> audit_trail.AuditFilter:
     )
 
 
+def _summaries_in_language():
+    """Each event's summary in the reader's language (services.audit.summary_message), meetings by their names
+    in that language."""
+    names: dict[str, str] = {}
+
+    def meeting_name(stored: str) -> str:
+        if not names:  # read once, and only for a page whose events name a meeting
+            names.update({m.name: translate(m.local_name) for m in meetings_service.milestones(db.session)})
+        return names.get(stored, stored)
+
+    return lambda event: translate(audit_events.summary_message(event.kind, event.summary, meeting_name))
+
+
 @bp.route("/audit")
 def audit():
     wanted = _filter()
-    rows = audit_trail.events(db.session, current_user, wanted)
+    rows, pages = audit_trail.page_of_events(
+        db.session, current_user, wanted, page=page_number(request.args.get("page"))
+    )
     return render_template(
         "work/audit.html",
         rows=rows,
+        pages=pages,
         wanted=wanted,
         wids=audit_trail.clause_wids(db.session, rows),
-        page_size=audit_trail.PAGE_SIZE,
+        filters={key: value for key, value in request.args.items() if key != "page"},
+        summary_of=_summaries_in_language(),
     )
 
 
 @bp.route("/audit.csv")
 def audit_csv():
-    rows = audit_trail.events(db.session, current_user, _filter(), limit=None)
-    body = audit_trail.to_csv(rows, audit_trail.clause_wids(db.session, rows))
+    rows = audit_trail.all_events(db.session, current_user, _filter())
+    body = audit_trail.to_csv(rows, audit_trail.clause_wids(db.session, rows), summary_of=_summaries_in_language())
     filename = f"mou-audit-{utcnow():%Y%m%d-%H%M}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -3,9 +3,8 @@ form of it, and opens the amendment from the results (issue #18)."""
 
 from __future__ import annotations
 
+from tests.browser.conftest import axe_violations
 from tests.conftest import DEMO_HOME, wid_of
-
-from .conftest import axe_violations
 
 SETTLEMENT = "Any difference arising from the interpretation"
 PROPOSED = (

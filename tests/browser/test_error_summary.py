@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import axe_violations, labels
 from tests.conftest import wid_of
-
-from .conftest import axe_violations, labels
 
 CLAUSE_START = "Promoting the comprehensive and balanced implementation of the UNGCTS"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import axe_violations, labels
+from tests.browser.conftest import axe_violations, labels
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 TITLE = "Memorandum of Understanding between the CICA Secretariat and the OSCE Secretariat"

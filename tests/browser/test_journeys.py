@@ -10,9 +10,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import axe_violations, context_labels, labels
 from tests.conftest import wid_of
-
-from .conftest import axe_violations, context_labels, labels
 
 CLAUSE_START = "Promoting the comprehensive and balanced implementation of the UNGCTS"
 OLD_WORDS = "comprehensive and balanced implementation"

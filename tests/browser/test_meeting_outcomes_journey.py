@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import axe_violations, labels
 from tests.conftest import wid_of
-
-from .conftest import axe_violations, labels
 
 PRIVILEGES = "Nothing in or relating"
 KAZAKHSTAN = {"en": "Republic of Kazakhstan", "ru": "Республика Казахстан"}

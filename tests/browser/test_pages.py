@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import axe_violations
 from tests.conftest import wid_of
-
-from .conftest import axe_violations
 
 MAIN_PAGES = {
     "draft": "/",

@@ -13,9 +13,8 @@ import re
 
 from lxml import html as lxml_html
 
+from tests.browser.conftest import axe_violations, labels
 from tests.conftest import add_clause_version, wid_of
-
-from .conftest import axe_violations, labels
 
 CLAUSE_START = "This Memorandum may be amended at any time"
 PROPOSED = (

@@ -1,0 +1,1 @@
+"""Benchmarks at three sizes, on SQLite and PostgreSQL: `python -m bench --help`."""

@@ -1,1 +1,0 @@
-"""Benchmarks at three sizes, on SQLite and PostgreSQL: `python -m mou_tracker.bench --help`."""
