@@ -74,8 +74,19 @@ class DocxReading:
     notices: list[Notice]
 
 
-def read_docx(data: bytes) -> DocxReading:
-    """The paragraphs of a .docx in reading order, with the numbers Word generates. Raises ImportRefused."""
+@dataclass(frozen=True)
+class OpenedDocx:
+    """A Word package that passed the checks (size, zip bombs, macros, entities), with what every reader needs."""
+
+    parts: dict[str, bytes]
+    body: etree._Element
+    styles: _Styles
+    numbering: _Numbering
+
+
+def open_docx(data: bytes) -> OpenedDocx:
+    """Check a .docx and open its body, styles and numbering (the draft import and the Word round trip read the
+    same way). Raises ImportRefused."""
     parts = _open_package(data)
     document = _parse(parts["word/document.xml"])
     body = document.find(f"{W}body")
@@ -83,14 +94,25 @@ def read_docx(data: bytes) -> DocxReading:
         raise ImportRefused(_STRICT)
     if body is None:
         raise ImportRefused(Message(N_("The document is damaged: it has no body text.")))
-    reader = _Reader(
-        styles=_Styles(_parse(parts["word/styles.xml"]) if "word/styles.xml" in parts else None),
-        numbering=_Numbering(_parse(parts["word/numbering.xml"]) if "word/numbering.xml" in parts else None),
-        footnotes=_notes(parts.get("word/footnotes.xml"), "footnote"),
-        comments=_notes(parts.get("word/comments.xml"), "comment"),
-        endnotes=_notes(parts.get("word/endnotes.xml"), "endnote"),
+    return OpenedDocx(
+        parts,
+        body,
+        _Styles(_parse(parts["word/styles.xml"]) if "word/styles.xml" in parts else None),
+        _Numbering(_parse(parts["word/numbering.xml"]) if "word/numbering.xml" in parts else None),
     )
-    reader.block(body)
+
+
+def read_docx(data: bytes) -> DocxReading:
+    """The paragraphs of a .docx in reading order, with the numbers Word generates. Raises ImportRefused."""
+    opened = open_docx(data)
+    reader = _Reader(
+        styles=opened.styles,
+        numbering=opened.numbering,
+        footnotes=_notes(opened.parts.get("word/footnotes.xml"), "footnote"),
+        comments=_notes(opened.parts.get("word/comments.xml"), "comment"),
+        endnotes=_notes(opened.parts.get("word/endnotes.xml"), "endnote"),
+    )
+    reader.block(opened.body)
     if reader.carried.strip():  # the last paragraph's mark was deleted: nothing follows to join
         reader.paragraphs.append(SourceParagraph(reader.carried.strip()))
     if not any(p.text.strip() for p in reader.paragraphs):

@@ -44,14 +44,13 @@ from ..core.structure import EXPORT_COVER_STYLE
 from .docx_reader import (
     _DAMAGED,
     _HOSTILE_XML,
-    _STRICT,
     _ZIP_ERRORS,
     ImportRefused,
     W,
     _Numbering,
-    _open_package,
     _read_entry,
     _Styles,
+    open_docx,
     parse_xml_safely,
 )
 
@@ -164,20 +163,12 @@ def part_bookmark_name(language: str) -> str | None:
 
 def read_revised_docx(data: bytes) -> RevisedDocument:
     """Every paragraph of a .docx with its tracked changes and comments. Raises ImportRefused."""
-    parts = _open_package(data)
+    opened = open_docx(data)
     custom = _custom_properties(data)
-    document = _parse(parts["word/document.xml"])
-    body = document.find(f"{W}body")
-    if body is None and str(document.tag).startswith("{http://purl.oclc.org/ooxml/"):
-        raise ImportRefused(_STRICT)
-    if body is None:
-        raise ImportRefused(Message(N_("The document is damaged: it has no body text.")))
     walker = _Walker(
-        styles=_Styles(_parse(parts["word/styles.xml"]) if "word/styles.xml" in parts else None),
-        numbering=_Numbering(_parse(parts["word/numbering.xml"]) if "word/numbering.xml" in parts else None),
-        comments=_comments(parts.get("word/comments.xml")),
+        styles=opened.styles, numbering=opened.numbering, comments=_comments(opened.parts.get("word/comments.xml"))
     )
-    walker.block(body, ())
+    walker.block(opened.body, ())
     paragraphs, notices = _finish(walker)
     if not paragraphs:
         raise ImportRefused(Message(N_("The document has no text.")))

@@ -77,14 +77,7 @@ def clause(wid: str):
     if standing.changed_since:
         meeting, then = standing.changed_since
         since = (meeting, redline_service.version_redlines(then, current, instrument.language_codes))
-    compared = None
-    old_seq, new_seq = parse_id(request.args.get("from")), parse_id(request.args.get("to"))
-    if old_seq is not None and new_seq is not None:
-        compared = (
-            old_seq,
-            new_seq,
-            redline_service.compare_versions(db.session, history.versions, old_seq, new_seq, instrument.language_codes),
-        )
+    compared = versions_compared(history.versions, instrument.language_codes)
     return render_template(
         "draft/clause.html",
         instrument=instrument,
@@ -125,3 +118,11 @@ def plain_brackets(wid: str):
         "success",
     )
     return redirect(back)
+
+
+def versions_compared(versions, languages: list[str]):
+    """Version `?from=` against version `?to=` of a clause, when the reader asked for it: (old, new, redlines)."""
+    old_seq, new_seq = parse_id(request.args.get("from")), parse_id(request.args.get("to"))
+    if old_seq is None or new_seq is None:
+        return None
+    return old_seq, new_seq, redline_service.compare_versions(db.session, versions, old_seq, new_seq, languages)

@@ -12,9 +12,8 @@ from ..i18n import text_language, translate
 from ..models.base import utcnow
 from ..services import draft as draft_service
 from ..services import history as history_service
-from ..services import redlines as redline_service
 from ..services import word_credits as word_credit_service
-from . import parse_id
+from .draft import versions_compared
 from .reports import DOCX, _download, _now_stem, _pdf
 
 bp = Blueprint("history", __name__)
@@ -43,16 +42,7 @@ def _clause_record(wid: str):
 @bp.route("/clauses/<wid>/history")
 def clause_history(wid: str):
     instrument, lang, record = _clause_record(wid)
-    compared = None
-    old_seq, new_seq = parse_id(request.args.get("from")), parse_id(request.args.get("to"))
-    if old_seq is not None and new_seq is not None:
-        compared = (
-            old_seq,
-            new_seq,
-            redline_service.compare_versions(
-                db.session, record.clause.versions, old_seq, new_seq, instrument.language_codes
-            ),
-        )
+    compared = versions_compared(record.clause.versions, instrument.language_codes)
     return render_template("history/clause.html", instrument=instrument, lang=lang, record=record, compared=compared)
 
 
