@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from itertools import chain
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, render_template, request, session
 from flask_babel import gettext as _
@@ -91,6 +92,17 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, *args, **kwargs):
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to send the reader back to, or None: no scheme, no host, no protocol-relative '//' or
+    '\\' tricks (every "back to where you were" of a form goes through here)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def parse_id(raw: str | None, *, what: str = "number") -> int | None:

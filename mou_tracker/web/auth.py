@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -11,21 +9,12 @@ from ..extensions import db, limiter
 from ..i18n import SESSION_KEY
 from ..services import sign_in_sessions
 from ..services import users as user_service
+from . import safe_next
 from .forms import ConfirmForm, LanguageForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
 GENERIC_FAILURE = N_("The login or the password is not correct, or the account is not active.")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Follow `next` only to a path on this site: no scheme, no host, no protocol-relative '//' or '\\' tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _sign_in_limits():

@@ -22,6 +22,7 @@ from ..services import deadlines as service
 from ..services import meetings as meetings_service
 from ..services.audit_trail import parse_date
 from ..services.errors import Conflict, ValidationFailed
+from . import safe_next
 from .forms import ConfirmForm
 
 bp = Blueprint("deadlines", __name__)
@@ -103,11 +104,7 @@ def decide_late(amendment_id: int):
     _checked()
     back = request.form.get("back") or ""
     # Back to the meeting page or the amendment, whichever sent the form (never to another site).
-    target = (
-        back
-        if back.startswith("/") and not back.startswith("//")
-        else url_for("amendments.show", amendment_id=amendment_id)
-    )
+    target = safe_next(back) or url_for("amendments.show", amendment_id=amendment_id)
     try:
         decision = rules.LateDecision(request.form.get("decision") or "")
     except ValueError:

@@ -253,7 +253,7 @@ def remove_attachment(attachment_id: int):
     return redirect(_back_to(kind, key))
 
 
-def _key_of(attachment) -> str | None:
+def _key_of(attachment) -> str | int | None:
     if attachment.attached_to is AttachedTo.meeting:
         meeting = db.session.get(Milestone, attachment.milestone_id)
         return meeting.code if meeting else None
@@ -261,5 +261,5 @@ def _key_of(attachment) -> str | None:
         clause = db.session.get(Clause, attachment.clause_id)
         return clause.wid if clause else None
     if attachment.attached_to is AttachedTo.amendment:
-        return str(attachment.amendment_id)
+        return attachment.amendment_id
     return None

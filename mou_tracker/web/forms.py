@@ -29,6 +29,7 @@ from ..core.milestones import MeetingResult, Outcome
 from ..core.roles import Role
 from ..core.status import ReviewDecision
 from ..services import api_tokens
+from . import safe_next
 
 ROLE_CHOICES = [SelectChoice(role.value, _l(role.label)) for role in Role]
 
@@ -382,7 +383,7 @@ def install_single_use(app: Flask) -> None:
         if nonce and g.pop("form_committed", False):
             location = response.location if 300 <= response.status_code < 400 else None
             # Only an address of this site is kept to link to (a redirect elsewhere would make an open redirect).
-            result = location if location and location.startswith("/") and not location.startswith("//") else None
+            result = safe_next(location)
             used = dict(session.get(_USED_FORMS_KEY, {}))
             # A success that answers with a page rather than a redirect: link back to the page the form was on.
             used[nonce] = result or (urlsplit(request.referrer).path if request.referrer else "") or "/"

@@ -16,6 +16,7 @@ from ..core.notifications import EmailMode
 from ..extensions import db
 from ..services import notifications
 from ..services.errors import ValidationFailed
+from . import safe_next
 from .forms import FlaskForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -65,11 +66,7 @@ def mark_read():
         raw = form.notification.data or ""
         notifications.mark_read(db.session, current_user, int(raw) if raw.isdigit() else None)
         db.session.commit()
-    target = request.form.get("next", "")
-    # Only a path of this site: never an address elsewhere.
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("notifications.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("notifications.index"))
 
 
 @bp.route("/settings", methods=["POST"])

@@ -273,6 +273,16 @@ def test_only_the_uploader_removes_an_attachment_and_it_is_audited(app, demo):
         assert event.before["sha256"] == stored.sha256
 
 
+def test_removing_an_amendments_attachment_goes_back_to_the_amendment(app, demo):
+    """The uploader lands where the document was, not on the negotiation's list of documents."""
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Any dispute will be settled amicably."))
+    attach(unoct, "amendment", draft, JPEG, "annex.jpg", back=f"/amendments/{draft}")
+    stored = only_attachment(app)
+    removed = unoct.post(f"{DEMO_HOME}attachments/{stored.id}/delete", {}, token_from=f"/amendments/{draft}")
+    assert removed.status_code == 302 and removed.location.endswith(f"/amendments/{draft}#attachments")
+
+
 def test_the_files_store_keeps_the_bytes_under_their_digest(app, demo, tmp_path):
     unoct = as_user(app, demo, "unoct.negotiator")
     app.config.update(MOU_ATTACHMENT_STORE="files", MOU_ATTACHMENT_DIR=str(tmp_path))
