@@ -188,9 +188,14 @@ def _back_with(code: str, message, anchor: str = ""):
 
 @bp.route("/<code>/outcomes/<wid>", methods=["POST"])
 def record_outcome(code: str, wid: str):
+    """One clause's outcome. A refusal comes back on the meeting page with what the chair typed kept in that
+    clause's row (as the whole-meeting form does), never lost behind a redirect."""
     form = OutcomeForm()
+    kept = {wid: service.OutcomeChoice(wid, form.outcome.data, form.reserved_by.data or "", form.note.data or "")}
     if not form.validate_on_submit():
-        return _back_with(code, _("Choose an outcome."), f"#{wid}")
+        db.session.rollback()
+        message = _("Choose an outcome.")
+        return _meeting_page(code, kept=kept, errors={wid: message}, refusal=message, status=400)
     try:
         entry = service.record_outcome(
             db.session,
@@ -202,8 +207,15 @@ def record_outcome(code: str, wid: str):
             note=form.note.data,
             confirm_brackets=request.form.get("confirm_brackets") == "yes",
         )
+    except service.BracketsNeedConfirmation as exc:
+        db.session.rollback()
+        return _meeting_page(
+            code, kept=kept, refusal=translate(exc.message), status=400, brackets_to_confirm=exc.clauses
+        )
     except (ValidationFailed, Conflict) as exc:
-        return _back_with(code, exc.message, f"#{wid}")
+        db.session.rollback()
+        message = translate(exc.message)
+        return _meeting_page(code, kept=kept, errors={wid: message}, refusal=message, status=exc.status_code)
     db.session.commit()
     flash(_("Outcome recorded: %(outcome)s.", outcome=_(entry.outcome.label)), "success")
     return redirect(url_for("meetings.show", code=code) + f"#{wid}")
