@@ -136,7 +136,7 @@ def test_e_a_chair_runs_the_swg(app, people, language):
 
     page.goto("/meetings")
     page.locator("table a[href$='/meetings/SWG']").first.click()
-    page.get_by_role("link", name=_("Meeting pack")).click()
+    page.get_by_role("link", name=_("Meeting pack"), exact=True).click()
     assert page.locator(".cover h1").inner_text() == swg
     chair.shot("e4-meeting-pack")
     assert_accessible(page, "meeting pack")

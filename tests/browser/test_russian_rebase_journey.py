@@ -33,6 +33,10 @@ RESOLVED = (
 PROPER = re.compile(
     r"\b(?:CICA|UNOCT|MoU Tracker|CICA Secretariat – UNOCT MoU|Daniel Moreau|Aigerim Sadykova|Yerlan Abenov|"
     r"Priya Raman|Nurlan Bekov|UTC|ad ref\.?|id|c-[0-9a-f]+|DOCX|PDF|CSV|API|"
+    # File formats by their names, as a Russian text names them too.
+    r"Word|OpenDocument|Excel|PNG|JPEG|docx|odt|xlsx|"
+    # A user's login, as typed in a mention (@cica.negotiator).
+    r"[a-z]+\.(?:negotiator|legal|chair|admin)|"
     r"Secretariat of the Conference on Interaction and Confidence Building Measures in Asia|"
     r"United Nations Office of Counter-Terrorism|"
     # The demo's record of where the first draft came from: a stored text, written in English by its author.

@@ -134,7 +134,9 @@ def test_tabling_takes_the_reply_by_date_given_or_the_next_meetings(app, people)
     assert table_with(unoct, second, chosen.isoformat()).status_code == 302
     assert _amendment(app, second).reply_by == chosen
     with app.app_context():
-        tabled = db.session.scalars(db.select(AuditEvent).where(AuditEvent.kind == "amendment.tabled")).all()
+        tabled = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.kind == "amendment.tabled").order_by(AuditEvent.id)
+        ).all()
         assert tabled[-1].after["reply_by"] == chosen.isoformat()
 
 
@@ -314,7 +316,9 @@ def test_reminders_go_out_once_before_and_once_after(app, people):
             user = db.session.scalar(db.select(User).where(User.login == login))
             return [
                 n.kind
-                for n in db.session.scalars(db.select(Notification).where(Notification.user_id == user.id))
+                for n in db.session.scalars(
+                    db.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+                )
                 if n.kind.startswith("deadline.")
             ]
 
