@@ -18,7 +18,7 @@ from ..services import attachments as attachment_service
 from ..services import discussion as discussion_service
 from ..web.discussion import attachment_response, storage, upload_limit
 from . import schemas as s
-from .framework import ApiProblem, Link, actor, operation, scoped_url
+from .framework import ApiProblem, Link, actor, operation, scoped_url, uploaded_file
 
 WID: dict[str, type] = {"wid": str}
 ATTACHMENT_ID: dict[str, type] = {"attachment_id": int}
@@ -214,11 +214,7 @@ _FALSE = {"false", "0", "no", "off", ""}
 )
 @_takes_files
 def upload_attachment():
-    if request.mimetype != "multipart/form-data":
-        raise ApiProblem(415, "Send the file as multipart/form-data, in a field named 'file'.")
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiProblem(422, "Send the file in a form field named 'file'.")
+    upload = uploaded_file("file")
     on = request.form.get("on") or "negotiation"
     if on not in AttachedTo.__members__:
         raise ApiProblem(422, "'on' is one of: negotiation, meeting, clause, amendment.")

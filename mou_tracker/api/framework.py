@@ -25,6 +25,7 @@ from typing import Any, TypedDict
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from limits import RateLimitItem, parse_many
 from pydantic import BaseModel, ValidationError
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import unquote_etag
 
@@ -248,6 +249,16 @@ def _open_negotiation(slug: str | None) -> Instrument:
 def negotiation() -> Instrument:
     """The negotiation this request opened (scoped operations only)."""
     return g.api_negotiation
+
+
+def uploaded_file(what: str) -> FileStorage:
+    """The file of a multipart/form-data request, in the form field named 'file' (`what` names it in the answer)."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiProblem(415, f"Send the {what} as multipart/form-data, in a field named 'file'.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiProblem(422, f"Send the {what} in a form field named 'file'.")
+    return upload
 
 
 def scoped_url(endpoint: str, **values: Any) -> str:

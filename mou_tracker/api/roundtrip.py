@@ -15,7 +15,7 @@ from ..extensions import db
 from ..imports.docx_reader import MAX_FILE_BYTES
 from ..services import roundtrip as service
 from . import schemas as s
-from .framework import ApiProblem, Link, actor, operation, scoped_url
+from .framework import Link, actor, operation, scoped_url, uploaded_file
 
 PREVIEW_ID: dict[str, type] = {"preview_id": int}
 THIS_PREVIEW = {"preview_id": "$response.body#/id"}
@@ -151,11 +151,7 @@ def _takes_a_document(view):
 )
 @_takes_a_document
 def upload_word_changes():
-    if request.mimetype != "multipart/form-data":
-        raise ApiProblem(415, "Send the document as multipart/form-data, in a field named 'file'.")
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiProblem(422, "Send the document in a form field named 'file'.")
+    upload = uploaded_file("document")
     preview = service.prepare(
         db.session,
         actor(),
