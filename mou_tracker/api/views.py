@@ -813,6 +813,7 @@ def amendment_redline(amendment_id: int, query: s.AmendmentRedlineQuery):
     tag="Redlines",
     path_params={"amendment_id": int, "other_id": int},
     response=s.ComparisonOut,
+    errors=(422,),  # two proposals to different clauses
 )
 def compare_amendments(amendment_id: int, other_id: int):
     comparison = redline_service.compare_amendments(db.session, actor(), amendment_id, other_id)
