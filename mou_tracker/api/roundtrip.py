@@ -170,6 +170,7 @@ def upload_word_changes():
     tag="Word round trip",
     path_params=PREVIEW_ID,
     response=RoundtripPreviewOut,
+    errors=(403,),
 )
 def get_word_changes(preview_id: int):
     return _preview(service.read_preview(db.session, actor(), preview_id))
