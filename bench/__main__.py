@@ -86,20 +86,20 @@ def _redline(app, built: dict, repeat: int) -> dict:
 
 
 def run_one(database: str, url: str, size: synthetic.Size, repeat: int, load_seconds: int, meeting=None) -> dict:
-    """`meeting`: (readers, seconds, redis URL or "") for the multi-user load test (bench/users.py)."""
+    """`meeting`: (readers, seconds, redis URL or "", think seconds) for the multi-user load test (bench/users.py)."""
     secret = secrets.token_hex(16)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
     if meeting and meeting[0]:
-        readers, seconds, redis = meeting
+        readers, seconds, redis, think = meeting
         with app.app_context():
             built = synthetic.build(db.session, size)
             db.session.commit()
             with db.engine.connect() as connection:
                 connection.execute(text("ANALYZE"))
                 connection.commit()
-        figures = users.run(app, built, readers, seconds, redis=redis)
+        figures = users.run(app, built, readers, seconds, redis=redis, think=think)
         return {"database": database, "size": size.name, "users": figures}
     return measure_app(app, database, size, repeat, load_seconds)
 
@@ -213,6 +213,9 @@ def main(argv=None) -> None:
         "--users", type=int, default=0, help="N>0: only the multi-user load test, N signed-in readers and a writer"
     )
     parser.add_argument("--users-seconds", type=int, default=30)
+    parser.add_argument(
+        "--think-seconds", type=float, default=5.0, help="a reader's pause between pages (0: closed loop, saturation)"
+    )
     parser.add_argument("--redis", default="", help="redis://... for the limiter and the kept parts (several workers)")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
@@ -228,7 +231,7 @@ def main(argv=None) -> None:
                     url = args.postgres_url
                     _fresh_postgres(url)
                 print(f"== {database}, {name}", flush=True)
-                meeting = (args.users, args.users_seconds, args.redis)
+                meeting = (args.users, args.users_seconds, args.redis, args.think_seconds)
                 results.append(run_one(database, url, size, args.repeat, args.load_seconds, meeting))
     table = "\n".join(users.markdown_rows(results)) + "\n" if args.users else markdown(results)
     print(table)

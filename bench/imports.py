@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 
 from mou_tracker import create_app
 from mou_tracker.extensions import db
-from mou_tracker.models import Clause, User
+from mou_tracker.models import Clause, Instrument, Party, User
 from mou_tracker.services import demo, negotiations
 from mou_tracker.services import imports as import_service
 from mou_tracker.services.draft import remember_instrument
@@ -55,35 +55,59 @@ def draft_document(language_words: list[str], *, articles: int, paragraphs: int,
     return buffer.getvalue()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=int, default=30)
-    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a new SQLite file)")
-    args = parser.parse_args()
+#: 30 articles x (1 + 6 paragraphs + 3 items) + 5 = 305 clauses; about 200 words a clause: 60,000 words.
+SHAPE = {"paragraphs": 6, "items": 3, "words": 230}
+
+
+def draft_documents(articles: int) -> tuple[bytes, bytes]:
+    """The English and the Russian Word drafts of `articles` articles (the same shape, their own words)."""
     english, russian = vocabularies()
-    # 30 articles x (1 + 6 paragraphs + 3 items) + 5 = 305 clauses; about 200 words a clause: 60,000 words.
-    shape = {"articles": args.articles, "paragraphs": 6, "items": 3, "words": 230}
-    en = draft_document(english, seed=1, **shape)
-    ru = draft_document(russian, seed=2, **shape)
-    url = args.database or f"sqlite:///{tempfile.mkdtemp()}/import-bench.sqlite3"
+    shape = {"articles": articles, **SHAPE}
+    return draft_document(english, seed=1, **shape), draft_document(russian, seed=2, **shape)
+
+
+def app_with_negotiation(url: str, *, short_title: str, slug: str, party_codes: list[str], new_parties=()):
+    """A migrated app on `url` with the demo loaded and one new, empty English/Russian negotiation made by the CICA
+    administrator (`party_codes`: existing parties of it besides CICA); returns (app, instrument id)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()
         demo.load_demo(db.session)
         admin = db.session.scalar(db.select(User).filter_by(login="cica.admin"))
+        others = [db.session.scalar(db.select(Party.id).filter_by(code=code)) for code in party_codes]
         instrument = negotiations.create_negotiation(
             db.session,
             admin,
             title="Synthetic memorandum",
-            short_title="Synthetic import",
-            slug="synthetic-import",
-            party_ids=[admin.party_id],
-            new_parties=[negotiations.NewParty("SYN", "Synthetic organisation")],
+            short_title=short_title,
+            slug=slug,
+            party_ids=[admin.party_id, *others],
+            new_parties=list(new_parties),
             authoritative_language="en",
             other_languages=["ru"],
             meetings=[],
         )
         db.session.commit()
+        return app, instrument.id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a new SQLite file)")
+    args = parser.parse_args()
+    en, ru = draft_documents(args.articles)
+    url = args.database or f"sqlite:///{tempfile.mkdtemp()}/import-bench.sqlite3"
+    app, instrument_id = app_with_negotiation(
+        url,
+        short_title="Synthetic import",
+        slug="synthetic-import",
+        party_codes=[],
+        new_parties=[negotiations.NewParty("SYN", "Synthetic organisation")],
+    )
+    with app.app_context():
+        admin = db.session.scalar(db.select(User).filter_by(login="cica.admin"))
+        instrument = db.session.get(Instrument, instrument_id)
         remember_instrument(db.session, instrument)
         tracemalloc.start()
         start = time.perf_counter()

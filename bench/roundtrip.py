@@ -18,22 +18,19 @@ import tempfile
 import time
 import zipfile
 
-from flask_migrate import upgrade
 from lxml import etree
 
-from mou_tracker import create_app
 from mou_tracker.core import roundtrip as core
 from mou_tracker.exports import docx as docx_export
 from mou_tracker.extensions import db
 from mou_tracker.imports.docx_revisions import read_revised_docx
 from mou_tracker.imports.sources import recognise_source
-from mou_tracker.models import Party, User
-from mou_tracker.services import demo, negotiations, roundtrip
+from mou_tracker.models import Instrument, User
 from mou_tracker.services import imports as import_service
+from mou_tracker.services import roundtrip
 from mou_tracker.services.draft import draft_as_of, remember_instrument
 
-from .imports import draft_document
-from .synthetic import vocabularies
+from .imports import app_with_negotiation, draft_documents
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -111,30 +108,15 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.05, help="Share of the words changed (default 5%%)")
     parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a new SQLite file)")
     args = parser.parse_args()
-    english, russian = vocabularies()
-    shape = {"articles": args.articles, "paragraphs": 6, "items": 3, "words": 230}
-    en = draft_document(english, seed=1, **shape)
-    ru = draft_document(russian, seed=2, **shape)
+    en, ru = draft_documents(args.articles)
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/roundtrip-bench.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    app, instrument_id = app_with_negotiation(
+        url, short_title="Synthetic round trip", slug="synthetic-roundtrip", party_codes=["UNOCT"]
+    )
     with app.app_context():
-        upgrade()
-        demo.load_demo(db.session)
         admin = db.session.scalar(db.select(User).filter_by(login="cica.admin"))
         negotiator = db.session.scalar(db.select(User).filter_by(login="unoct.negotiator"))
-        instrument = negotiations.create_negotiation(
-            db.session,
-            admin,
-            title="Synthetic memorandum",
-            short_title="Synthetic round trip",
-            slug="synthetic-roundtrip",
-            party_ids=[admin.party_id, db.session.scalar(db.select(Party.id).filter_by(code="UNOCT"))],
-            new_parties=[],
-            authoritative_language="en",
-            other_languages=["ru"],
-            meetings=[],
-        )
-        db.session.commit()
+        instrument = db.session.get(Instrument, instrument_id)
         remember_instrument(db.session, instrument)
         import_service.import_draft(
             db.session,

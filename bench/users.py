@@ -2,8 +2,12 @@
 proposes every few seconds, against gunicorn served as the README's "Serving in production" says.
 
 Each reader loops over the draft, the dashboard, a clause page and the meeting pack, accepting gzip as a browser
-does; the writer opens the proposal form and saves a party-internal draft. Reported: readers' requests per second,
-median / 95th / 99th percentile latency of readers and of the writer's saves, and the workers' peak memory.
+does, pausing between pages as a person reading does (`think`: a random 0.5–1.5 times that many seconds; 0 makes
+every reader a closed loop, which measures saturation, not a meeting); the writer opens the proposal form and saves
+a party-internal draft every 5 s. Reported: readers' requests per second, median / 95th / 99th percentile latency
+of readers (as the client saw it, queueing included, and as the server spent it, from gunicorn's access log) and of
+the writer's saves, /health's and the dashboard's requests per second under wrk on the same server before the
+readers come (when wrk is installed), and the workers' peak memory.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ import itertools
 import os
 import random
 import re
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -89,7 +96,32 @@ def _percentiles(samples: list[float]) -> dict:
     return {"count": len(ordered), "median_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99)}
 
 
-def run(app, built: dict, readers: int, seconds: int, *, workers: int = 2, threads: int = 4, redis: str = "") -> dict:
+def _server_times(access_log: str, names: dict[str, str]) -> dict:
+    """Per page, what the server spent (gunicorn's %(D)s, microseconds), from its access log."""
+    spent: dict[str, list[float]] = {}
+    with open(access_log) as log:
+        for line in log:
+            parts = line.split()
+            if len(parts) != 3 or not parts[2].isdigit():
+                continue
+            path, _status, micros = parts
+            name = names.get(path) or ("clause" if path.startswith("/clauses/") and path.count("/") == 2 else None)
+            if name:
+                spent.setdefault(name, []).append(int(micros) / 1e6)
+    return {name: _percentiles(samples) for name, samples in spent.items()}
+
+
+def run(
+    app,
+    built: dict,
+    readers: int,
+    seconds: int,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    redis: str = "",
+    think: float = 0.0,
+) -> dict:
     """Serve the app's database with gunicorn and load it; returns the figures."""
     logins = add_readers(app, readers)
     with app.app_context():
@@ -104,13 +136,29 @@ def run(app, built: dict, readers: int, seconds: int, *, workers: int = 2, threa
     if redis:
         env["MOU_CACHE_REDIS"] = redis
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads)]
+    handle, access_log = tempfile.mkstemp(prefix="mou-bench-access-", suffix=".log")
+    os.close(handle)
+    logging = ["--access-logfile", access_log, "--access-logformat", "%(U)s %(s)s %(D)s"]
+    server_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - read after the server stops
     server = subprocess.Popen(  # noqa: S603
-        [*command, "-b", f"127.0.0.1:{PORT}", "app:app"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, *logging, "-b", f"127.0.0.1:{PORT}", "app:app"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
     )
     base = f"http://127.0.0.1:{PORT}"
     try:
         load._wait(f"{base}/health")
         visitors = [Visitor(base, login) for login in logins]
+        compared = {}
+        if shutil.which("wrk"):
+            # The issue's yardstick: the dashboard's throughput as a share of /health's, on this same server.
+            cookie = "; ".join(f"{c.name}={c.value}" for c in visitors[0].jar)
+            compared = {
+                "health_rps": load._wrk(f"{base}/health", None, 10),
+                "dashboard_rps": load._wrk(f"{base}/dashboard", cookie, 10),
+            }
+        open(access_log, "w").close()  # the readers' requests only
         writer = Visitor(base, "cica.negotiator")
         pages = ["/", "/dashboard", None, f"/meetings/{built['last']}/pack"]
         names = ["draft", "dashboard", "clause", "meeting pack"]
@@ -134,6 +182,8 @@ def run(app, built: dict, readers: int, seconds: int, *, workers: int = 2, threa
                     continue
                 reads.append(time.perf_counter() - start)
                 by_page[names[n % len(pages)]].append(reads[-1])
+                if think:
+                    time.sleep(rng.uniform(0.5, 1.5) * think)
 
         def write() -> None:
             for n in itertools.count():
@@ -161,7 +211,13 @@ def run(app, built: dict, readers: int, seconds: int, *, workers: int = 2, threa
         for thread in pool:
             thread.join()
         elapsed = time.monotonic() - began
+        by_path = {path: name for path, name in zip(pages, names, strict=True) if path}
+        served = _all_server_times(access_log)
         return {
+            "think_seconds": think,
+            **compared,
+            "server_by_page": _server_times(access_log, by_path),
+            "server_median_ms": round(statistics.median(served) * 1000, 1) if served else None,
             "readers": readers,
             "seconds": round(elapsed, 1),
             "serving": f"gunicorn -w {workers} -k gthread --threads {threads}" + (" + Redis" if redis else ""),
@@ -176,20 +232,44 @@ def run(app, built: dict, readers: int, seconds: int, *, workers: int = 2, threa
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        os.unlink(access_log)
+        server_log.seek(0)
+        # A reader's broken connection is a worker that died (timeout, memory): say which, with its request.
+        troubles = [line.strip() for line in server_log if re.search(r"CRITICAL|ERROR|Traceback|was sent", line)]
+        server_log.close()
+        if troubles:
+            print("The server reported:", *troubles[:20], sep="\n  ", file=sys.stderr)
+
+
+def _all_server_times(access_log: str) -> list[float]:
+    with open(access_log) as log:
+        return [int(p[2]) / 1e6 for p in (line.split() for line in log) if len(p) == 3 and p[2].isdigit()]
 
 
 def markdown_rows(results: list[dict]) -> list[str]:
     lines = [
-        "| database | size | serving | readers | reader req/s | readers median / p95 / p99 ms "
-        "| saves | save median / p95 / p99 ms | errors | worker peak MiB |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| database | size | serving | readers (think s) | reader req/s | readers median / p95 / p99 ms "
+        "| server median ms | saves | save median / p95 / p99 ms | dashboard / health req/s | errors "
+        "| worker peak MiB |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         x, rd, sv = r["users"], r["users"]["reads"], r["users"]["saves"]
+        ratio = (
+            f"{x['dashboard_rps']:.1f} / {x['health_rps']:.0f} ({x['dashboard_rps'] / x['health_rps']:.1%})"
+            if x.get("health_rps")
+            else "not run"
+        )
         lines.append(
-            f"| {r['database']} | {r['size']} | {x['serving']} | {x['readers']} | {x['reader_rps']} | "
-            f"{rd.get('median_ms')} / {rd.get('p95_ms')} / {rd.get('p99_ms')} | {sv['count']} | "
-            f"{sv.get('median_ms')} / {sv.get('p95_ms')} / {sv.get('p99_ms')} | {x['errors']} | "
+            f"| {r['database']} | {r['size']} | {x['serving']} | {x['readers']} ({x.get('think_seconds', 0)}) | "
+            f"{x['reader_rps']} | {rd.get('median_ms')} / {rd.get('p95_ms')} / {rd.get('p99_ms')} | "
+            f"{x.get('server_median_ms')} | {sv['count']} | "
+            f"{sv.get('median_ms')} / {sv.get('p95_ms')} / {sv.get('p99_ms')} | {ratio} | {x['errors']} | "
             f"{x['worker_peak_mib']} |"
         )
+        for name, figures in x.get("server_by_page", {}).items():
+            lines.append(
+                f"|  |  | server time, {name} |  |  | {figures.get('median_ms')} / {figures.get('p95_ms')} / "
+                f"{figures.get('p99_ms')} |  |  |  |  |  |  |"
+            )
     return lines
