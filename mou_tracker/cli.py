@@ -381,6 +381,28 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         return count
 
+    @app.cli.command("prune-attachment-files")
+    @click.option(
+        "--older-than-minutes",
+        default=60,
+        show_default=True,
+        type=click.IntRange(min=60),
+        help="Leave files younger than this: an upload not yet committed may need one.",
+    )
+    def prune_attachment_files(older_than_minutes: int) -> None:
+        """Delete the attachment files no attachment names (left by an upload that failed), once they are older
+        than an hour; never a file an attachment needs. Safe to run at any time, for instance hourly from cron."""
+        from datetime import timedelta
+
+        from .services import attachments
+
+        storage = attachments.storage_from_config(current_app.config, current_app.instance_path)
+        pruned = attachments.remove_orphan_files(db.session, storage, older_than=timedelta(minutes=older_than_minutes))
+        click.echo(
+            f"Removed {len(pruned.removed)} orphan file(s) ({pruned.bytes_freed} bytes) from {storage.directory}; "
+            f"left {pruned.too_young} younger than {older_than_minutes} minutes."
+        )
+
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Remind of reply-by dates and deadlines for written proposals that are near or passed, once each, through

@@ -81,8 +81,20 @@ def default_config(instance_path: str) -> dict:
         "MOU_TRUSTED_PROXIES": int(os.environ.get("MOU_TRUSTED_PROXIES", "0")),
         # Answers compressed as the browser accepts (Flask-Compress): pages, JSON, CSV; never DOCX/PDF (already
         # compressed archives) nor answers too small to gain.
-        "COMPRESS_MIMETYPES": ["text/html", "application/json", "application/problem+json", "text/csv"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "application/json",
+            "application/problem+json",
+            "text/csv",
+            # The Akoma Ntoso export is XML of several megabytes at treaty scale.
+            "application/akn+xml",
+        ],
         "COMPRESS_MIN_SIZE": 1024,
+        # The most open proposals a meeting pack may hold to be typeset as one PDF in a request (a larger pack is
+        # printed part by part): WeasyPrint takes about half a second of CPU per proposal at treaty scale.
+        "MOU_PACK_PDF_MAX_PROPOSALS": int(os.environ.get("MOU_PACK_PDF_MAX_PROPOSALS", "200")),
+        # The longest negotiating record (versions and amendments) laid out as one PDF of the whole instrument.
+        "MOU_HISTORY_PDF_MAX_ENTRIES": int(os.environ.get("MOU_HISTORY_PDF_MAX_ENTRIES", "300")),
         "COMPRESS_ALGORITHM": ["br", "gzip", "zstd", "deflate"],
         # While the database cannot be reached: how long a client is asked to wait, how often the cause is logged.
         "MOU_DB_UNAVAILABLE_RETRY_AFTER_SECONDS": 10,

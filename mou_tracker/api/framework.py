@@ -185,6 +185,22 @@ def actor() -> User:
     return g.api_actor
 
 
+#: request.environ key: the token's owner, when authenticated before the body was read (an upload).
+_ACTOR_BEFORE_THE_BODY = "mou_tracker.api_actor"
+
+
+def authenticate_before_the_body() -> Response | None:
+    """For an operation that takes a file: check the token before anything reads the (large) body, and answer a
+    request without a valid one now, as the operation would (401, or 429 past the limits). The owner is kept for
+    the operation, so the request is counted once."""
+    try:
+        request.environ[_ACTOR_BEFORE_THE_BODY] = _authenticate()
+    except ApiProblem as exc:
+        db.session.rollback()
+        return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+    return None
+
+
 # The rate limit ---------------------------------------------------------------------------------------------------
 
 
@@ -446,7 +462,8 @@ def operation(
         def handle(**path_values):
             try:
                 if not public:
-                    g.api_actor = _authenticate()
+                    early = request.environ.pop(_ACTOR_BEFORE_THE_BODY, None)
+                    g.api_actor = early if early is not None else _authenticate()
                 kwargs = dict(path_values)
                 if scoped:  # after the token: an unauthenticated call never learns what exists
                     _open_negotiation(kwargs.pop(SLUG_VALUE, None))

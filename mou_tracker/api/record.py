@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from flask import g
+from flask import Response, g
+from flask_login import current_user
+from markupsafe import Markup
 from pydantic import Field
 
 from ..core.deadlines import LateDecision
@@ -17,17 +19,21 @@ from ..core.rolling import Bracketed, Mark, Piece, Plain, RollingClause, Tag
 from ..core.signature import BlockerKind, shown
 from ..core.text import MAX_NOTE
 from ..extensions import db
-from ..i18n import text_language, translate
-from ..models import Amendment
+from ..i18n import text_language, translate, translate_citation
+from ..models import Amendment, Instrument, User
 from ..services import brackets as bracket_service
 from ..services import deadlines as deadline_service
 from ..services import draft as draft_service
 from ..services import history as history_service
 from ..services import meetings as meeting_service
+from ..services import reports
 from ..services import rolling as rolling_service
 from ..services import signature as signature_service
+from ..services import word_credits as word_credit_service
 from ..services.signature import MAX_SIGNATORY
+from ..services.word_credits import CreditedRun
 from ..web import history as history_pages
+from ..web import page_cache
 from ..web import record as record_pages
 from . import schemas as s
 from .framework import ApiProblem, Link, OperationOptions, actor, etag_of, negotiation, operation, require_match
@@ -260,9 +266,61 @@ class ClauseRecordOut(s.Output):
     events: list[HistoryEventOut]
 
 
+class InstrumentHistoryQuery(HistoryQuery):
+    article: str | None = Field(
+        None,
+        max_length=40,
+        description="One page of the history: the wid of an article, or of any clause in it (GET /history/contents "
+        "lists the pages); the whole instrument when left out",
+    )
+
+
+class HistoryClauseOut(s.Output):
+    wid: str
+    citation: str | None = Field(description="How the current draft cites it, in your language; null when deleted")
+
+
+class HistoryPartOut(s.Output):
+    key: str = Field(description="The page's address: `article` of GET /history and of its exports")
+    title: str = Field(
+        description="'Article 3', or the first and last clauses of a run outside articles, in your language"
+    )
+    heading: str | None = Field(description="The article's heading in the history's language")
+    article: bool = Field(description="An article with everything under it (else a run of other clauses)")
+    deleted: bool = Field(description="A run of clauses deleted with their article")
+    versions: int
+    amendments: int = Field(description="The amendments to its clauses that you may see")
+    clauses: list[HistoryClauseOut]
+
+
+class HistoryContentsOut(s.Output):
+    language: str
+    versions: int
+    amendments: int
+    whole_pdf: bool = Field(
+        description="Whether the whole instrument's history is offered as one PDF (else it is too long to lay out "
+        "while you wait: take each page's PDF, or the whole as Word)"
+    )
+    parts: list[HistoryPartOut] = Field(description="The pages of the history, in the order of the draft")
+
+
 class HistoryOut(s.Output):
     language: str
     clauses: list[ClauseRecordOut]
+    part: HistoryPartOut | None = Field(None, description="The page asked for with `article`; null for the whole")
+    previous: str | None = Field(None, description="The key of the page before it")
+    next: str | None = Field(None, description="The key of the page after it")
+
+
+class DraftClauseAttributionOut(s.Output):
+    wid: str
+    citation: str = Field(description="How the current draft cites it, in your language")
+    runs: list[s.AttributedRunOut] = Field(description="Empty when the clause has no text in the language")
+
+
+class DraftAttributionOut(s.Output):
+    language: str
+    clauses: list[DraftClauseAttributionOut] = Field(description="Every clause of the current draft, in reading order")
 
 
 # Deadlines -------------------------------------------------------------------------------------------------------
@@ -628,10 +686,18 @@ def export_signature_copy_pdf(query: LayoutQuery):
 # Negotiating history ---------------------------------------------------------------------------------------------
 
 
+def _as_page_reader(instrument: Instrument) -> User:
+    """The token's owner as the pages' `current_user` for this request (nothing is stored in a session), in the
+    negotiation the address names: what the pages' kept parts and files are keyed by (web/page_cache.py)."""
+    g.negotiation_slug = instrument.slug
+    g._login_user = actor()
+    return g._login_user
+
+
 def _history_language(query: HistoryQuery) -> str:
+    _as_page_reader(negotiation())
     if query.lang:
         return rolling_service.check_language(negotiation(), query.lang)  # refused (422) if it has no text in it
-    g._login_user = actor()  # the reader's language, as the page chooses it (this request only)
     return text_language(negotiation(), None, allow_both=False)
 
 
@@ -670,24 +736,124 @@ def get_clause_history(wid: str, query: HistoryQuery):
     """Your party's untabled drafts and internal comments are in it (`internal`); the other party's never are."""
     language = _history_language(query)
     return HistoryOut(
-        language=language, clauses=[_record(history_service.clause_record(db.session, actor(), wid, language))]
+        language=language,
+        clauses=[_record(history_service.clause_record(db.session, actor(), wid, language, every_language=True))],
+    )
+
+
+def attributed_run(run: CreditedRun) -> s.AttributedRunOut:
+    credit = run.credit
+    return s.AttributedRunOut(
+        text=run.text,
+        version=credit.seq,
+        citation=credit.citation,
+        party=credit.party,
+        proposed_by=credit.proposer,
+        cleared_by=list(credit.reviewers),
+        endorsed_at=credit.meeting[0] if credit.meeting else None,
+        date=credit.when,
+    )
+
+
+def _part(section: history_service.HistorySection) -> HistoryPartOut:
+    return HistoryPartOut(
+        key=section.key,
+        title=history_pages.section_title(section),
+        heading=section.heading,
+        article=section.article,
+        deleted=section.deleted,
+        versions=section.versions,
+        amendments=section.amendments,
+        clauses=[HistoryClauseOut(wid=c.wid, citation=translate_citation(c.citation)) for c in section.clauses],
+    )
+
+
+@operation(
+    "GET",
+    "/history/contents",
+    summary="The contents of the instrument's negotiating history: its pages (articles) with their counts",
+    tag="History",
+    query=HistoryQuery,
+    response=HistoryContentsOut,
+)
+def get_history_contents(query: HistoryQuery):
+    """The page's table of contents: ask GET /history with `article` for each page's record."""
+    language = _history_language(query)
+    contents = history_service.history_contents(db.session, actor(), language)
+    return HistoryContentsOut(
+        language=language,
+        versions=contents.versions,
+        amendments=contents.amendments,
+        whole_pdf=history_service.pdf_fits(contents, history_pages.pdf_max_entries()),
+        parts=[_part(section) for section in contents.sections],
     )
 
 
 @operation(
     "GET",
     "/history",
-    summary="The negotiating history of the instrument, clause by clause in the order of the draft",
+    summary="The negotiating history of the instrument, one article at a time (`article`) or whole",
     tag="History",
-    query=HistoryQuery,
+    query=InstrumentHistoryQuery,
     response=HistoryOut,
 )
-def get_history(query: HistoryQuery):
+def get_history(query: InstrumentHistoryQuery):
+    """With `article`, the page holding that clause (an article with everything under it), as the history's page
+    shows it, with the keys of the pages before and after; an unknown key is 404. Without it, the whole instrument
+    (at treaty scale, tens of megabytes: ask page by page)."""
     language = _history_language(query)
+    if query.article:
+        page = history_service.article_record(db.session, actor(), language, query.article, every_language=True)
+        return HistoryOut(
+            language=language,
+            clauses=[_record(r) for r in page.records],
+            part=_part(page.section),
+            previous=page.previous.key if page.previous else None,
+            next=page.next.key if page.next else None,
+        )
     return HistoryOut(
         language=language,
-        clauses=[_record(r) for r in history_service.instrument_record(db.session, actor(), language)],
+        clauses=[
+            _record(r) for r in history_service.instrument_record(db.session, actor(), language, every_language=True)
+        ],
     )
+
+
+@operation(
+    "GET",
+    "/attribution",
+    summary="Who wrote each word of the whole current draft: each clause's runs credited to the version and amendment",
+    tag="History",
+    query=s.AttributionQuery,
+    response=DraftAttributionOut,
+)
+def draft_attribution(query: s.AttributionQuery):
+    """Kept once made, per state of the negotiation, visibility and language: asking again while nothing changed
+    costs next to nothing. A language the negotiation has no text in is refused (422)."""
+    instrument = negotiation()
+    reader = _as_page_reader(instrument)
+    stamp = reports.state_stamp(db.session, reader)
+
+    def answer() -> DraftAttributionOut:
+        return DraftAttributionOut(
+            language=query.language,
+            clauses=[
+                DraftClauseAttributionOut(
+                    wid=item.clause.wid,
+                    citation=translate_citation(item.citation) or "",
+                    runs=[attributed_run(run) for run in runs],
+                )
+                for item, runs in word_credit_service.draft_word_credits(db.session, current_user, query.language)
+            ],
+        )
+
+    def build() -> dict:
+        return {"body": Markup(answer().model_dump_json())}  # noqa: S704  (JSON, never put in a page)
+
+    kept, stale = page_cache.kept_part(f"api-attribution:{instrument.slug}:{query.language}", stamp, build)
+    if stale:  # another request is making the new state's: this one reads it itself rather than an older one
+        return answer()
+    return Response(str(kept.body()), mimetype="application/json")
 
 
 @operation(
@@ -722,13 +888,16 @@ def export_clause_history_docx(wid: str, query: HistoryQuery):
 @operation(
     "GET",
     "/exports/history.pdf",
-    summary="The negotiating history of the instrument as a PDF",
-    query=HistoryQuery,
+    summary="The negotiating history of the instrument as a PDF: one article (`article`), or whole",
+    query=InstrumentHistoryQuery,
     media_type=PDF,
-    errors=(503,),
+    errors=(404, 409, 503),
     **EXPORT,
 )
-def export_history_pdf(query: HistoryQuery):
+def export_history_pdf(query: InstrumentHistoryQuery):
+    """The page's download. The whole instrument's history too long to lay out while you wait is refused (409,
+    saying so): take each article's PDF (`article`; GET /history/contents lists them) or the whole as Word. Made
+    once per state of the negotiation and kept."""
     _history_language(query)
     return _kept_pdf(history_pages.instrument_history_pdf)
 
@@ -736,11 +905,13 @@ def export_history_pdf(query: HistoryQuery):
 @operation(
     "GET",
     "/exports/history.docx",
-    summary="The negotiating history of the instrument as Word",
-    query=HistoryQuery,
+    summary="The negotiating history of the instrument as Word: one article (`article`), or whole",
+    query=InstrumentHistoryQuery,
     media_type=DOCX,
+    errors=(404,),
     **EXPORT,
 )
-def export_history_docx(query: HistoryQuery):
+def export_history_docx(query: InstrumentHistoryQuery):
+    """The page's download, made once per state of the negotiation and kept."""
     _history_language(query)
     return _page_export(history_pages.instrument_history_docx)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from flask import Response, current_app, g, jsonify, request
 from flask_babel import get_locale
+from pydantic import Field
 from sqlalchemy import select
 
 from ..core import permissions
@@ -1181,14 +1182,28 @@ def export_status_pdf():
     return _kept_pdf(report_pages.dashboard_pdf)
 
 
+class MeetingPackQuery(s.Input):
+    """A meeting pack is read a part at a time, as on its page: the whole pack, or one article."""
+
+    article: str | None = Field(
+        None,
+        max_length=report_pages.ARTICLE_KEY_MAX,
+        description="One part of the pack: an article's stable clause id (wId) or number ('3'), or 'preamble'. "
+        "Left out: the whole pack.",
+    )
+
+
 @operation(
     "GET",
     "/milestones/{code}/pack.pdf",
     summary="A meeting's pack as a PDF: its frozen draft, the amendments before it, what changed since the last",
     path_params=MILESTONE_CODE,
+    query=MeetingPackQuery,
     media_type=PDF,
-    errors=(503,),
+    errors=(409, 503),
     **EXPORT,
 )
-def export_meeting_pack_pdf(code: str):
+def export_meeting_pack_pdf(code: str, query: MeetingPackQuery):
+    """The whole pack (every article's text, compilation and redline), or one article's part with `article`, as
+    the pack's page gives them: typeset once per state of the negotiation and kept."""
     return _kept_pdf(report_pages.meeting_pack_pdf, code=code)

@@ -17,10 +17,10 @@ the latest step, so a change is never left without an author.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .redline import Op, diff_tokens
+from .redline import Op, Segment, diff_tokens
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,15 @@ class CreditedSegment:
     credit: Credit | None = None
 
 
-def attribute(start: str, steps: Sequence[tuple[str, Credit]], fallback: Credit) -> tuple[CreditedSegment, ...]:
+def attribute(
+    start: str,
+    steps: Sequence[tuple[str, Credit]],
+    fallback: Credit,
+    diff: Callable[[str, str], Sequence[Segment]] = diff_tokens,
+) -> tuple[CreditedSegment, ...]:
     """The redline from `start` to the last step's text (or `start` when there are no steps), each change split
-    by the credit of the step that made it. `fallback` credits what the chain cannot explain."""
+    by the credit of the step that made it. `fallback` credits what the chain cannot explain. `diff` is
+    diff_tokens or anything giving the same segments (the services pass one that reads redlines kept earlier)."""
     end = steps[-1][0] if steps else start
     # For every character of the current text: the step that inserted it (None: it was in `start`), and its
     # index in `start` (None: inserted on the way).
@@ -59,7 +65,7 @@ def attribute(start: str, steps: Sequence[tuple[str, Credit]], fallback: Credit)
         next_inserted: list[Credit | None] = []
         next_origin: list[int | None] = []
         position = 0
-        for segment in diff_tokens(current, text):
+        for segment in diff(current, text):
             size = len(segment.text)
             if segment.op is Op.equal:
                 next_inserted += inserted_by[position : position + size]
@@ -77,7 +83,7 @@ def attribute(start: str, steps: Sequence[tuple[str, Credit]], fallback: Credit)
     last = steps[-1][1] if steps else fallback
     out: list[CreditedSegment] = []
     old_at = new_at = 0
-    for segment in diff_tokens(start, end):
+    for segment in diff(start, end):
         size = len(segment.text)
         if segment.op is Op.equal:
             out.append(CreditedSegment(Op.equal, segment.text))

@@ -19,16 +19,20 @@ Its cost is bounded instead, by counting work rather than seconds:
 
 from __future__ import annotations
 
+import bisect
 import enum
+import functools
 import html
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from diff_match_patch import diff_match_patch
 
+from .brackets import OPEN, Bracket, read_brackets
 from .messages import N_
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
@@ -373,18 +377,160 @@ class RedlineLabels:
     deleted_by: str = N_("Deleted by %(party)s")
     inserted_by: str = N_("Inserted by %(party)s")
     change_by: str = N_("change by %(party)s")
+    #: Said to a screen reader where a negotiating bracket starts (web.bracket_marks says the same on clause text).
+    bracketed: str = N_("bracketed:")
 
 
 ENGLISH_LABELS = RedlineLabels()
 
 
-def _change_tag(kind: str, text: str, author: str, labels: RedlineLabels, party_code: str | None = None) -> str:
-    """`author` as the title names it; `party_code` (default: the author) is what the style sheet reads."""
+# Square brackets in rendered text ----------------------------------------------------------------------------
+# A negotiating bracket (core.brackets.read_brackets) is shown by a frame and weight, never by colour alone. Cut
+# into pieces (the parts of a redline, the runs of a Word paragraph), each piece of a bracket is marked on its own,
+# so that the marks always nest inside <ins>/<del> or w:ins/w:del and every bracketed word is marked.
+
+
+def bracket_html(
+    text: str,
+    brackets: Sequence[Bracket],
+    announce: str,
+    start: int = 0,
+    end: int | None = None,
+    escape: Callable[[str], str] = _esc,
+) -> str:
+    """text[start:end], escaped, with each negotiating bracket it holds or is cut out of in <span class="bracket">
+    (nested brackets inside), `brackets` being read_brackets(text).brackets.
+
+    A piece that holds the "[" of its bracket begins with `announce` ("bracketed:") for a screen reader; a piece cut
+    out of a bracket carries "bracket-continued" (it began before) and "bracket-continues" (it ends after), so that
+    the frame stays open at the cut.
+    """
+    end = len(text) if end is None else end
+    announced = f'<span class="visually-hidden">{escape(announce)} </span>'
+    opens: dict[int, list[str]] = {}
+    closes: Counter[int] = Counter()
+    for bracket in brackets:  # in order of their "[" (read_brackets): an outer bracket before those inside it
+        if bracket.start >= end:
+            break
+        if bracket.end <= start:
+            continue
+        classes = "bracket"
+        if bracket.start < start:
+            classes += " bracket-continued"
+        if bracket.end > end:
+            classes += " bracket-continues"
+        tag = f'<span class="{classes}">'
+        if bracket.start >= start:
+            tag += announced
+        opens.setdefault(max(bracket.start, start), []).append(tag)
+        closes[min(bracket.end, end)] += 1
+    parts: list[str] = []
+    cut = start
+    # Brackets pair up as a stack does, so closing at each end and opening at each start always nests; at one
+    # position, spans that end close before spans that start open ("[shall][will]" is two spans).
+    for position in sorted(opens.keys() | closes.keys()):
+        if position > cut:
+            parts.append(escape(text[cut:position]))
+        parts.append("</span>" * closes[position])
+        parts.extend(opens.get(position, ()))
+        cut = position
+    parts.append(escape(text[cut:end]))
+    return "".join(parts)
+
+
+def bracket_pieces(
+    text: str, brackets: Sequence[Bracket], start: int = 0, end: int | None = None
+) -> list[tuple[str, bool]]:
+    """text[start:end] cut where it enters or leaves a negotiating bracket: (piece, whether it is bracketed), in
+    order, the pieces joining to exactly text[start:end]. For formats that mark runs rather than nest (Word)."""
+    end = len(text) if end is None else end
+    pieces: list[tuple[str, bool]] = []
+    cut = start
+    outer_end = -1  # the end of the last bracket standing in the text (not inside another)
+    for bracket in brackets:  # in order of their "[": an outer bracket before those inside it
+        if bracket.end <= outer_end:
+            continue  # inside the one before, already bracketed (its depth would count an unclosed "[" too)
+        outer_end = bracket.end
+        if bracket.start >= end:
+            break
+        if bracket.end <= start:
+            continue
+        inside_start, inside_end = max(bracket.start, start), min(bracket.end, end)
+        if inside_start > cut:
+            pieces.append((text[cut:inside_start], False))
+        pieces.append((text[inside_start:inside_end], True))
+        cut = inside_end
+    if cut < end:
+        pieces.append((text[cut:end], False))
+    return pieces
+
+
+def negotiating_brackets(text: str, plain_brackets: Iterable[str] = ()) -> tuple[Bracket, ...]:
+    """The negotiating brackets of a text, the passages declared not to be (clause.plain_brackets) left out."""
+    if OPEN not in text:
+        return ()  # most texts: no parse at all
+    return _read_brackets(text, tuple(plain_brackets))
+
+
+#: Brackets of one text, keyed by the text itself (and its plain passages): they depend on nothing else. A page
+#: renders the same clause's redlines again and again (the meeting pack, the whole-draft redline); a few thousand
+#: texts fit in a few megabytes, like services.redlines' cache of the redlines themselves.
+@functools.lru_cache(maxsize=4096)
+def _read_brackets(text: str, plain_brackets: tuple[str, ...]) -> tuple[Bracket, ...]:
+    return read_brackets(text, plain_brackets).brackets
+
+
+class _Side:
+    """One side of a redline (the old text or the new), rendered piece by piece in reading order, escaped, with its
+    negotiating brackets marked when asked for."""
+
+    def __init__(self, text: str, labels: RedlineLabels, mark: bool, plain_brackets: Iterable[str]):
+        self.text = text
+        self.brackets = negotiating_brackets(text, plain_brackets) if mark else ()
+        self.announce = labels.bracketed
+        self.at = 0
+        # Where each bracket standing in the text (not inside another) starts and ends: disjoint, in order, so
+        # that a piece outside every bracket, most of them, is found by bisection and escaped as it is.
+        self.starts = [bracket.start for bracket in self.brackets]
+        self.outer: list[tuple[int, int]] = []
+        for bracket in self.brackets:
+            if not self.outer or bracket.start >= self.outer[-1][1]:
+                self.outer.append((bracket.start, bracket.end))
+        self.outer_ends = [end for _, end in self.outer]
+
+    def take(self, piece: str) -> str:
+        """The next `piece` of this side's text, as markup."""
+        start = self.at
+        self.at += len(piece)
+        if not self.brackets:
+            return _esc(piece)
+        first = bisect.bisect_right(self.outer_ends, start)  # the first bracket in the text ending after `start`
+        if first == len(self.outer) or self.outer[first][0] >= self.at:
+            return _esc(piece)
+        # Only the brackets from that one on, up to the piece's end, can touch it.
+        low = bisect.bisect_left(self.starts, self.outer[first][0])
+        high = bisect.bisect_left(self.starts, self.at)
+        return bracket_html(self.text, self.brackets[low:high], self.announce, start, self.at)
+
+    def skip(self, piece: str) -> None:
+        self.at += len(piece)
+
+
+def _sides(segments, labels: RedlineLabels, mark: bool, plain_brackets: Iterable[str]) -> tuple[_Side, _Side]:
+    plain = tuple(plain_brackets)
+    old = "".join(s.text for s in segments if s.op is not Op.insert)
+    new = "".join(s.text for s in segments if s.op is not Op.delete)
+    return _Side(old, labels, mark, plain), _Side(new, labels, mark, plain)
+
+
+def _change_tag(kind: str, inner: str, author: str, labels: RedlineLabels, party_code: str | None = None) -> str:
+    """`inner` is the changed words as markup (escaped by the caller); `author` as the title names it; `party_code`
+    (default: the author) is what the style sheet reads."""
     sentence = labels.deleted_by if kind == "del" else labels.inserted_by
     title = f' title="{_esc(sentence % {"party": author})}"' if author else ""
     code = author if party_code is None else party_code
     party = f' data-party="{_esc(code)}"' if code else ""
-    return f'<{kind} class="rl-{kind}"{party}{title}>{_esc(text)}</{kind}>'
+    return f'<{kind} class="rl-{kind}"{party}{title}>{inner}</{kind}>'
 
 
 def _party_tag(author: str, labels: RedlineLabels) -> str:
@@ -393,9 +539,28 @@ def _party_tag(author: str, labels: RedlineLabels) -> str:
     return f'<sup class="rl-party" aria-label="{_esc(labels.change_by % {"party": author})}">{_esc(author)}</sup>'
 
 
-def render_inline(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> str:
+def _changed(segment, old: _Side, new: _Side) -> tuple[str, str]:
+    """("del" or "ins", the segment's words as markup) for a change; an unchanged segment is read on the new side
+    (what the text says once the changes are accepted) and passed over on the old."""
+    if segment.op is Op.delete:
+        return "del", old.take(segment.text)
+    return "ins", new.take(segment.text)
+
+
+def render_inline(
+    redline: Redline,
+    labels: RedlineLabels = ENGLISH_LABELS,
+    *,
+    mark_brackets: bool = False,
+    plain_brackets: Iterable[str] = (),
+) -> str:
     """Deletions struck through and insertions underlined in one text; each run of changes tagged with its party,
-    so the redline reads without colour and in black-and-white print."""
+    so the redline reads without colour and in black-and-white print.
+
+    With `mark_brackets`, the negotiating square brackets are marked as on the clause's page: those of the old text
+    in what is deleted, those of the new text in what is inserted and in what stays; `plain_brackets` are the
+    passages the user declared not to be negotiating brackets (clause.plain_brackets)."""
+    old, new = _sides(redline.segments, labels, mark_brackets, plain_brackets)
     out: list[str] = []
     in_change = False
     for segment in redline.segments:
@@ -403,19 +568,29 @@ def render_inline(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> s
             if in_change:
                 out.append(_party_tag(redline.author, labels))
                 in_change = False
-            out.append(_esc(segment.text))
+            old.skip(segment.text)
+            out.append(new.take(segment.text))
         else:
-            out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, redline.author, labels))
+            out.append(_change_tag(*_changed(segment, old, new), redline.author, labels))
             in_change = True
     if in_change:
         out.append(_party_tag(redline.author, labels))
     return "".join(out)
 
 
-def render_credited_inline(segments, name, labels: RedlineLabels = ENGLISH_LABELS) -> str:
+def render_credited_inline(
+    segments,
+    name,
+    labels: RedlineLabels = ENGLISH_LABELS,
+    *,
+    mark_brackets: bool = False,
+    plain_brackets: Iterable[str] = (),
+) -> str:
     """Like `render_inline`, for changes each credited to its own author (core.attribution.CreditedSegment: `op`,
     `text`, `credit`): every run of changes by one author is tagged with `name(credit)` (its party and date), so a
-    clause changed by two amendments reads as theirs, word by word, on screen and in print."""
+    clause changed by two amendments reads as theirs, word by word, on screen and in print. Brackets as there."""
+    segments = list(segments)
+    old, new = _sides(segments, labels, mark_brackets, plain_brackets)
     out: list[str] = []
     open_name: str | None = None
     for segment in segments:
@@ -423,28 +598,41 @@ def render_credited_inline(segments, name, labels: RedlineLabels = ENGLISH_LABEL
             if open_name is not None:
                 out.append(_party_tag(open_name, labels))
                 open_name = None
-            out.append(_esc(segment.text))
+            old.skip(segment.text)
+            out.append(new.take(segment.text))
             continue
         author = name(segment.credit) if segment.credit is not None else ""
         if open_name is not None and author != open_name:
             out.append(_party_tag(open_name, labels))
         party = segment.credit.party if segment.credit is not None else ""
-        out.append(_change_tag("del" if segment.op is Op.delete else "ins", segment.text, author, labels, party))
+        out.append(_change_tag(*_changed(segment, old, new), author, labels, party))
         open_name = author
     if open_name is not None:
         out.append(_party_tag(open_name, labels))
     return "".join(out)
 
 
-def render_side_by_side(redline: Redline, labels: RedlineLabels = ENGLISH_LABELS) -> tuple[str, str]:
-    """(old text with its deletions marked, new text with its insertions marked)."""
+def render_side_by_side(
+    redline: Redline,
+    labels: RedlineLabels = ENGLISH_LABELS,
+    *,
+    mark_brackets: bool = False,
+    plain_brackets: Iterable[str] = (),
+) -> tuple[str, str]:
+    """(old text with its deletions marked, new text with its insertions marked); with `mark_brackets`, each side
+    with its own negotiating brackets marked (as `render_inline`)."""
+    old_side, new_side = _sides(redline.segments, labels, mark_brackets, plain_brackets)
     old = [
-        _change_tag("del", s.text, redline.author, labels) if s.op is Op.delete else _esc(s.text)
+        _change_tag("del", old_side.take(s.text), redline.author, labels)
+        if s.op is Op.delete
+        else old_side.take(s.text)
         for s in redline.segments
         if s.op is not Op.insert
     ]
     new = [
-        _change_tag("ins", s.text, redline.author, labels) if s.op is Op.insert else _esc(s.text)
+        _change_tag("ins", new_side.take(s.text), redline.author, labels)
+        if s.op is Op.insert
+        else new_side.take(s.text)
         for s in redline.segments
         if s.op is not Op.delete
     ]

@@ -9,8 +9,8 @@ PostgreSQL's own `english` and `russian` configurations: "соглашения" 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -36,11 +36,27 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+#: Snowball's pure-Python stemmers keep the word they work on in their own fields: one per thread, never shared.
+_THREAD = threading.local()
 
-@cache
+#: Each folded word's stem, per language, remembered for the life of the process: Snowball in pure Python costs
+#: some 50 µs a word, a negotiation's vocabulary is a few thousand words, and indexing a Word round trip of 300
+#: amendments reads 127,000 of them. Bounded: past this many words per language, new ones are stemmed each time
+#: (never evicted, so a reader in another thread never misses a word it has just seen stored).
+_MEMO_WORDS = 100_000
+_MEMO: dict[str, dict[str, str]] = {}
+
+
 def _stemmer(language: str):
     algorithm = _ALGORITHMS.get(language)
-    return snowballstemmer.stemmer(algorithm) if algorithm else None
+    if not algorithm:
+        return None
+    stemmers: dict[str, object] | None = getattr(_THREAD, "stemmers", None)
+    if stemmers is None:
+        stemmers = _THREAD.stemmers = {}
+    if algorithm not in stemmers:
+        stemmers[algorithm] = snowballstemmer.stemmer(algorithm)
+    return stemmers[algorithm]
 
 
 def words(text: str) -> list[str]:
@@ -48,14 +64,24 @@ def words(text: str) -> list[str]:
 
 
 def stem_words(found: list[str], language: str) -> list[str]:
+    """The stem of each word (folded, as `words` gives them), in order; a language without a stemmer keeps them."""
     stemmer = _stemmer(language)
-    return stemmer.stemWords(found) if stemmer else list(found)
+    if stemmer is None:
+        return list(found)
+    memo = _MEMO.setdefault(language, {})
+    stemmed = []
+    for word in found:
+        stem = memo.get(word)
+        if stem is None:
+            stem = stemmer.stemWord(word)
+            if len(memo) < _MEMO_WORDS:
+                memo[word] = stem
+        stemmed.append(stem)
+    return stemmed
 
 
-@lru_cache(maxsize=200_000)
 def _stem(word: str, language: str) -> str:
-    """One folded word's stem, remembered: Snowball in pure Python costs some 50 µs a word, and a page of results
-    re-reads the same few thousand words of the negotiation's vocabulary for its snippets."""
+    """One folded word's stem (a page of results re-reads the negotiation's vocabulary for its snippets)."""
     return stem_words([word], language)[0]
 
 

@@ -17,6 +17,12 @@ bookmark around the text of each clause paragraph, named after the clause's stab
 it is the heading paragraph (docx_revisions.bookmark_name), one around each language part's heading, and custom
 document properties naming the negotiation and the point the draft was exported at. Word and LibreOffice keep
 bookmarks and custom properties when they edit and save a document, and show neither in the text.
+
+Square brackets still under negotiation (core.brackets) carry the character style "Negotiating brackets" (bold in a
+thin frame, as on the pages: never colour alone), defined in the document's styles and applied to the runs that
+hold them: a run is cut where a bracket starts or ends, inside tracked insertions and deletions too, so accepting
+or rejecting the changes leaves the same words with the same marks. Brackets a user declared part of the wording
+(clause.plain_brackets) stay plain.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docx import Document
@@ -43,7 +49,7 @@ from lxml import etree
 
 from ..core.attribution import Credit, CreditedSegment
 from ..core.clause_kinds import ClauseKind
-from ..core.redline import Op, Redline
+from ..core.redline import Op, Redline, bracket_pieces, negotiating_brackets
 from ..core.structure import EXPORT_COVER_STYLE
 from ..imports.docx_revisions import (
     BASED_ON_PROPERTY,
@@ -60,6 +66,9 @@ LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: The letters Russian drafting numbers sub-items with (а), б), в) ...): no ё, й, ъ, ы, ь.
 CYRILLIC_LETTERS = "абвгдежзиклмнопрстуфхцчшщэюя"
 HEADING_SEPARATOR = " — "
+#: The character style of negotiating brackets, and the id the runs name it by.
+BRACKET_STYLE = "Negotiating brackets"
+BRACKET_STYLE_ID = "NegotiatingBrackets"
 
 
 @dataclass(frozen=True)
@@ -132,12 +141,19 @@ class _Revisions:
         return element
 
 
-def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> list[BaseOxmlElement]:
-    """One run per line: a line break inside clause text becomes <w:br/>, a tab <w:tab/>."""
+def _runs(
+    text: str, *, deleted: bool, language: str, bold: bool = False, style: str | None = None
+) -> list[BaseOxmlElement]:
+    """One run per line: a line break inside clause text becomes <w:br/>, a tab <w:tab/>. `style`: the id of a
+    character style for the runs."""
     runs = []
     for index, line in enumerate(text.split("\n")):
         run = OxmlElement("w:r")
         properties = OxmlElement("w:rPr")
+        if style is not None:  # the schema puts the style first among a run's properties
+            style_element = OxmlElement("w:rStyle")
+            style_element.set(qn("w:val"), style)
+            properties.append(style_element)
         if bold:
             properties.append(OxmlElement("w:b"))
         lang = OxmlElement("w:lang")
@@ -156,6 +172,58 @@ def _runs(text: str, *, deleted: bool, language: str, bold: bool = False) -> lis
                 run.append(piece)
         runs.append(run)
     return runs
+
+
+def ensure_bracket_style(document) -> None:
+    """Define the character style of negotiating brackets in a python-docx Document (once): bold in a thin frame,
+    like the pages' .bracket, readable in black and white (a double underline would read as a tracked insertion).
+    Every Word export that shows clause text uses it (`paragraph.add_run(text, BRACKET_STYLE)`)."""
+    if any(style.name == BRACKET_STYLE for style in document.styles):
+        return
+    style = document.styles.add_style(BRACKET_STYLE, WD_STYLE_TYPE.CHARACTER)
+    style.element.styleId = BRACKET_STYLE_ID  # python-docx would make it "Negotiatingbrackets"; the runs name this
+    style.font.bold = True
+    style.quick_style = True
+    properties = style.element.get_or_add_rPr()
+    border = OxmlElement("w:bdr")
+    for name, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "auto")):
+        border.set(qn(f"w:{name}"), value)
+    properties.append(border)  # after <w:b/>, as the schema orders a run's properties
+
+
+def add_bracketed_runs(paragraph, text: str, plain_brackets: Sequence[str] = (), **run_format) -> list:
+    """A clause's words added to a python-docx paragraph, its negotiating brackets in the bracket style (the
+    document must have it: ensure_bracket_style); `run_format` (bold=True, italic=True) applies to every run."""
+    runs = []
+    for piece, bracketed in bracket_pieces(text, negotiating_brackets(text, plain_brackets)):
+        run = paragraph.add_run(piece, BRACKET_STYLE if bracketed else None)
+        for name, value in run_format.items():
+            setattr(run, name, value)
+        runs.append(run)
+    return runs
+
+
+def bracketed_pieces(segments: Sequence, plain_brackets: Sequence[str] = ()) -> list[list[tuple[str, bool]]]:
+    """Each segment's text (redline segments: `op`, `text`) cut at the bounds of the negotiating brackets,
+    (piece, bracketed) in order: a deletion read in the old text, an insertion or unchanged words in the new (as
+    the redline pages mark them)."""
+    old_text = "".join(s.text for s in segments if s.op is not Op.insert)
+    new_text = "".join(s.text for s in segments if s.op is not Op.delete)
+    old_brackets = negotiating_brackets(old_text, plain_brackets)
+    new_brackets = negotiating_brackets(new_text, plain_brackets)
+    pieces: list[list[tuple[str, bool]]] = []
+    old_at = new_at = 0
+    for segment in segments:
+        size = len(segment.text)
+        if segment.op is Op.delete:
+            pieces.append(bracket_pieces(old_text, old_brackets, old_at, old_at + size))
+        else:
+            pieces.append(bracket_pieces(new_text, new_brackets, new_at, new_at + size))
+        if segment.op is not Op.insert:
+            old_at += size
+        if segment.op is not Op.delete:
+            new_at += size
+    return pieces
 
 
 def _equal(text: str) -> list[CreditedSegment]:
@@ -192,6 +260,7 @@ class DraftDocument:
         properties.comments = ""
         properties.created = properties.modified = created.astimezone(dt.UTC).replace(tzinfo=None)
         properties.revision = 1
+        ensure_bracket_style(self.document)
         # The cover lines carry a style of their own, so that importing the export back never reads them as
         # part of the instrument (core.structure.EXPORT_COVER_STYLE).
         cover = self.document.styles.add_style(EXPORT_COVER_STYLE, WD_STYLE_TYPE.PARAGRAPH)
@@ -312,6 +381,7 @@ class DraftDocument:
         body: Redline,
         author: str = "",
         when: dt.datetime | None = None,
+        plain_brackets: Sequence[str] = (),
     ) -> None:
         """One clause in one language, its words as redlines (unchanged text when they have no changes)."""
         credit = Credit(author, when)
@@ -322,6 +392,7 @@ class DraftDocument:
             label=_equal(label),
             heading=_heading_segments(_from_redline(heading, credit)) if heading is not None else None,
             body=_from_redline(body, credit),
+            plain_brackets=plain_brackets,
         )
 
     def tracked_clause(
@@ -335,16 +406,19 @@ class DraftDocument:
         body: Sequence[CreditedSegment],
         whole: tuple[Op, Credit] | None = None,
         wid: str | None = None,
+        plain_brackets: Sequence[str] = (),
     ) -> None:
         """One clause in one language, every piece of it as credited segments. `label` is the number without its
         tab; `heading` the separator and heading together (None: no heading paragraph); `whole` marks a clause
         inserted or deleted whole in this language, whose paragraph marks are then tracked too; `wid`, the
-        clause's stable id, names the bookmarks around its paragraphs (None: a clause without one yet)."""
+        clause's stable id, names the bookmarks around its paragraphs (None: a clause without one yet). The
+        negotiating brackets of the heading and the body are styled (`plain_brackets`: the clause's declared
+        plain ones, left as they are)."""
         comments = _Comments()
         if kind is ClauseKind.article or heading is not None:
             head = self._paragraph(ClauseKind.article, depth)
             self._segments(head, label, language, comments, bold=True)
-            self._segments(head, heading or (), language, comments, bold=True)
+            self._segments(head, heading or (), language, comments, bold=True, plain_brackets=plain_brackets)
             self._mark_paragraph(head, whole)
             if wid is not None:
                 self._bookmark(head, bookmark_name(wid, language, ParagraphPart.heading))
@@ -353,21 +427,42 @@ class DraftDocument:
             paragraph = self._paragraph(kind, depth)
             if any(s.text for s in label):
                 self._segments(paragraph, _with_tab(label, whole), language, comments, bold=True)
-        self._segments(paragraph, body, language, comments)
+        self._segments(paragraph, body, language, comments, plain_brackets=plain_brackets)
         self._mark_paragraph(paragraph, whole)
         if wid is not None:
             self._bookmark(paragraph, bookmark_name(wid, language, ParagraphPart.body))
 
-    def _segments(self, paragraph, segments, language: str, comments: _Comments, bold: bool = False) -> None:
-        for segment in segments:
+    def _segments(
+        self,
+        paragraph,
+        segments,
+        language: str,
+        comments: _Comments,
+        bold: bool = False,
+        plain_brackets: Sequence[str] = (),
+    ) -> None:
+        segments = list(segments)
+        for segment, pieces in zip(segments, bracketed_pieces(segments, plain_brackets), strict=True):
             if not segment.text:
                 continue
+            deleted = segment.op is Op.delete
+            runs = [
+                run
+                for text, bracketed in pieces
+                for run in _runs(
+                    text,
+                    deleted=deleted,
+                    language=language,
+                    bold=bold,
+                    style=BRACKET_STYLE_ID if bracketed else None,
+                )
+            ]
             if segment.op is Op.equal:
-                for run in _runs(segment.text, deleted=False, language=language, bold=bold):
+                for run in runs:
                     paragraph._p.append(run)
                 continue
             mark = self.revisions.mark("w:ins" if segment.op is Op.insert else "w:del", segment.credit)
-            for run in _runs(segment.text, deleted=segment.op is Op.delete, language=language, bold=bold):
+            for run in runs:
                 mark.append(run)
             paragraph._p.append(mark)
             self._comment(paragraph, mark, segment.credit, comments)
@@ -442,6 +537,11 @@ def _wid_of(item) -> str | None:
     return getattr(getattr(item, "clause", None), "wid", None)
 
 
+def _plain_brackets_of(item) -> tuple[str, ...]:
+    """The passages a user declared not to be negotiating brackets in a draft clause (its Clause's)."""
+    return tuple(getattr(getattr(item, "clause", None), "plain_brackets", None) or ())
+
+
 def _with_tab(label: Sequence[CreditedSegment], whole: tuple[Op, Credit] | None) -> list[CreditedSegment]:
     """The number and the tab after it: the tab is tracked with the number when the number comes or goes."""
     old = "".join(s.text for s in label if s.op is not Op.insert)
@@ -485,6 +585,7 @@ def clean_draft(
                 heading=_equal(HEADING_SEPARATOR + heading) if heading else None,
                 body=_equal(body),
                 wid=_wid_of(item),
+                plain_brackets=_plain_brackets_of(item),
             )
     return doc.to_bytes()
 
@@ -529,10 +630,13 @@ def redlined_draft(
     *,
     negotiation: str | None = None,
     based_on: dt.datetime | None = None,
+    plain_brackets: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """`rows`: DraftRedlineRow items, each language's words credited change by change (`row.credited`).
     `negotiation` and `based_on` as for clean_draft; `based_on` is the newer point's moment, the text every
-    tracked change of the redline accepted."""
+    tracked change of the redline accepted. `plain_brackets`: {clause wid: its declared plain brackets}, left
+    unstyled (every other square bracket is styled as negotiating)."""
+    plain_brackets = plain_brackets or {}
     doc = DraftDocument(title, subtitle, settings, notes)
     doc.track_changes()
     doc.identify(negotiation, based_on)
@@ -566,5 +670,6 @@ def redlined_draft(
                 body=words.body,
                 whole=whole,
                 wid=getattr(row, "wid", None),
+                plain_brackets=tuple(plain_brackets.get(getattr(row, "wid", None) or "", ())),
             )
     return doc.to_bytes()

@@ -8,13 +8,16 @@ tags and the current words, never by colour alone, so that it reads on a black-a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx.shared import Cm, Pt
 
 from ..core.clause_kinds import ClauseKind
@@ -44,6 +47,7 @@ class RollingWords:
 
 
 def _run(paragraph, text: str, language: str, *, bold: bool = False, italic: bool = False, size: float | None = None):
+    """A run of the signature copy, through python-docx (a few hundred runs: its objects cost nothing there)."""
     run = paragraph.add_run(text)
     run.bold = bold or None
     run.italic = italic or None
@@ -56,72 +60,139 @@ def _run(paragraph, text: str, language: str, *, bold: bool = False, italic: boo
     return run
 
 
-def _pieces(paragraph, pieces: Sequence[Piece], words: RollingWords, language: str, *, bold: bool = False) -> None:
+# The rolling text ------------------------------------------------------------------------------------------------
+#
+# A treaty's rolling text has tens of thousands of runs (each bracket, tag and wording is one). Made one by one
+# with python-docx they took 7 s a language (its objects, schema-ordered insertion and a character-by-character
+# reading of each text); here each language's clauses are written straight as WordprocessingML text, parsed once
+# by lxml and put into the document python-docx made (cover, sections, running headers, page numbers). The XML is
+# what python-docx wrote: the same paragraph and run properties, tabs as <w:tab/>, line breaks as <w:br/>.
+
+#: Characters XML 1.0 cannot hold (python-docx refused them with an error): left out of the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile(r"([\t\r\n])")
+_SPACE_AFTER = Pt(6).twips
+_NOTE_SIZE = 9
+
+
+def _text_xml(text: str) -> str:
+    """A run's content: its text escaped, a tab as <w:tab/>, a line break as <w:br/> (as python-docx reads a
+    string into a run)."""
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        return f'<w:t xml:space="preserve">{escape(text)}</w:t>'
+    out = []
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            out.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return "".join(out)
+
+
+class _PartXml:
+    """One language's clauses as WordprocessingML paragraphs, written as text (see above)."""
+
+    def __init__(self, language: str):
+        lang = escape(LANGUAGE_TAGS.get(language, language), {'"': "&quot;"})
+        self._lang = f'<w:lang w:val="{lang}"/>'
+        self._properties: dict[tuple[bool, bool, float | None], str] = {}
+        self._xml: list[str] = []
+        self._open = False
+
+    def paragraph(self, kind: ClauseKind, depth: int) -> None:
+        """Start a paragraph: indented by its depth, centred for an article's or the title's line."""
+        self._close()
+        centred = '<w:jc w:val="center"/>' if kind in (ClauseKind.article, ClauseKind.title) else ""
+        spacing = f'<w:spacing w:after="{_SPACE_AFTER}"/><w:ind w:left="{Cm(1.0 * depth).twips}"/>'
+        self._xml.append(f"<w:p><w:pPr>{spacing}{centred}</w:pPr>")
+        self._open = True
+
+    def run(self, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None) -> None:
+        """A run of the open paragraph, in the part's language; nothing for no text."""
+        if not text:
+            return
+        key = (bold, italic, size)
+        properties = self._properties.get(key)
+        if properties is None:
+            flags = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+            measure = f'<w:sz w:val="{round(size * 2)}"/>' if size else ""
+            properties = self._properties[key] = f"<w:rPr>{flags}{measure}{self._lang}</w:rPr>"
+        self._xml.append(f"<w:r>{properties}{_text_xml(_NOT_XML.sub('', text))}</w:r>")
+
+    def _close(self) -> None:
+        if self._open:
+            self._xml.append("</w:p>")
+            self._open = False
+
+    def write_into(self, doc: DraftDocument) -> None:
+        """Put the paragraphs at the end of `doc`'s body (before its last section's properties)."""
+        self._close()
+        body = doc.document.element.body
+        parsed = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self._xml)}</w:body>")
+        end = body.sectPr
+        at = body.index(end) if end is not None else len(body)
+        body[at:at] = list(parsed)
+
+
+def _pieces(part: _PartXml, pieces: Sequence[Piece], words: RollingWords, *, bold: bool = False) -> None:
     for piece in pieces:
         if isinstance(piece, Plain):
-            _run(paragraph, piece.text, language, bold=bold)
+            part.run(piece.text, bold=bold)
             continue
-        _run(paragraph, piece.lead + piece.gap_before, language, bold=bold)
+        part.run(piece.lead + piece.gap_before, bold=bold)
         first = True
         if piece.current:
-            _run(paragraph, f"[{piece.current}]", language, bold=True)
+            part.run(f"[{piece.current}]", bold=True)
             first = False
         for alternative in piece.alternatives:
             if not first:
-                _run(paragraph, " ", language)
+                part.run(" ")
             first = False
-            _run(paragraph, "[", language, bold=True)
-            _run(paragraph, f"{alternative.citations}:", language, bold=True, size=9)
-            _run(paragraph, f" {alternative.text or words.delete}", language, italic=alternative.deletes, bold=bold)
-            _run(paragraph, "]", language, bold=True)
-        _run(paragraph, piece.gap_after + piece.trail, language, bold=bold)
+            part.run("[", bold=True)
+            part.run(f"{alternative.citations}:", bold=True, size=_NOTE_SIZE)
+            part.run(f" {alternative.text or words.delete}", italic=alternative.deletes, bold=bold)
+            part.run("]", bold=True)
+        part.run(piece.gap_after + piece.trail, bold=bold)
 
 
-def _clause_paragraph(doc: DraftDocument, kind: ClauseKind, depth: int):
-    paragraph = doc.document.add_paragraph()
-    paragraph.paragraph_format.left_indent = Cm(1.0 * depth)
-    paragraph.paragraph_format.space_after = Pt(6)
-    if kind in (ClauseKind.article, ClauseKind.title):
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return paragraph
-
-
-def _rolling_clause(doc: DraftDocument, clause: RollingClause, wording: Wording, words: RollingWords) -> None:
-    language = wording.language
+def _rolling_clause(part: _PartXml, clause: RollingClause, wording: Wording, words: RollingWords) -> None:
     label = wording.label(clause.label)
     if clause.inserted_by is not None:
-        note = _clause_paragraph(doc, ClauseKind.paragraph, clause.depth)
-        _run(note, words.new_clause % {"citation": clause.inserted_by.citation}, language, italic=True, size=9)
+        part.paragraph(ClauseKind.paragraph, clause.depth)
+        part.run(words.new_clause % {"citation": clause.inserted_by.citation}, italic=True, size=_NOTE_SIZE)
     if clause.kind is ClauseKind.article or clause.heading is not None:
-        head = _clause_paragraph(doc, ClauseKind.article, clause.depth)
+        part.paragraph(ClauseKind.article, clause.depth)
         if label:
-            _run(head, label, language, bold=True)
+            part.run(label, bold=True)
         if clause.heading is not None:
-            _run(head, HEADING_SEPARATOR if label else "", language, bold=True)
-            _pieces(head, clause.heading, words, language, bold=True)
+            part.run(HEADING_SEPARATOR if label else "", bold=True)
+            _pieces(part, clause.heading, words, bold=True)
         if clause.mark is not None:
-            _run(head, f" ({words.mark(clause.mark.value)})", language, italic=True, size=9)
-        paragraph = _clause_paragraph(doc, ClauseKind.paragraph, clause.depth)
+            part.run(f" ({words.mark(clause.mark.value)})", italic=True, size=_NOTE_SIZE)
+        part.paragraph(ClauseKind.paragraph, clause.depth)
     else:
-        paragraph = _clause_paragraph(doc, clause.kind, clause.depth)
+        part.paragraph(clause.kind, clause.depth)
         if label:
-            _run(paragraph, label + "\t", language, bold=True)
+            part.run(label + "\t", bold=True)
         if clause.mark is not None:
-            _run(paragraph, f"({words.mark(clause.mark.value)}) ", language, italic=True, size=9)
+            part.run(f"({words.mark(clause.mark.value)}) ", italic=True, size=_NOTE_SIZE)
     if not clause.body and clause.inserted_by is None:
-        _run(paragraph, words.missing, language, italic=True, size=9)
+        # Followed by the brackets of a proposal to delete the clause, if any: a space apart, as on the page.
+        part.run(words.missing + (" " if clause.deleted_by else ""), italic=True, size=_NOTE_SIZE)
     deleted = bool(clause.deleted_by)
     if deleted:
-        _run(paragraph, "[", language, bold=True)
-    _pieces(paragraph, clause.body, words, language)
+        part.run("[", bold=True)
+    _pieces(part, clause.body, words)
     if deleted:
         citations = ", ".join(tag.citation for tag in clause.deleted_by)
-        _run(paragraph, "] ", language, bold=True)
-        _run(paragraph, f"[{words.delete_clause % {'citations': citations}}]", language, bold=True, size=9)
+        part.run("] ", bold=True)
+        part.run(f"[{words.delete_clause % {'citations': citations}}]", bold=True, size=_NOTE_SIZE)
     if clause.without_text:
         citations = ", ".join(tag.citation for tag in clause.without_text)
-        note = _clause_paragraph(doc, ClauseKind.paragraph, clause.depth)
-        _run(note, words.without_text % {"citations": citations}, language, italic=True, size=9)
+        part.paragraph(ClauseKind.paragraph, clause.depth)
+        part.run(words.without_text % {"citations": citations}, italic=True, size=_NOTE_SIZE)
 
 
 def rolling_docx(
@@ -135,8 +206,10 @@ def rolling_docx(
     doc = DraftDocument(title, subtitle, settings, notes)
     for wording, words, clauses in parts:
         doc.language_heading(wording)
+        part = _PartXml(wording.language)
         for clause in clauses:
-            _rolling_clause(doc, clause, wording, words)
+            _rolling_clause(part, clause, wording, words)
+        part.write_into(doc)
     return doc.to_bytes()
 
 

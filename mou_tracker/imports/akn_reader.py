@@ -16,6 +16,13 @@ What is read (namespace `AKN_NAMESPACE`, a root ``<akomaNtoso>`` holding a ``<bi
   (``<chapter>``, ``<part>``, ...) are reported and their articles read;
 - ``<conclusions>``: the closing formula.
 
+A ``<documentCollection>`` (as the product's own export with its amendments writes it) is read for the first bill,
+act, doc or statement among its components; every other component (the tabled amendments, as ``<amendment>``
+documents) is reported with its text, not imported: proposals are made in the product once the draft is in.
+Inside the text, ``<del>`` and ``<ins>`` mark proposed changes: the draft is read as it stands before them, the
+base text (the words of a ``<del>`` kept, those of an ``<ins>`` reported and not imported), so that a
+consolidated version marked up with proposals imports as the text the proposals were made to.
+
 ``<num>`` is never kept: the product numbers by position. Points under a point are kept, with their numbers, in
 the text of their item (the kinds stop at items), as core.structure does. Everything else that holds text
 (cover page, annexes, footnotes, elements this reader does not know) is reported as a `Notice` with its text,
@@ -38,6 +45,8 @@ AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 A = f"{{{AKN_NAMESPACE}}}"
 #: The document types read as a draft (the others: debates, judgments, gazettes, amendments, collections).
 DOCUMENT_TYPES = ("bill", "act", "doc", "statement")
+#: Collections of documents: the draft is looked for among their components.
+COLLECTION_TYPES = ("documentCollection", "amendmentList")
 
 NOT_AKN = Message(
     N_(
@@ -137,6 +146,22 @@ class _Reader:
                         Message(N_("A footnote (on “%(near)s”) was not imported; its text is kept here."), near=near),
                         self.order,
                         note,
+                    )
+                )
+                pieces.append(element.tail or "")
+                return
+            if name == "ins" and _ours(element):
+                # A proposed insertion is not the draft's text: reported, the text read without it.
+                self.notices.append(
+                    Notice(
+                        Message(
+                            N_(
+                                "Words marked as a proposed insertion were not imported: the draft is read as it "
+                                "stands before the proposals; the words are kept here."
+                            )
+                        ),
+                        self.order,
+                        _clean("".join(element.itertext())),
                     )
                 )
                 pieces.append(element.tail or "")
@@ -401,8 +426,32 @@ class _Reader:
             )
 
 
-def _document(root: etree._Element) -> etree._Element:
-    """The bill, act or doc of an <akomaNtoso> root; refuses anything else."""
+def _refuse_type(name: str | None) -> ImportRefused:
+    return ImportRefused(
+        Message(
+            N_(
+                "The Akoma Ntoso document is a “%(type)s”; only a bill, an act, a doc or a statement is read as "
+                "a draft."
+            ),
+            type=name or "",
+        )
+    )
+
+
+def _components(collection: etree._Element) -> list[etree._Element]:
+    """The documents of a collection, in order (a component holding a reference, not a document, is skipped)."""
+    body = collection.find(f"{A}collectionBody")
+    found: list[etree._Element] = []
+    for component in [] if body is None else body.findall(f"{A}component"):
+        document = next((child for child in component if isinstance(child.tag, str) and _ours(child)), None)
+        if document is not None:
+            found.append(document)
+    return found
+
+
+def _document(root: etree._Element) -> tuple[etree._Element, list[etree._Element]]:
+    """The bill, act or doc of an <akomaNtoso> root (in a collection: the first one among its components), and the
+    other documents of the collection; refuses anything else."""
     if etree.QName(root).localname != "akomaNtoso" or etree.QName(root).namespace is None:
         raise ImportRefused(NOT_AKN)
     if root.tag != f"{A}akomaNtoso":
@@ -414,17 +463,45 @@ def _document(root: etree._Element) -> etree._Element:
         )
     document = next((child for child in root if isinstance(child.tag, str)), None)
     name = None if document is None else _local(document)
-    if document is None or not _ours(document) or name not in DOCUMENT_TYPES:
-        raise ImportRefused(
-            Message(
-                N_(
-                    "The Akoma Ntoso document is a “%(type)s”; only a bill, an act, a doc or a statement is read as "
-                    "a draft."
-                ),
-                type=name or "",
+    if document is not None and _ours(document) and name in COLLECTION_TYPES:
+        components = _components(document)
+        draft = next((c for c in components if _local(c) in DOCUMENT_TYPES), None)
+        if draft is None:
+            raise ImportRefused(
+                Message(
+                    N_(
+                        "The Akoma Ntoso collection holds no bill, act, doc or statement to read as a draft (only: "
+                        "%(types)s)."
+                    ),
+                    types=", ".join(dict.fromkeys(_local(c) for c in components)) or "—",
+                )
             )
-        )
-    return document
+        return draft, [c for c in components if c is not draft]
+    if document is None or not _ours(document) or name not in DOCUMENT_TYPES:
+        raise _refuse_type(name)
+    return document, []
+
+
+def _proposed_words(element: etree._Element) -> str:
+    """An amendment's words as it proposes them (its insertions kept, its deletions left out), for a notice."""
+    pieces: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if _local(node) in ("del", "meta"):
+            pieces.append(node.tail or "")
+            return
+        pieces.append(node.text or "")
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            else:
+                pieces.append(child.tail or "")
+        if _local(node) in ("p", "heading", "docNumber", "docProponent", "docDate"):
+            pieces.append("\n" if _local(node) in ("p", "heading") else " ")
+        pieces.append(node.tail or "")
+
+    walk(element)
+    return _clean("".join(pieces))
 
 
 def recognise_akn(data: bytes) -> Recognition:
@@ -435,7 +512,23 @@ def recognise_akn(data: bytes) -> Recognition:
         data = data.removeprefix(b"\xef\xbb\xbf").lstrip()
     root = parse_xml_safely(data, hostile=_HOSTILE, damaged=_DAMAGED)
     reader = _Reader()
-    reader.document(_document(root))
+    draft, others = _document(root)
+    reader.document(draft)
+    for other in others:
+        if _local(other) == "amendment":
+            number = next(other.iter(f"{A}docNumber"), None)
+            reader.notice(
+                Message(
+                    N_(
+                        "The amendment %(citation)s in the file was not imported: the draft is imported without "
+                        "the proposals made to it; its words are kept here."
+                    ),
+                    citation=_clean("".join(number.itertext())) if number is not None else "",
+                ),
+                text=_proposed_words(other),
+            )
+        else:
+            reader.not_understood(other)
     if not reader.clauses:
         raise ImportRefused(Message(N_("The document has no text.")))
     if reader.clauses[0].kind is not ClauseKind.title:

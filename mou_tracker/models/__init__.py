@@ -25,6 +25,7 @@ from .parties import Party
 from .reviews import Response, Review
 from .roundtrip import RoundtripPreview
 from .search import SearchEntry, SearchSource
+from .stored_redlines import StoredRedline
 from .tokens import ApiToken
 from .users import SignInSession, User
 
@@ -64,5 +65,6 @@ __all__ = [
     "SearchEntry",
     "SearchSource",
     "SignInSession",
+    "StoredRedline",
     "User",
 ]

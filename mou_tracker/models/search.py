@@ -19,7 +19,8 @@ class SearchSource(enum.StrEnum):
     amendment_text = "amendment_text"
     #: The rationale of one revision of an amendment: as its text.
     rationale = "rationale"
-    #: A comment on an amendment: shared ones as the amendment, internal ones for its party alone.
+    #: A comment on an amendment (shared ones as the amendment) or a post in a clause's discussion (shared ones for
+    #: everyone); internal ones for the writer's party alone.
     comment = "comment"
     #: A chair's note on a meeting's outcome for a clause.
     meeting_note = "meeting_note"
@@ -57,6 +58,12 @@ class SearchEntry(Base):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("amendment_comments.id", ondelete="CASCADE"))
     outcome_id: Mapped[int | None] = mapped_column(ForeignKey("milestone_outcomes.id", ondelete="CASCADE"), index=True)
     audit_event_id: Mapped[int | None] = mapped_column(ForeignKey("audit_events.id", ondelete="CASCADE"))
+    #: A post in a clause's discussion (found as a comment on the clause): its entry goes with it.
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("clause_posts.id", ondelete="CASCADE"))
+    #: The party of whoever wrote the text: an amendment's party for its wording and rationale, the writer's party
+    #: for a comment or a post, the actor's for an audit event; None for clause texts and chairs' meeting notes.
+    #: The search's party filter is this one indexed column (migration 0024_search_authors).
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), index=True)
     #: Set for what belongs to one party alone (an internal comment, a private audit event).
     private_to_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     #: The text as written, for the snippet shown with a result.

@@ -7,18 +7,37 @@ The type is read from the content (core.sniffing), never from the name; the size
 party, like a comment; one on an amendment never tabled is internal whatever was asked (as a note on it is), and
 one on an amendment the reader may not see is not found. Every upload and removal is in the audit trail (private to
 the party for an internal one); only the uploader removes an attachment.
+
+The files store keeps one file per content (its SHA-256), shared by every attachment of those bytes, and has
+three rules so that a file is never missing for a committed row, whatever runs at the same time:
+- an upload writes its file before its row, and once its transaction has committed puts the file back if it is
+  gone (a removal of the same bytes may have deleted it in between, not yet seeing the new row);
+- a file is deleted only after the removal has committed, and only when no committed row names its digest;
+- that check and the deletion, and the putting back, each hold the store's lock (a file beside the files), so
+  neither falls between the other's check and its act.
+An upload whose transaction fails leaves its file behind: `remove_orphan_files` (`flask --app app
+prune-attachment-files`) deletes files no row names once they are older than an hour (a younger one may belong to
+an upload not yet committed).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
 import os
+import re
 import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..core import discussion as rules
 from ..core import sniffing
@@ -34,6 +53,12 @@ from .validation import clean_field
 
 MAX_DESCRIPTION = 300
 
+#: A file no attachment names is deleted by the clean-up only once it is this old: a younger one may belong to an
+#: upload whose transaction has not committed yet.
+ORPHAN_AGE = timedelta(hours=1)
+
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Storage:
@@ -43,6 +68,15 @@ class Storage:
     max_bytes: int
     #: instance/attachments/ (store "files").
     directory: Path
+
+
+def storage_from_config(config: Mapping[str, Any], instance_path: str) -> Storage:
+    """The store the configuration names (MOU_ATTACHMENT_STORE, MOU_ATTACHMENT_MAX_BYTES, MOU_ATTACHMENT_DIR): for
+    the pages, the API and the command line alike."""
+    raw = config.get("MOU_ATTACHMENT_STORE", "db")
+    store = AttachmentStore(raw) if raw in AttachmentStore.__members__ else AttachmentStore.db
+    directory = config.get("MOU_ATTACHMENT_DIR") or str(Path(instance_path) / "attachments")
+    return Storage(store, int(config["MOU_ATTACHMENT_MAX_BYTES"]), Path(directory))
 
 
 @dataclass(frozen=True)
@@ -136,14 +170,37 @@ def _path(storage: Storage, sha256: str) -> Path:
     return storage.directory / sha256[:2] / sha256
 
 
+#: A stored file's name: its SHA-256, under a folder named by its first two digits.
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+#: A file being written (_write_file), left behind only by a process that died while writing.
+_TEMPORARY_PREFIX = ".upload-"
+
+
+@contextmanager
+def _store_lock(storage: Storage) -> Iterator[None]:
+    """Hold the store's lock (an advisory lock on a file in its folder, across processes and threads): a deletion's
+    check-then-delete and an upload's put-back never interleave."""
+    storage.directory.mkdir(parents=True, exist_ok=True)
+    with open(storage.directory / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _write_file(storage: Storage, sha256: str, data: bytes) -> None:
-    """Write the bytes under their digest, whole or not at all (a temporary file renamed); a file already there
-    holds the same bytes."""
+    """Write the bytes under their digest, whole or not at all (a temporary file renamed). A file already there
+    holds the same bytes: it is only marked as used now, so that the clean-up leaves it to this upload."""
     path = _path(storage, sha256)
     if path.exists():
-        return
+        try:
+            os.utime(path)
+            return
+        except FileNotFoundError:  # deleted since: write it again
+            pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY_PREFIX)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -151,6 +208,57 @@ def _write_file(storage: Storage, sha256: str, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+#: session.info key: the files this transaction's uploads need, {digest: (storage, bytes)}, checked at commit.
+_NEEDED_FILES = "mou_attachment_files_needed"
+
+
+def _need_after_commit(session: Session, storage: Storage, sha256: str, data: bytes) -> None:
+    session.info.setdefault(_NEEDED_FILES, {})[sha256] = (storage, data)
+
+
+@event.listens_for(Session, "after_commit")
+def _put_back_needed_files(session: Session) -> None:
+    """The uploads of this transaction are committed: their files must be there. A removal of the same bytes that
+    committed meanwhile, before these rows, may have deleted one; write it again (under the lock, so a removal
+    checking now sees these rows). Never raises: the action has committed; a file still missing is reported when
+    it is read (content: "missing or damaged")."""
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the transaction goes on
+    needed = session.info.pop(_NEEDED_FILES, None)
+    for sha256, (storage, data) in (needed or {}).items():
+        try:
+            with _store_lock(storage):
+                if not _path(storage, sha256).exists():
+                    _write_file(storage, sha256, data)
+        except OSError:
+            log.exception("Could not put back the attachment file %s after its upload committed", sha256)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_needed_files(session: Session, transaction: SessionTransaction) -> None:
+    """The transaction ended without committing (or has committed and its files are checked): nothing is owed. A
+    file an upload rolled back wrote stays until the clean-up (remove_orphan_files)."""
+    if transaction.parent is None:
+        session.info.pop(_NEEDED_FILES, None)
+
+
+def _referenced(session: Session, digests: list[str]) -> set[str]:
+    """Which of these digests an attachment kept in the files store names, as committed now: read on a connection
+    of its own (a fresh transaction), whatever the caller's session holds or has read before."""
+    found: set[str] = set()
+    with session.get_bind(Attachment).engine.connect() as connection:
+        for start in range(0, len(digests), 500):
+            chunk = digests[start : start + 500]
+            found.update(
+                connection.scalars(
+                    select(Attachment.sha256)
+                    .where(Attachment.store == AttachmentStore.files, Attachment.sha256.in_(chunk))
+                    .distinct()
+                )
+            )
+    return found
 
 
 def upload(
@@ -181,7 +289,8 @@ def upload(
     digest = hashlib.sha256(data).hexdigest()
     name = sniffing.clean_filename(filename or "", kind)
     if storage.store is AttachmentStore.files:
-        _write_file(storage, digest, data)
+        _write_file(storage, digest, data)  # not locked: a removal that deletes it now is undone at commit
+        _need_after_commit(session, storage, digest, data)
     attachment = Attachment(
         instrument_id=current_instrument(session).id,
         attached_to=target.kind,
@@ -272,6 +381,77 @@ def remove(session: Session, actor: User, attachment_id: int, storage: Storage) 
 
 
 def forget_file(session: Session, storage: Storage, sha256: str) -> None:
-    """After a removal has committed: delete the stored file when no attachment holds those bytes any more."""
-    if session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256).limit(1)) is None:
-        _path(storage, sha256).unlink(missing_ok=True)
+    """After a removal has committed: delete the stored file when no attachment holds those bytes any more. Checked
+    under the store's lock, against what is committed: an upload of the same bytes that has committed is seen (its
+    file is kept); one that has not yet puts its file back when it commits."""
+    if not storage.directory.is_dir():
+        return  # nothing was ever kept in files
+    with _store_lock(storage):
+        if not _referenced(session, [sha256]):
+            _path(storage, sha256).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What remove_orphan_files did: the files it deleted (named by digest) and those it left because they are
+    younger than the age asked for."""
+
+    removed: list[str]
+    too_young: int
+    bytes_freed: int
+
+
+def remove_orphan_files(
+    session: Session, storage: Storage, *, older_than: timedelta = ORPHAN_AGE, now: float | None = None
+) -> Pruned:
+    """Delete the stored files no attachment names (left by an upload whose transaction failed, or by a process
+    that died while writing), when they are older than `older_than`; never a file a committed attachment names.
+    Each deletion re-checks, under the store's lock, that the file is still unnamed and still old (an upload of
+    the same bytes marks the file as used now). Run by `flask --app app prune-attachment-files`."""
+    directory = storage.directory
+    if not directory.is_dir():
+        return Pruned([], 0, 0)
+    cutoff = (time.time() if now is None else now) - older_than.total_seconds()
+    candidates: dict[str, Path] = {}
+    temporaries: list[Path] = []
+    too_young = 0
+    for folder in sorted(directory.iterdir()):
+        if not folder.is_dir() or len(folder.name) != 2:
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(_TEMPORARY_PREFIX):
+                temporaries.append(path)
+            elif _DIGEST.fullmatch(path.name) and path.name.startswith(folder.name) and path.is_file():
+                candidates[path.name] = path
+    referenced = _referenced(session, list(candidates))
+    removed: list[str] = []
+    freed = 0
+
+    def old(path: Path) -> int | None:
+        """The file's size when it is older than the cutoff; None when it is younger or gone."""
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            return None
+        return status.st_size if status.st_mtime < cutoff else None
+
+    for path in temporaries:
+        if (size := old(path)) is None:
+            too_young += path.exists()
+            continue
+        path.unlink(missing_ok=True)
+        freed += size
+    for sha256, path in candidates.items():
+        if sha256 in referenced:
+            continue
+        if old(path) is None:
+            too_young += path.exists()
+            continue
+        with _store_lock(storage):  # checked again: an upload of these bytes may have begun since
+            size = old(path)
+            if size is None or _referenced(session, [sha256]):
+                continue
+            path.unlink(missing_ok=True)
+        removed.append(sha256)
+        freed += size
+    return Pruned(removed, too_young, freed)

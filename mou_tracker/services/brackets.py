@@ -128,6 +128,15 @@ def _clause_and_current(session: Session, wid: str) -> tuple[Clause, ClauseVersi
     return clause, version
 
 
+def declared_plain_brackets(session: Session) -> dict[str, list[str]]:
+    """{clause wid: the passages declared not to be negotiating brackets} for the negotiation's clauses that have
+    any: what a whole-draft view or export needs to leave them unmarked. Read fresh for each request, never kept
+    with a redline (a frozen redline is kept, a declaration may change after it)."""
+    instrument = current_instrument(session)
+    rows = session.execute(select(Clause.wid, Clause.plain_brackets).where(Clause.instrument_id == instrument.id))
+    return {wid: list(plain) for wid, plain in rows if plain}
+
+
 def set_plain_brackets(session: Session, actor: User, wid: str, listed: list[str], plain: set[str]) -> int:
     """The clause page's form: of the bracketed passages it `listed`, those in `plain` are declared not to be
     negotiating brackets (read as plain text wherever they occur in the clause) and the others are negotiating

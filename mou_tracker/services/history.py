@@ -15,10 +15,11 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import permissions
+from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.workflow import AmendmentKind, AmendmentState
 from ..models import (
@@ -35,9 +36,11 @@ from ..models import (
     User,
 )
 from .amendments import visible_to
-from .draft import DraftClause, clause_history, current_instrument
+from .draft import DraftClause, clause_history, current_instrument, in_reading_order, load_texts, versions_as_of
+from .errors import NotFound, PermissionDenied
 from .redlines import LanguageRedline, Words, language_redline, version_redlines
-from .word_credits import CreditedRun, clause_word_credits, draft_word_credits
+from .rolling import check_language
+from .word_credits import CreditedRun, clause_word_credits, credited_runs
 
 
 class EventKind(enum.StrEnum):
@@ -114,48 +117,278 @@ def _revision_redlines(
     ]
 
 
-def clause_record(session: Session, actor: User, wid: str, language: str) -> ClauseRecord:
+def clause_record(
+    session: Session, actor: User, wid: str, language: str, *, every_language: bool = False
+) -> ClauseRecord:
     """The negotiating history of one clause as this reader may read it, with who wrote each word of its current
-    text in `language` (one of the negotiation's)."""
+    text in `language` (one of the negotiation's). Its redlines are in `language` alone, or in every language of
+    the negotiation with `every_language` (the API's answer)."""
     history = clause_history(session, actor, wid)  # checks the reader; an unknown clause is "not found"
     instrument = current_instrument(session)
-    events = _events(session, actor, instrument, [history.clause.id])
+    languages = instrument.language_codes if every_language else [language]
+    events = _events(session, actor, instrument, [history.clause.id], languages)
     words: list[CreditedRun] = []
     if history.current is not None and history.current.version.text(language) is not None:
         words = clause_word_credits(session, actor, wid, language).runs
     return ClauseRecord(history.clause, history.current, events.get(history.clause.id, []), words)
 
 
-def instrument_record(session: Session, actor: User, language: str) -> list[ClauseRecord]:
-    """The negotiating history of every clause, in the reading order of the current draft, then the clauses
-    deleted on the way. A fixed number of queries, whatever the size of the negotiation."""
-    instrument = current_instrument(session)
-    credited = draft_word_credits(session, actor, language)
-    live = [item for item, _ in credited]
-    words = {item.clause.id: runs for item, runs in credited}
-    clauses = {
-        c.id: c
-        for c in session.scalars(
-            select(Clause)
+# The instrument's history, paged by article -----------------------------------------------------------------------
+
+#: A run of clauses outside any article (the title, the preambular paragraphs, clauses deleted with their article)
+#: is cut into pages of about this many entries (versions and tabled amendments), so that no page of the history
+#: takes long to build; an article is never cut. Counted on what every reader sees alike (tabled amendments), so
+#: the pages are the same for both parties and their bounds say nothing of a party's drafts.
+PAGE_ENTRIES = 60
+
+
+@dataclass(frozen=True)
+class SectionClause:
+    clause_id: int
+    wid: str
+    #: As the current draft cites it ("Article 2(3)"); None for a deleted clause.
+    citation: str | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class HistorySection:
+    """One page of the instrument's history: an article with everything under it (the paragraphs deleted from it
+    included), a run of clauses outside articles, or a run of clauses deleted with their article."""
+
+    #: The wid of its first clause: the page's address (`?article=`).
+    key: str
+    clauses: tuple[SectionClause, ...]
+    article: bool
+    deleted: bool
+    #: The article's heading in the record's language.
+    heading: str | None
+    #: Versions of its clauses, and amendments to them this reader may see.
+    versions: int
+    amendments: int
+
+    @property
+    def first(self) -> str | None:
+        """The citation of its first clause still in the draft (None: all deleted)."""
+        return next((c.citation for c in self.clauses if c.citation), None)
+
+    @property
+    def last(self) -> str | None:
+        """The citation of its last top-level clause still in the draft (a run outside articles ends there)."""
+        return next((c.citation for c in reversed(self.clauses) if c.citation and c.depth == 0), None)
+
+    @property
+    def entries(self) -> int:
+        return self.versions + self.amendments
+
+
+@dataclass(frozen=True)
+class HistoryContents:
+    """The table of contents of the instrument's history for one reader: its pages in the order of the draft."""
+
+    language: str
+    sections: tuple[HistorySection, ...]
+
+    def index_of(self, key: str) -> int:
+        """The page holding the clause `key` (an article's wid, or any clause's in it)."""
+        for index, section in enumerate(self.sections):
+            if any(c.wid == key for c in section.clauses):
+                return index
+        raise NotFound(N_("The negotiating history has no article or clause with that identifier."))
+
+    @property
+    def versions(self) -> int:
+        return sum(s.versions for s in self.sections)
+
+    @property
+    def amendments(self) -> int:
+        return sum(s.amendments for s in self.sections)
+
+    @property
+    def entries(self) -> int:
+        return self.versions + self.amendments
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One page of the instrument's history: its section, its clauses' records, and where it stands in the whole."""
+
+    contents: HistoryContents
+    index: int
+    records: list[ClauseRecord]
+
+    @property
+    def section(self) -> HistorySection:
+        return self.contents.sections[self.index]
+
+    @property
+    def previous(self) -> HistorySection | None:
+        return self.contents.sections[self.index - 1] if self.index > 0 else None
+
+    @property
+    def next(self) -> HistorySection | None:
+        sections = self.contents.sections
+        return sections[self.index + 1] if self.index + 1 < len(sections) else None
+
+
+@dataclass
+class _Layout:
+    contents: HistoryContents
+    live: dict[int, DraftClause]
+    clauses: dict[int, Clause]
+
+
+def _layout(session: Session, actor: User, instrument: Instrument, language: str) -> _Layout:
+    """The pages of the history: the current draft's clauses in reading order, grouped by article, each deleted
+    clause with the article it was deleted from (or, its article deleted too, in runs of their own at the end).
+    Counted with a fixed number of queries and no words read but the articles' headings."""
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied(N_("Sign in to read the draft."))
+    check_language(instrument, language)
+    versions = versions_as_of(session, instrument.id, with_texts=False)
+    live = in_reading_order(versions)
+    clauses = {v.clause.id: v.clause for v in versions.values()}
+    load_texts(session, [item.version for item in live if item.depth == 0 and item.kind is ClauseKind.article])
+
+    def counted(query) -> dict[int, int]:
+        return {cid: n for cid, n in session.execute(query.group_by(Amendment.clause_id)) if cid is not None}
+
+    per_clause = select(Amendment.clause_id, func.count()).join(Clause, Clause.id == Amendment.clause_id)
+    per_clause = per_clause.where(Clause.instrument_id == instrument.id)
+    visible = counted(per_clause.where(visible_to(actor)))
+    tabled = counted(per_clause.where(Amendment.was_tabled))
+    version_counts: dict[int, int] = {
+        cid: n
+        for cid, n in session.execute(
+            select(ClauseVersion.clause_id, func.count())
+            .join(Clause, Clause.id == ClauseVersion.clause_id)
             .where(Clause.instrument_id == instrument.id)
-            .options(selectinload(Clause.versions).selectinload(ClauseVersion.texts))
+            .group_by(ClauseVersion.clause_id)
         )
     }
-    events = _events(session, actor, instrument, list(clauses))
-    live_ids = [item.clause.id for item in live]
-    records = [
-        ClauseRecord(clauses[item.clause.id], item, events.get(item.clause.id, []), words[item.clause.id])
-        for item in live
+
+    def weight(clause_id: int) -> int:
+        return version_counts.get(clause_id, 0) + tabled.get(clause_id, 0)
+
+    live_ids = {item.clause.id for item in live}
+    deleted_under: dict[int, list[Clause]] = {}
+    orphans: list[Clause] = []
+    for clause in sorted((c for cid, c in clauses.items() if cid not in live_ids), key=lambda c: c.id):
+        top = clause
+        while top.parent_id is not None and top.parent_id in clauses:
+            top = clauses[top.parent_id]
+        if top.id in live_ids:
+            deleted_under.setdefault(top.id, []).append(clause)
+        else:
+            orphans.append(clause)
+
+    groups: list[tuple[bool, bool, list[SectionClause]]] = []  # (article, deleted, clauses)
+
+    def starts_page(article: bool, clause_id: int) -> bool:
+        if article or not groups or groups[-1][0] or groups[-1][1]:
+            return True
+        return sum(weight(c.clause_id) for c in groups[-1][2]) + weight(clause_id) > PAGE_ENTRIES
+
+    for item in live:
+        if item.depth == 0 and starts_page(item.kind is ClauseKind.article, item.clause.id):
+            groups.append((item.kind is ClauseKind.article, False, []))
+        groups[-1][2].append(SectionClause(item.clause.id, item.clause.wid, item.citation, item.depth))
+    # Each deleted clause after the live clauses of the page of its top-level clause.
+    by_top = {c.clause_id: group for group in groups for c in group[2] if c.depth == 0}
+    for top_id, gone in deleted_under.items():
+        by_top[top_id][2].extend(SectionClause(c.id, c.wid, None, 1) for c in gone)
+    for clause in orphans:
+        run = groups[-1] if groups and groups[-1][1] else None
+        if run is None or sum(weight(c.clause_id) for c in run[2]) + weight(clause.id) > PAGE_ENTRIES:
+            groups.append((False, True, []))
+        groups[-1][2].append(SectionClause(clause.id, clause.wid, None, 0))
+
+    live_by_id = {item.clause.id: item for item in live}
+    sections = []
+    for article, deleted, members in groups:
+        head = live_by_id.get(members[0].clause_id)
+        sections.append(
+            HistorySection(
+                key=members[0].wid,
+                clauses=tuple(members),
+                article=article,
+                deleted=deleted,
+                heading=head.heading(language) if article and head is not None else None,
+                versions=sum(version_counts.get(c.clause_id, 0) for c in members),
+                amendments=sum(visible.get(c.clause_id, 0) for c in members),
+            )
+        )
+    return _Layout(HistoryContents(language, tuple(sections)), live_by_id, clauses)
+
+
+def history_contents(session: Session, actor: User, language: str) -> HistoryContents:
+    """The table of contents of the instrument's history for this reader: its pages (articles, and runs of other
+    clauses) with how many versions and amendments each holds."""
+    return _layout(session, actor, current_instrument(session), language).contents
+
+
+def article_record(
+    session: Session, actor: User, language: str, key: str, *, every_language: bool = False
+) -> ArticleRecord:
+    """One page of the instrument's history: the records of the clauses of the article (or run) holding the clause
+    `key`, in the order of the draft, as this reader may read them; its redlines in `language` alone, or in every
+    language with `every_language`. An unknown key is "not found"."""
+    instrument = current_instrument(session)
+    layout = _layout(session, actor, instrument, language)
+    index = layout.contents.index_of(key)
+    members = layout.contents.sections[index].clauses
+    languages = instrument.language_codes if every_language else [language]
+    return ArticleRecord(layout.contents, index, _records(session, actor, instrument, layout, members, languages))
+
+
+def instrument_record(
+    session: Session, actor: User, language: str, *, every_language: bool = False
+) -> list[ClauseRecord]:
+    """The negotiating history of every clause, page after page of the history (`history_contents`): the order of
+    the current draft, each deleted clause after the article it was deleted from. A fixed number of queries,
+    whatever the size of the negotiation."""
+    instrument = current_instrument(session)
+    layout = _layout(session, actor, instrument, language)
+    members = tuple(c for section in layout.contents.sections for c in section.clauses)
+    languages = instrument.language_codes if every_language else [language]
+    return _records(session, actor, instrument, layout, members, languages)
+
+
+def _records(
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    layout: _Layout,
+    members: Sequence[SectionClause],
+    languages: list[str],
+) -> list[ClauseRecord]:
+    language = layout.contents.language
+    items = [layout.live[c.clause_id] for c in members if c.clause_id in layout.live]
+    load_texts(session, [item.version for item in items])
+    whole = len(items) == len(layout.live)
+    words = credited_runs(session, items, language, whole_draft=whole)
+    events = _events(session, actor, instrument, [c.clause_id for c in members], languages)
+    return [
+        ClauseRecord(
+            layout.clauses[c.clause_id],
+            layout.live.get(c.clause_id),
+            events.get(c.clause_id, []),
+            words.get(c.clause_id, []),
+        )
+        for c in members
     ]
-    deleted = sorted((c for cid, c in clauses.items() if cid not in set(live_ids)), key=lambda c: c.id)
-    records += [ClauseRecord(c, None, events.get(c.id, [])) for c in deleted]
-    return records
+
+
+def pdf_fits(contents: HistoryContents, max_entries: int) -> bool:
+    """Whether the whole instrument's history is short enough to lay out as one PDF while the reader waits: its
+    versions and amendments, at most `max_entries` (configured from what the machine lays out in a request;
+    BENCHMARKS.md). Longer, it is offered page by page as PDFs, and whole as Word."""
+    return contents.entries <= max_entries
 
 
 def _events(
-    session: Session, actor: User, instrument: Instrument, clause_ids: Sequence[int]
+    session: Session, actor: User, instrument: Instrument, clause_ids: Sequence[int], languages: list[str]
 ) -> dict[int, list[HistoryEvent]]:
-    languages = instrument.language_codes
     out: dict[int, list[HistoryEvent]] = {cid: [] for cid in clause_ids}
     versions: dict[int, ClauseVersion] = {}
     for version in session.scalars(
@@ -183,7 +416,7 @@ def _events(
                     EventKind.initial,
                     Message(N_("Version %(seq)s: the initial text"), seq=version.seq),
                     note=version.reason,
-                    texts={t.language: t.body for t in version.texts},
+                    texts={t.language: t.body for t in version.texts if t.language in languages},
                     **common,  # type: ignore[arg-type]
                 )
             )

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, event, func, insert, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..core import notifications as rules
 from ..core import permissions
@@ -66,23 +67,49 @@ def install_renderer(renderer: Renderer | None) -> None:
     _renderer = renderer
 
 
-def people_of_negotiation(session: Session, instrument_id: int) -> list[User]:
-    """Everyone active who works on the negotiation: its parties' negotiators and the people assigned to it."""
+def _taking_part(instrument_id: Any):
+    """SQL: the active users who work on the negotiation (its id, or a bound parameter): its parties' negotiators
+    and the people assigned to it."""
     parties = select(InstrumentParty.party_id).where(InstrumentParty.instrument_id == instrument_id)
     assigned = select(InstrumentAssignment.user_id).where(InstrumentAssignment.instrument_id == instrument_id)
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                or_(
-                    (User.role == Role.negotiator) & User.party_id.in_(parties),
-                    (User.role != Role.negotiator) & User.id.in_(assigned),
-                ),
-            )
-            .order_by(User.id)
-        )
+    return and_(
+        User.active.is_(True),
+        or_(
+            (User.role == Role.negotiator) & User.party_id.in_(parties),
+            (User.role != Role.negotiator) & User.id.in_(assigned),
+        ),
     )
+
+
+def people_of_negotiation(session: Session, instrument_id: int) -> list[User]:
+    """Everyone active who works on the negotiation: its parties' negotiators and the people assigned to it."""
+    return list(session.scalars(select(User).where(_taking_part(instrument_id)).order_by(User.id)))
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """What the listener reads of a person who may be told: read as plain columns, not as User rows (a tabling
+    tells a handful of people, and loading each as an account with its party cost more than the telling)."""
+
+    id: int
+    role: Role
+    party_id: int | None
+    email: str | None
+    email_mode: rules.EmailMode
+    language: str
+
+
+#: Built once with the negotiation as a parameter: the listener runs with every action, and building the
+#: statement anew cost three times what running it did.
+_RECIPIENTS = (
+    select(User.id, User.role, User.party_id, User.email, User.email_mode, User.language)
+    .where(_taking_part(bindparam("instrument_id")))
+    .order_by(User.id)
+)
+
+
+def _recipients_of(session: Session, instrument_id: int) -> list[_Recipient]:
+    return [_Recipient(*row) for row in session.execute(_RECIPIENTS, {"instrument_id": instrument_id})]
 
 
 #: Its earlier name, for callers written before the discussion needed it too.
@@ -200,6 +227,22 @@ def _outdated_by(session: Session, audit_event: AuditEvent, adopted: Amendment) 
     ]
 
 
+def _slug(session: Session, instrument_id: int) -> str:
+    """The negotiation's slug, for the links: read from the session when the action has loaded the negotiation
+    (it usually has), else one query."""
+    loaded = session.identity_map.get(identity_key(Instrument, instrument_id))
+    slug = loaded.__dict__.get("slug") if loaded is not None else None  # never a refresh of an expired row
+    if slug is None:
+        slug = session.scalar(_SLUG, {"instrument_id": instrument_id})
+    return slug or ""
+
+
+#: Built once, as _RECIPIENTS.
+_SLUG = select(Instrument.slug).where(Instrument.id == bindparam("instrument_id"))
+_NOTIFICATIONS = insert(table_of(Notification))
+_MESSAGES = insert(table_of(OutboxMessage))
+
+
 @event.listens_for(Session, "after_flush")
 def _notify(session: Session, flush_context) -> None:
     events = [
@@ -209,7 +252,7 @@ def _notify(session: Session, flush_context) -> None:
     ]
     if not events:
         return
-    people_of: dict[int, list[User]] = {}
+    people_of: dict[int, list[_Recipient]] = {}
     slugs: dict[int, str] = {}
     notifications: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
@@ -217,14 +260,14 @@ def _notify(session: Session, flush_context) -> None:
     for audit_event in sorted(events, key=lambda e: e.id):
         for told in _what_was_told(session, audit_event):
             if told.instrument_id not in people_of:
-                people_of[told.instrument_id] = people_of_negotiation(session, told.instrument_id)
-                slugs[told.instrument_id] = (
-                    session.scalar(select(Instrument.slug).where(Instrument.id == told.instrument_id)) or ""
-                )
+                people_of[told.instrument_id] = _recipients_of(session, told.instrument_id)
+                slugs[told.instrument_id] = _slug(session, told.instrument_id)
             target = f"n/{slugs[told.instrument_id]}/{told.target}"
             people = {p.id: p for p in people_of[told.instrument_id]}
             persons = [rules.Person(p.id, p.role, p.party_id) for p in people.values()]
             template = rules.RULES[told.kind].sentence
+            # The message names no recipient: rendered once per language, not once per person.
+            rendered_in: dict[str, Rendered] = {}
             for person in rules.recipients(told.facts, persons):
                 user = people[person.id]
                 mail_now = bool(user.email) and user.email_mode is rules.EmailMode.immediate and _renderer
@@ -242,7 +285,9 @@ def _notify(session: Session, flush_context) -> None:
                     }
                 )
                 if mail_now and _renderer is not None and user.email:
-                    rendered = _renderer(user.language, template, told.params, target)
+                    if user.language not in rendered_in:
+                        rendered_in[user.language] = _renderer(user.language, template, told.params, target)
+                    rendered = rendered_in[user.language]
                     messages.append(
                         {
                             "user_id": user.id,
@@ -258,9 +303,9 @@ def _notify(session: Session, flush_context) -> None:
                     )
     connection = session.connection()
     if notifications:
-        connection.execute(insert(table_of(Notification)), notifications)
+        connection.execute(_NOTIFICATIONS, notifications)
     if messages:
-        connection.execute(insert(table_of(OutboxMessage)), messages)
+        connection.execute(_MESSAGES, messages)
 
 
 # Reading ----------------------------------------------------------------------------------------------------

@@ -1,22 +1,28 @@
 """Redlines for reading: one amendment, its revisions, two competing amendments, the whole draft between points.
 
 Read-only: these functions check that the user may see what they ask for and return plain data for templates.
+
+A redline is diffed once, when the words it compares are written, and kept (models.stored_redlines); the functions
+here read the kept redlines of everything a page shows in one query (`_load_stored`) before drawing them, and diff
+only a pair nobody kept (older rows, or two points far apart). Pages never write: such a pair is diffed on each
+first view, and remembered by the process (core.stored_redline).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..core import permissions
+from ..core import permissions, stored_redline
 from ..core.attribution import Credit, CreditedSegment, attribute
 from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
@@ -35,6 +41,7 @@ from ..models import (
     Milestone,
     MilestoneSnapshot,
     Party,
+    StoredRedline,
     User,
 )
 from ..models.base import utcnow
@@ -75,10 +82,89 @@ def _words(version_or_revision, language: str) -> Words:
 REDLINE_CACHE_SIZE = 4096
 
 
+def _redline(old: str | None, new: str | None, author: str) -> Redline:
+    """Redline.between, from the redlines kept or remembered where there is one."""
+    return Redline(stored_redline.segments_between(old or "", new or ""), author)
+
+
 @functools.lru_cache(maxsize=REDLINE_CACHE_SIZE)
 def language_redline(language: str, old: Words, new: Words, author: str) -> LanguageRedline:
-    heading = Redline.between(old.heading, new.heading, author) if (old.heading or new.heading) else None
-    return LanguageRedline(language, heading, Redline.between(old.body, new.body, author))
+    heading = _redline(old.heading, new.heading, author) if (old.heading or new.heading) else None
+    return LanguageRedline(language, heading, _redline(old.body, new.body, author))
+
+
+# Redlines kept in the database ----------------------------------------------------------------------------------
+
+#: The most digests asked for in one query (SQLite admits 32,766 parameters, PostgreSQL 65,535): a treaty's
+#: meeting pack asks for a few thousand.
+_LOOKUP_CHUNK = 10_000
+#: session.info key: the digests this session looked up and did not find, so that a second look-up on the same
+#: page (the clause page reads its proposals, then its versions) does not ask again; with the `_generation` of
+#: the caches it was made in.
+_LOOKED_UP = "stored_redlines_looked_up"
+_generation = 0
+
+TextPair = tuple[str | None, str | None]
+
+
+def _word_pairs(old: Words, new: Words) -> Iterator[TextPair]:
+    yield old.heading, new.heading
+    yield old.body, new.body
+
+
+def _load_stored(session: Session | None, pairs: Iterable[TextPair]) -> None:
+    """Read the kept redlines of these text pairs in one query, into the process's memory where language_redline
+    finds them. Pairs diffed in no time, and those the process remembers or this session already asked for, are
+    not asked for; when none is left, no query is made."""
+    if session is None:
+        return
+    generation, looked_up = session.info.get(_LOOKED_UP, (None, set()))
+    if generation != _generation:  # clear_caches() since: this session asks again, as a new one would
+        looked_up = set()
+        session.info[_LOOKED_UP] = (_generation, looked_up)
+    wanted: set[str] = set()
+    for old, new in pairs:
+        old, new = old or "", new or ""
+        if stored_redline.is_trivial(old, new):
+            continue
+        key = stored_redline.digest(old, new)
+        if key not in looked_up and not stored_redline.remembered(key):
+            wanted.add(key)
+    keys = sorted(wanted)
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        for key, data in session.execute(
+            select(StoredRedline.digest, StoredRedline.segments).where(StoredRedline.digest.in_(chunk))
+        ):
+            # Checked against the texts when used (core.stored_redline.decode): a damaged row is diffed afresh.
+            stored_redline.remember(key, data)
+    looked_up.update(keys)
+
+
+def _loaded(obj) -> bool:
+    """Whether a version's or revision's words are loaded: gathering pairs never loads anything itself (it would
+    cost a query per row); words not loaded yet are diffed when drawn, as before."""
+    return obj is None or "texts" in inspect(obj).dict
+
+
+def _chain_pairs(owners: list, languages: list[str]) -> Iterator[TextPair]:
+    """Each version (or revision) against the one before it, per language."""
+    if not all(_loaded(o) for o in owners):
+        return
+    for previous, owner in itertools.pairwise(owners):
+        for lang in languages:
+            yield from _word_pairs(_words(previous, lang), _words(owner, lang))
+
+
+def _reading_pairs(amendment: Amendment, against: ClauseVersion | None, languages: list[str]) -> Iterator[TextPair]:
+    """The pairs read_amendment diffs for an amendment read against `against`."""
+    revision = amendment.latest
+    if not (_loaded(revision) and _loaded(against)):
+        return
+    for lang in languages:
+        proposed = _proposed_words(amendment, revision, lang)
+        if proposed is not None:
+            yield from _word_pairs(_words(against, lang), proposed)
 
 
 # One amendment -------------------------------------------------------------------------------------------------
@@ -127,10 +213,11 @@ def read_amendment(
 
 
 def load_reading_words(session: Session, amendments: list[Amendment], current: dict[int, ClauseVersion]) -> None:
-    """Attach the words `read_amendment` needs for many amendments at once: three queries however many there are.
+    """Attach the words `read_amendment` needs for many amendments at once: four queries however many there are.
 
     Those are the latest revision's words and, for an outdated amendment, the version it was written against
-    with its words; loaded one by one they would cost a query or two per amendment.
+    with its words; loaded one by one they would cost a query or two per amendment. Then the kept redlines of
+    them all (those read against the current version only where `current` gives it).
     """
     latest = {a.latest.id: a.latest for a in amendments}
     texts: dict[int, list[AmendmentText]] = {revision_id: [] for revision_id in latest}
@@ -149,6 +236,16 @@ def load_reading_words(session: Session, amendments: list[Amendment], current: d
     if bases:
         # Loaded into the identity map, where each revision's base_version then finds its version.
         session.scalars(select(ClauseVersion).where(ClauseVersion.id.in_(bases))).all()
+    pairs: list[TextPair] = []
+    for amendment in amendments:
+        if redline_basis(amendment.state) is not RedlineBasis.current:
+            against = amendment.latest.base_version  # in the identity map: no query
+        elif amendment.clause_id is None or amendment.clause_id in current:
+            against = current.get(amendment.clause_id) if amendment.clause_id else None
+        else:
+            continue  # read against a current version the caller did not give
+        pairs += _reading_pairs(amendment, against, [text.language for text in amendment.latest.texts])
+    _load_stored(session, pairs)
 
 
 def amendment_reading(
@@ -158,7 +255,18 @@ def amendment_reading(
     amendment = get_amendment(session, actor, amendment_id)
     current = current_versions(session, [amendment.clause_id]).get(amendment.clause_id) if amendment.clause_id else None
     instrument = session.get_one(Instrument, amendment.instrument_id)
-    return read_amendment(amendment, current, instrument.language_codes, as_written=as_written)
+    languages = instrument.language_codes
+    basis = redline_basis(amendment.state, as_written=as_written)
+    against = current if basis is RedlineBasis.current else amendment.latest.base_version
+    # The page shows the revisions too (revision_history): their redlines come in the same query.
+    _load_stored(
+        session,
+        [
+            *_reading_pairs(amendment, against, languages),
+            *_chain_pairs(permissions.revisions_readable_by(actor, amendment), languages),
+        ],
+    )
+    return read_amendment(amendment, current, languages, as_written=as_written)
 
 
 def version_redlines(
@@ -206,6 +314,7 @@ def version_history(session: Session, versions: list[ClauseVersion], languages: 
     whose amendment made it (the first version, and a deletion, stand as they are)."""
     ordered = sorted(versions, key=lambda v: v.seq)
     authors = _version_authors(session, ordered)
+    _load_stored(session, _chain_pairs(ordered, languages))
     steps = []
     for previous, version in zip([None, *ordered[:-1]], ordered, strict=True):
         redlines = None
@@ -223,6 +332,7 @@ def compare_versions(
     if old_seq not in by_seq or new_seq not in by_seq:
         raise NotFound(N_("The clause has no such version."))
     new = by_seq[new_seq]
+    _load_stored(session, _chain_pairs([by_seq[old_seq], new], languages))
     return version_redlines(by_seq[old_seq], new, languages, _version_authors(session, [new])[new.id])
 
 
@@ -231,7 +341,12 @@ def clause_readings(
 ) -> list[AmendmentReading]:
     """Every open amendment to the clause that this user may see, as a redline."""
     languages = session.get_one(Instrument, clause.instrument_id).language_codes
-    return [read_amendment(a, current, languages) for a in open_amendments_for_clauses(session, actor, [clause.id])]
+    amendments = open_amendments_for_clauses(session, actor, [clause.id])
+    pairs = [pair for a in amendments for pair in _reading_pairs(a, current, languages)]
+    if "versions" in inspect(clause).dict:  # the clause page shows its versions too (version_history)
+        pairs += _chain_pairs(list(clause.versions), languages)
+    _load_stored(session, pairs)
+    return [read_amendment(a, current, languages) for a in amendments]
 
 
 def rebase_previews(plan) -> dict[str, LanguageRedline]:
@@ -253,9 +368,11 @@ class RevisionStep:
 def revision_history(actor: User, amendment: Amendment, languages: list[str]) -> list[RevisionStep]:
     """Every revision this user may read, newest first, each as a redline against the one before it (the first
     the other party reads, the tabled one, stands alone: what came before it was the proposer's own drafting)."""
+    readable = permissions.revisions_readable_by(actor, amendment)
+    _load_stored(object_session(amendment), _chain_pairs(readable, languages))
     steps = []
     previous = None
-    for revision in permissions.revisions_readable_by(actor, amendment):
+    for revision in readable:
         redlines = None
         if previous is not None:
             redlines = [
@@ -288,6 +405,13 @@ def compare_amendments(session: Session, actor: User, first_id: int, second_id: 
         raise ValidationFailed(N_("Only amendments to the same clause can be compared."))
     current = current_versions(session, [first.clause_id]).get(first.clause_id)
     languages = session.get_one(Instrument, first.instrument_id).language_codes
+    pairs = [*_reading_pairs(first, current, languages), *_reading_pairs(second, current, languages)]
+    for language in languages:
+        a = _proposed_words(first, first.latest, language)
+        b = _proposed_words(second, second.latest, language)
+        if _loaded(current) and (a is not None or b is not None):
+            pairs += _word_pairs(a or _words(current, language), b or _words(current, language))
+    _load_stored(session, pairs)
     between = []
     for language in languages:
         a = _proposed_words(first, first.latest, language)
@@ -669,9 +793,13 @@ IMMUTABLE_CACHE_SIZE = 32
 
 
 def clear_caches() -> None:
-    """Forget every cached redline (for measuring a first, uncached view)."""
+    """Forget every cached redline, and every kept one this process read (for measuring a first view: what a new
+    worker pays; the redlines kept in the database stay)."""
+    global _generation
     _IMMUTABLE_CACHE.clear()
     language_redline.cache_clear()
+    stored_redline.forget_all()
+    _generation += 1
 
 
 def _is_immutable(point: Point) -> bool:
@@ -771,6 +899,28 @@ def _histories(session: Session, before: Side, after: Side, node_ids: list[Hasha
     return histories
 
 
+#: How the credited redlines diff each step: from the redlines kept or remembered (the steps between two points are
+#: mostly versions against the version before them, kept when they were written).
+_SEGMENTS = stored_redline.segments_between
+
+
+def _draft_pairs(
+    before: Side, after: Side, languages: list[str], histories: dict[Hashable, list[Step]]
+) -> Iterator[TextPair]:
+    """The pairs the rows of these changed clauses diff: each clause's words at the two points, and each step of
+    its history against the step before it (the credited redline walks them)."""
+    absent = Words(None, None)
+    for node_id, steps in histories.items():
+        for lang in languages:
+            old = before.words.get(node_id, {}).get(lang, absent) if node_id in before.nodes else absent
+            new = after.words.get(node_id, {}).get(lang, absent) if node_id in after.nodes else absent
+            yield from _word_pairs(old, new)
+            chain = [new if isinstance(steps, BackwardSteps) else old]
+            chain += [(words or {}).get(lang, absent) if words is not None else absent for words, _ in steps]
+            for earlier, later in itertools.pairwise(chain):
+                yield from _word_pairs(earlier, later)
+
+
 def _credited_words(
     language: str, old: Words, new: Words, in_old: bool, in_new: bool, steps: list[Step] | None, fallback: Credit
 ) -> CreditedWords:
@@ -790,8 +940,8 @@ def _credited_words(
         language,
         start.body is not None,
         target.body is not None,
-        attribute(start.heading or "", [(w.heading or "", c) for w, c in chain], fallback),
-        attribute(start.body or "", [(w.body or "", c) for w, c in chain], fallback),
+        attribute(start.heading or "", [(w.heading or "", c) for w, c in chain], fallback, _SEGMENTS),
+        attribute(start.body or "", [(w.body or "", c) for w, c in chain], fallback, _SEGMENTS),
     )
 
 
@@ -827,7 +977,14 @@ def _compute_whole_draft_redline(
     known = known or {}
     before = _side(session, actor, instrument, old, known.get(old.key))
     after = _side(session, actor, instrument, new, known.get(new.key))
-    rows = draft_rows(before, after, languages, lambda node_ids: _histories(session, before, after, node_ids))
+
+    def histories_of(node_ids: list[Hashable]) -> dict[Hashable, list[Step]]:
+        histories = _histories(session, before, after, node_ids)
+        # A clause with no history here (the old point is a party's proposals) is still redlined end to end.
+        _load_stored(session, _draft_pairs(before, after, languages, {n: histories.get(n, []) for n in node_ids}))
+        return histories
+
+    rows = draft_rows(before, after, languages, histories_of)
     return DraftRedline(old, new, rows, before.notes + after.notes)
 
 

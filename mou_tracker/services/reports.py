@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import re
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import Integer, column, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core import permissions
 from ..core.clause_kinds import ClauseKind
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
-from ..core.status import BracketMovement, ClauseStatus, bracket_movement
-from ..core.workflow import OPEN_STATES, AmendmentKind
+from ..core.status import BracketMovement, ClauseFacts, ClauseStatus, bracket_movement, clause_status
+from ..core.workflow import OPEN_STATES, AmendmentKind, AmendmentState
 from ..models import (
     Amendment,
     AmendmentComment,
+    AmendmentRevision,
     AuditEvent,
     ClauseVersion,
     Instrument,
     Milestone,
+    MilestoneOutcome,
     Party,
     User,
 )
@@ -208,6 +213,12 @@ def _age(since: dt.datetime | None, now: dt.datetime) -> int:
     return max(0, (now - since).days) if since else 0
 
 
+def _clause_row(item: DraftClause, standing: ClauseStanding, now: dt.datetime) -> ClauseRow:
+    """A clause with where it stands and the age of its oldest open amendment."""
+    tabled_at = [a.tabled_at for a, _ in standing.open_amendments if a.tabled_at]
+    return ClauseRow(item, standing, _age(min(tabled_at), now) if tabled_at else 0)
+
+
 def status_report(
     session: Session,
     actor: User,
@@ -237,11 +248,7 @@ def status_report(
         frozen=frozen,
         tabled=tabled,
     )
-    rows = []
-    for item in draft:
-        clause_standing = standing[item.clause.id]
-        tabled_at = [a.tabled_at for a, _ in clause_standing.open_amendments if a.tabled_at]
-        rows.append(ClauseRow(item, clause_standing, _age(min(tabled_at), now) if tabled_at else 0))
+    rows = [_clause_row(item, standing[item.clause.id], now) for item in draft]
 
     groups: list[Group] = []
     for row in rows:
@@ -303,6 +310,12 @@ def _open_by_party(session: Session, actor: User, instrument: Instrument) -> dic
 
 
 # Meeting pack ---------------------------------------------------------------------------------------------------
+#
+# A pack is read in parts: its first page (`pack_contents`: the cover, the meeting's summary and the contents, each
+# article with its counts), then one article at a time (`pack_article`: the article's text going to the meeting,
+# its proposals side by side, its redline since the previous meeting). At treaty scale the whole pack is some
+# 15 MB of HTML and seconds of work, an article a few hundred kilobytes. The whole pack (`meeting_pack`) is still
+# built for the PDF a chair prints, once per state (web/reports.py keeps it).
 
 
 @dataclass(frozen=True)
@@ -315,20 +328,270 @@ class CompilationRow:
     insertion: Amendment | None = None
 
 
-def _insertion_index(rows: list[ClauseRow], amendment: Amendment) -> int:
-    """Where in `rows` (the draft in reading order) a proposed new clause goes: after the clause it follows and
+def _insertion_index(items: Sequence[DraftClause], amendment: Amendment) -> int:
+    """Where in `items` (the draft in reading order) a proposed new clause goes: after the clause it follows and
     everything under that clause, or first under its parent; at the very start when it has neither."""
     anchor = amendment.insert_after_id or amendment.insert_parent_id
-    at = next((i for i, row in enumerate(rows) if row.item.clause.id == anchor), None)
+    at = next((i for i, item in enumerate(items) if item.clause.id == anchor), None)
     if at is None:
         return 0
     if amendment.insert_after_id is None:  # first under its parent
         return at + 1
-    depth = rows[at].item.depth
+    depth = items[at].depth
     end = at + 1
-    while end < len(rows) and rows[end].item.depth > depth:
+    while end < len(items) and items[end].depth > depth:
         end += 1
     return end
+
+
+#: The key of the title and preambular paragraphs in a pack's contents; an article's key is its stable id (wid).
+PREAMBLE_KEY = "preamble"
+
+
+def _part_keys(rows: Sequence[tuple[int, ClauseKind, str | None]]) -> list[str]:
+    """The part of the pack each clause of a draft in reading order belongs to, given (depth, kind, stable id):
+    an article with everything under it (its stable id); the title and preambular paragraphs (PREAMBLE_KEY); any
+    other top-level clause (the closing "Done at ...") with the article before it, as the status report groups."""
+    keys, key = [], PREAMBLE_KEY
+    for depth, kind, wid in rows:
+        if depth == 0 and kind is ClauseKind.article and wid:
+            key = wid
+        elif depth == 0 and kind in (ClauseKind.title, ClauseKind.preamble):
+            key = PREAMBLE_KEY
+        keys.append(key)
+    return keys
+
+
+def _keys_of(draft: Sequence[DraftClause]) -> dict[int, str]:
+    """{clause id: the key of its part} for a draft in reading order."""
+    keys = _part_keys([(item.depth, item.kind, item.clause.wid) for item in draft])
+    return {item.clause.id: key for item, key in zip(draft, keys, strict=True)}
+
+
+def _parts_in_order(now: Sequence[DraftClause], going: Sequence[DraftClause]) -> list[tuple[str, DraftClause | None]]:
+    """The parts of the current draft and of the draft going to the meeting, in reading order, each with its
+    article (None for the preamble): an article only the meeting's draft has (deleted since it was frozen) comes
+    after the part it followed there."""
+
+    def heads(draft: Sequence[DraftClause]) -> dict[str, DraftClause | None]:
+        found: dict[str, DraftClause | None] = {}
+        for item, key in zip(draft, _part_keys([(i.depth, i.kind, i.clause.wid) for i in draft]), strict=True):
+            found.setdefault(key, item if key != PREAMBLE_KEY else None)
+        return found
+
+    ordered = list(heads(now).items())
+    previous: str | None = None
+    for key, head in heads(going).items():
+        if all(key != known for known, _ in ordered):
+            at = next((i + 1 for i, (known, _) in enumerate(ordered) if known == previous), 0)
+            ordered.insert(at, (key, head))
+        previous = key
+    return ordered
+
+
+_NUMBER = re.compile(r"(?:article\s*)?(\d+)", re.IGNORECASE)
+
+
+def _find_part(ordered: list[tuple[str, DraftClause | None]], wanted: str) -> int | None:
+    """The index of the part `wanted` names: an article's stable id or number ("3", "Article 3"), or "preamble"."""
+    wanted = wanted.strip()
+    number = _NUMBER.fullmatch(wanted)
+    for index, (key, head) in enumerate(ordered):
+        if wanted == key or (key == PREAMBLE_KEY and wanted.lower() == PREAMBLE_KEY):
+            return index
+        if number and head is not None and re.search(rf"(?<!\d){number.group(1)}$", head.citation):
+            return index
+    return None
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """An entry of a meeting pack's contents: the preamble, or an article with everything under it, and the counts
+    of its clauses as the compilation shows them (the current draft)."""
+
+    key: str
+    #: The article's citation ("Article 3"; pages translate it), or PREAMBLE.
+    label: str
+    article: DraftClause | None = None
+    clauses: int = 0
+    #: Tabled amendments to its clauses, and proposed new clauses that would go in it.
+    open_proposals: int = 0
+    open_brackets: int = 0
+    #: Clauses that block the meeting (bracketed: `StatusReport.blocking`).
+    blocking: int = 0
+    #: Reservations standing on its clauses.
+    reservations: tuple[MilestoneOutcome, ...] = ()
+
+    def heading_in(self, language: str) -> str | None:
+        """The article's heading in `language` where the negotiation has it, else in English; the preamble's
+        description (which pages translate)."""
+        if self.article is None:
+            return N_("Title and preambular paragraphs")
+        return self.article.heading(language) or self.article.heading("en")
+
+
+@dataclass(frozen=True)
+class _PackBasis:
+    instrument: Instrument
+    milestone: Milestone
+    #: Every meeting of the instrument, in order.
+    meetings: list[Milestone]
+    #: The last concluded meeting before this one: the pack's redline starts from its frozen draft.
+    previous: Milestone | None
+
+    @property
+    def frozen(self) -> bool:
+        return self.milestone.state is not MilestoneState.planned
+
+    @property
+    def dealt_ids(self) -> list[int]:
+        """The meetings whose draft is frozen (the standings compare with them)."""
+        return [m.id for m in self.meetings if m.state is not MilestoneState.planned]
+
+
+def _draft_of(frozen: dict[tuple[int, int], ClauseVersion], meeting: Milestone) -> dict[int, ClauseVersion]:
+    """One meeting's frozen draft out of `standing.frozen_versions` of several."""
+    return {clause_id: v for (meeting_id, clause_id), v in frozen.items() if meeting_id == meeting.id}
+
+
+def _pack_basis(session: Session, actor: User, code: str) -> _PackBasis:
+    """What every part of a meeting's pack starts from: the meeting and the one before it."""
+    if not permissions.can_read_draft(actor):
+        raise PermissionDenied(N_("Sign in to read the meeting pack."))
+    instrument = current_instrument(session)
+    all_meetings = meetings.milestones(session)
+    milestone = next((m for m in all_meetings if m.code == code), None)
+    if milestone is None:
+        raise NotFound(N_("There is no meeting with that code."))
+    earlier = [m for m in all_meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
+    return _PackBasis(instrument, milestone, all_meetings, earlier[-1] if earlier else None)
+
+
+def _pack_points(basis: _PackBasis, current: Iterable[ClauseVersion]):
+    """The two points of the pack's redline (redlines.Point): the previous meeting's frozen draft (else the draft
+    at the end of the day its oldest current clause was written, which is returned too), and this meeting's
+    frozen draft (else the current one)."""
+    from .redlines import Point
+
+    day = None
+    if basis.previous is not None:
+        frozen_then = Message(N_("Draft frozen for the %(meeting)s"), meeting=basis.previous.local_name)
+        since = Point("milestone", basis.previous.code, frozen_then)
+    else:
+        day = min((v.created_at for v in current if not v.is_deleted), default=utcnow()).date()
+        since = Point("date", day.isoformat(), Message(N_("Draft at the end of %(day)s"), day=day))
+    meeting = basis.milestone
+    until = (
+        Point("milestone", meeting.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=meeting.local_name))
+        if basis.frozen
+        else Point("now")
+    )
+    return since, until, day
+
+
+#: Whole-draft redlines of packs, per state of the draft (`_pack_redline`), most recently used last.
+_PACK_REDLINES: OrderedDict[tuple, object] = OrderedDict()
+PACK_REDLINES = 4
+_PACK_REDLINES_LOCK = threading.Lock()
+
+
+def _pack_redline(
+    session: Session,
+    actor: User,
+    instrument: Instrument,
+    since,
+    until,
+    newest_version_id: int | None,
+    known: dict[str, dict[int, ClauseVersion]] | None = None,
+):
+    """The whole-draft redline between the pack's two points, computed once per state of the draft and shared by
+    every article of the pack (each shows its own rows). The current draft is the newest version of each clause
+    and versions are only ever added, so the newest version id (with the database and the negotiation) names its
+    state; a meeting's frozen draft and a past day never change. The result holds no ORM object."""
+    from .redlines import whole_draft_redline
+
+    if newest_version_id is None:
+        newest_version_id = session.scalar(select(func.max(ClauseVersion.id)))
+    key = (
+        str(session.get_bind().engine.url),
+        instrument.id,
+        instrument.created_at,
+        newest_version_id,
+        since.key,
+        until.key,
+        utcnow().date(),
+    )
+    with _PACK_REDLINES_LOCK:
+        found = _PACK_REDLINES.get(key)
+        if found is not None:
+            _PACK_REDLINES.move_to_end(key)
+            return found
+    found = whole_draft_redline(session, actor, since, until, known=known, newest_version_id=newest_version_id)
+    with _PACK_REDLINES_LOCK:
+        _PACK_REDLINES[key] = found
+        while len(_PACK_REDLINES) > PACK_REDLINES:
+            _PACK_REDLINES.popitem(last=False)
+    return found
+
+
+def clear_caches() -> None:
+    """Forget the packs' redlines (for measuring a first view)."""
+    with _PACK_REDLINES_LOCK:
+        _PACK_REDLINES.clear()
+
+
+def _tabled_insertions(session: Session, instrument: Instrument, *, with_words: bool = True) -> list[Amendment]:
+    """The tabled proposals of new clauses (they belong to no clause yet), in order of tabling; `with_words`: with
+    their revisions and texts, to be read."""
+    found = select(Amendment).where(
+        Amendment.instrument_id == instrument.id,
+        Amendment.state == AmendmentState.tabled,
+        Amendment.kind == AmendmentKind.insert,
+    )
+    if with_words:
+        found = found.options(selectinload(Amendment.revisions).selectinload(AmendmentRevision.texts))
+    return list(session.scalars(found.order_by(Amendment.tabled_at, Amendment.id)))
+
+
+def _compile(
+    session: Session, instrument: Instrument, rows: list[ClauseRow], insertions: list[tuple[int, Amendment]]
+) -> list[CompilationRow]:
+    """The compilation of `rows`: each clause with every party's tabled proposals, redlined against its current
+    text, with their legal review and next step; each proposed new clause (`insertions`: the index in `rows` it
+    goes before, and the amendment) in its own row at its place."""
+    from .redlines import load_reading_words, read_amendment
+    from .standing import amendment_progress
+
+    languages = instrument.language_codes
+    tabled = [a for row in rows for a, _ in row.standing.open_amendments]
+    load_reading_words(session, tabled, {row.item.clause.id: row.item.version for row in rows})
+    insertions_at: dict[int, list[CompilationRow]] = defaultdict(list)
+    if insertions:
+        new = [amendment for _, amendment in insertions]
+        load_reading_words(session, new, {})
+        progress = amendment_progress(session, new, {})
+        for index, amendment in insertions:
+            offered: dict[str, list] = {party.code: [] for party in instrument.parties}
+            offered.setdefault(amendment.party.code, []).append(
+                (
+                    read_amendment(amendment, None, languages),
+                    progress[amendment.id].review,
+                    progress[amendment.id].next_step,
+                )
+            )
+            insertions_at[index].append(CompilationRow(None, offered, amendment))
+    compilation = []
+    for index, row in enumerate(rows):
+        compilation.extend(insertions_at.pop(index, []))
+        proposals: dict[str, list] = {party.code: [] for party in instrument.parties}
+        for amendment, step in row.standing.open_amendments:
+            reading = read_amendment(amendment, row.item.version, languages)
+            proposals.setdefault(amendment.party.code, []).append(
+                (reading, row.standing.reviews.get(amendment.id), step)
+            )
+        compilation.append(CompilationRow(row, proposals))
+    compilation.extend(entry for index in sorted(insertions_at) for entry in insertions_at[index])
+    return compilation
 
 
 @dataclass
@@ -369,23 +632,14 @@ class MeetingPack:
 
 
 def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id: int | None = None) -> MeetingPack:
-    """The documents for a meeting: where every clause stands, the proposals side by side, the draft going to the
-    meeting and a redline from the previous one. `newest_version_id`, from a `state_stamp` the caller has read,
-    spares the whole-draft redline the query for it."""
-    from .redlines import Point, load_reading_words, read_amendment, whole_draft_redline
-    from .standing import amendment_progress
-
-    if not permissions.can_read_draft(actor):
-        raise PermissionDenied(N_("Sign in to read the meeting pack."))
-    instrument = current_instrument(session)
-    all_meetings = meetings.milestones(session)
-    milestone = next((m for m in all_meetings if m.code == code), None)
-    if milestone is None:
-        raise NotFound(N_("There is no meeting with that code."))
+    """The whole pack for a meeting (its PDF): where every clause stands, the proposals side by side, the draft
+    going to the meeting and a redline from the previous one. `newest_version_id`, from a `state_stamp` the caller
+    has read, spares the whole-draft redline the query for it."""
+    basis = _pack_basis(session, actor, code)
+    instrument = basis.instrument
     # Every meeting's frozen draft, read once: the standings compare with them, the pack shows this meeting's and
     # redlines from the previous one.
-    dealt = [m for m in all_meetings if m.state is not MilestoneState.planned]
-    frozen_drafts = frozen_versions(session, [m.id for m in dealt])
+    frozen = frozen_versions(session, basis.dealt_ids)
     # Every tabled amendment, read once: the standings place those to clauses, the compilation also those of new
     # clauses (which belong to no clause yet).
     all_tabled = _tabled_with_revisions(session, instrument, None)
@@ -394,89 +648,331 @@ def meeting_pack(session: Session, actor: User, code: str, *, newest_version_id:
         actor,
         instrument,
         with_queues=False,
-        all_meetings=all_meetings,
-        frozen=frozen_drafts,
+        all_meetings=basis.meetings,
+        frozen=frozen,
         tabled=all_tabled,
     )
-    earlier = [m for m in report.meetings if m.position < milestone.position and m.state is MilestoneState.concluded]
-    frozen = milestone.state is not MilestoneState.planned
-    shown = {milestone.id, earlier[-1].id} if earlier else {milestone.id}
-    of_meeting: dict[int, dict[int, ClauseVersion]] = {m_id: {} for m_id in shown}
-    for (meeting_id, clause_id), version in frozen_drafts.items():
-        if meeting_id in shown:
-            of_meeting[meeting_id][clause_id] = version
+    of_meeting = {m.id: _draft_of(frozen, m) for m in (basis.milestone, basis.previous) if m is not None}
     load_texts(session, [v for versions in of_meeting.values() for v in versions.values()])
-    draft = in_reading_order(of_meeting[milestone.id]) if frozen else [r.item for r in report.rows]
+    draft = in_reading_order(of_meeting[basis.milestone.id]) if basis.frozen else [r.item for r in report.rows]
+    items = [row.item for row in report.rows]
+    insertions = [(_insertion_index(items, a), a) for a in all_tabled if a.kind is AmendmentKind.insert]
+    compilation = _compile(session, instrument, report.rows, insertions)
 
-    languages = instrument.language_codes
-    tabled = [a for row in report.rows for a, _ in row.standing.open_amendments]
-    load_reading_words(session, tabled, {row.item.clause.id: row.item.version for row in report.rows})
-    # Proposals of new clauses belong to no clause yet: each takes its own row at the place it would take.
-    insertions_at: dict[int, list[CompilationRow]] = defaultdict(list)
-    insertions = [a for a in all_tabled if a.kind is AmendmentKind.insert]
-    if insertions:
-        load_reading_words(session, insertions, {})
-        progress = amendment_progress(session, insertions, {})
-        for amendment in insertions:
-            offered: dict[str, list] = {party.code: [] for party in instrument.parties}
-            offered.setdefault(amendment.party.code, []).append(
-                (
-                    read_amendment(amendment, None, languages),
-                    progress[amendment.id].review,
-                    progress[amendment.id].next_step,
-                )
-            )
-            insertions_at[_insertion_index(report.rows, amendment)].append(CompilationRow(None, offered, amendment))
-    compilation = []
-    for index, row in enumerate(report.rows):
-        compilation.extend(insertions_at.pop(index, []))
-        proposals: dict[str, list] = {party.code: [] for party in instrument.parties}
-        for amendment, step in row.standing.open_amendments:
-            reading = read_amendment(amendment, row.item.version, languages)
-            proposals.setdefault(amendment.party.code, []).append(
-                (reading, row.standing.reviews.get(amendment.id), step)
-            )
-        compilation.append(CompilationRow(row, proposals))
-    compilation.extend(entry for index in sorted(insertions_at) for entry in insertions_at[index])
-
-    if earlier:
-        frozen_then = Message(N_("Draft frozen for the %(meeting)s"), meeting=earlier[-1].local_name)
-        since = Point("milestone", earlier[-1].code, frozen_then)
-    else:
-        first = min(row.item.version.created_at for row in report.rows) if report.rows else utcnow()
-        since = Point("date", first.date().isoformat(), Message(N_("Draft at the end of %(day)s"), day=first.date()))
-    until = (
-        Point(
-            "milestone", milestone.code, Message(N_("Draft frozen for the %(meeting)s"), meeting=milestone.local_name)
-        )
-        if frozen
-        else Point("now")
-    )
+    since, until, since_day = _pack_points(basis, [item.version for item in items])
     known = {until.key: {item.clause.id: item.version for item in draft}}
-    if earlier:
-        known[since.key] = of_meeting[earlier[-1].id]
-    redline = whole_draft_redline(session, actor, since, until, known=known, newest_version_id=newest_version_id)
+    if basis.previous is not None:
+        known[since.key] = of_meeting[basis.previous.id]
+    redline = _pack_redline(session, actor, instrument, since, until, newest_version_id, known)
     counted = bracket_counts(session, [item.version for item in draft])
     open_brackets = {item.clause.id: counted.get(item.version.id, 0) for item in draft}
-    brackets_since = _movement(session, of_meeting[earlier[-1].id], open_brackets) if earlier else None
+    previous = basis.previous
+    brackets_since = _movement(session, of_meeting[previous.id], open_brackets) if previous is not None else None
     pack = MeetingPack(
-        milestone,
+        basis.milestone,
         instrument,
         report.generated_at,
         draft,
-        frozen,
+        basis.frozen,
         compilation,
         redline,
         since.label,
         since.key,
         until.key,
-        None if earlier else first.date(),
+        since_day,
         open_brackets,
         brackets_since,
-        earlier[-1] if earlier else None,
+        previous,
     )
-    pack.late = deadlines.who_is_late(session, actor, milestone)
+    pack.late = deadlines.who_is_late(session, actor, basis.milestone)
     return pack
+
+
+@dataclass
+class PackContents:
+    """A meeting pack's first page: the cover, the meeting's summary (brackets, who is late) and the contents,
+    each article with its counts and a link to its part."""
+
+    milestone: Milestone
+    instrument: Instrument
+    generated_at: dt.datetime
+    frozen: bool
+    #: The draft going to the meeting (its title names the instrument on the cover), without its words.
+    draft: list[DraftClause]
+    parts: list[PackPart]
+    since_label: str
+    since_key: str
+    until_key: str
+    since_day: dt.date | None = None
+    #: {clause id: open square brackets} in the draft going to the meeting.
+    open_brackets: dict[int, int] = field(default_factory=dict)
+    brackets_since: BracketMovement | None = None
+    brackets_since_meeting: Milestone | None = None
+    late: deadlines.WhoIsLate | None = None
+
+    @property
+    def bracket_total(self) -> int:
+        return sum(self.open_brackets.values())
+
+    @property
+    def totals(self) -> Counter:
+        """The contents' counts summed: clauses, open_proposals, open_brackets, blocking."""
+        total: Counter = Counter()
+        for part in self.parts:
+            total.update(
+                clauses=part.clauses,
+                open_proposals=part.open_proposals,
+                open_brackets=part.open_brackets,
+                blocking=part.blocking,
+            )
+        return total
+
+    def title_in(self, language: str) -> str:
+        return _title_in(self.instrument, self.draft, language)
+
+
+def pack_contents(session: Session, actor: User, code: str) -> PackContents:
+    """The first page of a meeting's pack: what the meeting is, where the draft stands, who is late, and the
+    contents with each article's clauses, open proposals, open brackets and blocking items.
+
+    It reads no clause's words but the title and the articles' headings, and no proposal: the tabled amendments
+    are counted per clause in one query, and each clause's status is the standing's rule (`core.status`) applied
+    to that count. Reading the proposals themselves (with their revisions, concurrences and reviews) cost most of
+    a first view at treaty scale; they are each article's (`pack_article`)."""
+    basis = _pack_basis(session, actor, code)
+    instrument = basis.instrument
+    current = versions_as_of(session, instrument.id, with_texts=False)
+    items = in_reading_order(current)
+    frozen = frozen_versions(session, basis.dealt_ids)
+    going = in_reading_order(_draft_of(frozen, basis.milestone)) if basis.frozen else items
+    ordered = _parts_in_order(items, going)
+    titles = [item for item in (*items, *going) if item.kind is ClauseKind.title]
+    load_texts(session, [item.version for item in titles] + [head.version for _, head in ordered if head is not None])
+    # Where each clause stands apart from its proposals: reservations, endorsements, open brackets.
+    standing = standings(
+        session,
+        actor,
+        instrument,
+        current={item.clause.id: item.version for item in items},
+        meetings=basis.meetings,
+        tabled=[],
+        frozen=frozen,
+    )
+    tabled = _tabled_counts(session, instrument)
+    keys = _keys_of(items)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    reservations: dict[str, list[MilestoneOutcome]] = defaultdict(list)
+    for item in items:
+        key, found = keys[item.clause.id], standing[item.clause.id]
+        status = clause_status(
+            ClauseFacts(
+                has_open_amendments=tabled.get(item.clause.id, 0) > 0,
+                has_reservation=found.reservation is not None,
+                agreed_by_negotiators=item.version.amendment_id is not None,
+                endorsed=found.status is ClauseStatus.agreed,
+                open_brackets=found.open_brackets,
+            )
+        )
+        counts[key].update(
+            clauses=1,
+            open_proposals=tabled.get(item.clause.id, 0),
+            open_brackets=found.open_brackets,
+            blocking=int(status is ClauseStatus.bracketed),
+        )
+        if found.reservation is not None:
+            reservations[key].append(found.reservation)
+    for amendment in _tabled_insertions(session, instrument, with_words=False) if items else []:
+        index = _insertion_index(items, amendment)
+        counts[keys[items[max(index - 1, 0)].clause.id]]["open_proposals"] += 1
+    parts = [
+        PackPart(
+            key,
+            head.citation if head is not None else PREAMBLE,
+            head,
+            counts[key]["clauses"],
+            counts[key]["open_proposals"],
+            counts[key]["open_brackets"],
+            counts[key]["blocking"],
+            tuple(reservations[key]),
+        )
+        for key, head in ordered
+    ]
+    since, until, since_day = _pack_points(basis, [item.version for item in items])
+    counted = bracket_counts(session, [item.version for item in going])
+    open_brackets = {item.clause.id: counted.get(item.version.id, 0) for item in going}
+    previous = basis.previous
+    brackets_since = _movement(session, _draft_of(frozen, previous), open_brackets) if previous is not None else None
+    return PackContents(
+        basis.milestone,
+        instrument,
+        utcnow(),
+        basis.frozen,
+        going,
+        parts,
+        since.label,
+        since.key,
+        until.key,
+        since_day,
+        open_brackets,
+        brackets_since,
+        previous,
+        deadlines.who_is_late(session, actor, basis.milestone),
+    )
+
+
+def whole_pack_pdf_fits(session: Session, instrument: Instrument, max_proposals: int) -> tuple[bool, int]:
+    """Whether the whole pack is short enough to typeset as one PDF while its reader waits, and its open
+    proposals: each is printed as a redline of its clause, and WeasyPrint's time grows with them (about half a
+    second of CPU each at treaty scale, BENCHMARKS.md). A longer pack is printed part by part."""
+    proposals = sum(_tabled_counts(session, instrument).values())
+    return proposals <= max_proposals, proposals
+
+
+def _tabled_counts(session: Session, instrument: Instrument) -> dict[int, int]:
+    """{clause id: its tabled amendments}, as `standing._tabled_with_revisions` finds them, counted in one query."""
+    return {
+        clause_id: count
+        for clause_id, count in session.execute(
+            select(Amendment.clause_id, func.count())
+            .where(
+                Amendment.instrument_id == instrument.id,
+                Amendment.state == AmendmentState.tabled,
+                Amendment.clause_id.is_not(None),
+            )
+            .group_by(Amendment.clause_id)
+        )
+    }
+
+
+@dataclass
+class PackArticle:
+    """One part of a meeting's pack: an article (or the preamble) as the pack shows it."""
+
+    milestone: Milestone
+    instrument: Instrument
+    generated_at: dt.datetime
+    frozen: bool
+    part: PackPart
+    #: The parts before and after it (None at either end), and its place among them (from 1).
+    previous: PackPart | None
+    following: PackPart | None
+    number: int
+    of: int
+    #: The part of the draft going to the meeting, and its open square brackets ({clause id: count}).
+    draft: list[DraftClause]
+    open_brackets: dict[int, int]
+    compilation: list[CompilationRow]
+    #: The rows of the pack's whole-draft redline that belong to the part (redlines.DraftRedlineRow).
+    redline_rows: list
+    since_label: str
+    since_key: str
+    until_key: str
+    since_day: dt.date | None = None
+    #: {clause id: citation} of the whole current draft: where the proposed new clauses go.
+    citations: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def bracket_total(self) -> int:
+        return sum(self.open_brackets.values())
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.redline_rows if row.status == status)
+
+
+def pack_article(
+    session: Session, actor: User, code: str, wanted: str, *, newest_version_id: int | None = None
+) -> PackArticle:
+    """One article of a meeting's pack (`wanted`: its stable id or number, or "preamble"): its text going to the
+    meeting, its compilation and its redline since the previous meeting. The standings and the proposals are
+    read for its clauses only; the redline is the pack's, drawn once per state of the draft (`_pack_redline`)."""
+    basis = _pack_basis(session, actor, code)
+    instrument = basis.instrument
+    current = versions_as_of(session, instrument.id, with_texts=False)
+    now_items = in_reading_order(current)
+    # This meeting's frozen draft only (the others matter to the part's own clauses, read below).
+    going = (
+        in_reading_order(_draft_of(frozen_versions(session, [basis.milestone.id]), basis.milestone))
+        if basis.frozen
+        else now_items
+    )
+    ordered = _parts_in_order(now_items, going)
+    at = _find_part(ordered, wanted) if len(wanted) <= 100 else None
+    if at is None:
+        raise NotFound(N_("This meeting pack has no such article."))
+    key = ordered[at][0]
+    keys_now = _keys_of(now_items)
+    items = [item for item in now_items if keys_now[item.clause.id] == key]
+    keys_going = _keys_of(going) if basis.frozen else keys_now
+    going_items = [item for item in going if keys_going[item.clause.id] == key]
+    load_texts(session, [item.version for item in (*items, *going_items)])
+
+    clause_ids = [item.clause.id for item in items]
+    tabled = _tabled_with_revisions(session, instrument, clause_ids) if clause_ids else []
+    standing = (
+        standings(
+            session,
+            actor,
+            instrument,
+            current={item.clause.id: item.version for item in items},
+            meetings=basis.meetings,
+            only_current=True,
+            tabled=tabled,
+            frozen=frozen_versions(session, basis.dealt_ids, clause_ids),
+        )
+        if items
+        else {}
+    )
+    now = utcnow()
+    rows = [_clause_row(item, standing[item.clause.id], now) for item in items]
+    # A proposed new clause belongs to the part of the clause it would follow; its place counts this part's rows.
+    insertions = []
+    for amendment in _tabled_insertions(session, instrument) if now_items else []:
+        index = _insertion_index(now_items, amendment)
+        if keys_now[now_items[max(index - 1, 0)].clause.id] == key:
+            insertions.append((sum(1 for item in now_items[:index] if keys_now[item.clause.id] == key), amendment))
+    compilation = _compile(session, instrument, rows, insertions)
+
+    since, until, since_day = _pack_points(basis, [item.version for item in now_items])
+    redline = _pack_redline(session, actor, instrument, since, until, newest_version_id)
+    # A clause only the older draft has (an article deleted since) stays with the part before it.
+    known = {part_key for part_key, _ in ordered}
+    redline_rows, last = [], PREAMBLE_KEY
+    for row, row_key in zip(redline.rows, _part_keys([(r.depth, r.kind, r.wid) for r in redline.rows]), strict=True):
+        last = row_key if row_key in known else last
+        if last == key:
+            redline_rows.append(row)
+    counted = bracket_counts(session, [item.version for item in going_items])
+
+    def entry(index: int) -> PackPart | None:
+        """The part at `index` of the contents (its label and article), None past either end."""
+        if not 0 <= index < len(ordered):
+            return None
+        part_key, head = ordered[index]
+        return PackPart(part_key, head.citation if head is not None else PREAMBLE, head)
+
+    this = entry(at)
+    if this is None:  # (`at` indexes `ordered`)
+        raise NotFound(N_("This meeting pack has no such article."))
+    return PackArticle(
+        basis.milestone,
+        instrument,
+        now,
+        basis.frozen,
+        this,
+        entry(at - 1),
+        entry(at + 1),
+        at + 1,
+        len(ordered),
+        going_items,
+        {item.clause.id: counted.get(item.version.id, 0) for item in going_items},
+        compilation,
+        redline_rows,
+        since.label,
+        since.key,
+        until.key,
+        since_day,
+        {item.clause.id: item.citation for item in now_items},
+    )
 
 
 # Exports ---------------------------------------------------------------------------------------------------------

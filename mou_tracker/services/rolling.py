@@ -47,8 +47,8 @@ class RollingText:
 
 
 def _cached_diff(old: str, new: str) -> tuple[Segment, ...]:
-    """The word-level diff, kept in services.redlines' cache of redlines (keyed by the words themselves, so never
-    stale): the page, then its DOCX and PDF, diff each proposal once."""
+    """The word-level diff, through services.redlines (keyed by the words themselves, so never stale): the redline
+    kept of the proposal against the current text where there is one, else diffed once and remembered."""
     return language_redline("", Words(None, old), Words(None, new), "").body.segments
 
 
@@ -90,19 +90,21 @@ def rolling_texts(session: Session, actor: User, languages: list[str]) -> list[R
     languages = [check_language(instrument, language) for language in languages]
     tabled = _tabled_with_revisions(session, instrument, None)
     report = status_report(session, actor, instrument, with_queues=False, tabled=tabled)
-    load_reading_words(session, tabled, {})
+    # Each proposal's words, and the redlines kept of them against the current text (one query for all).
+    load_reading_words(session, tabled, {row.item.clause.id: row.item.version for row in report.rows})
     return [_compose(instrument, report, tabled, language) for language in languages]
 
 
 def _compose(instrument: Instrument, report: StatusReport, tabled: list[Amendment], language: str) -> RollingText:
     clauses_at: dict[int, list[RollingClause]] = {}
+    items = [row.item for row in report.rows]
     for amendment in (a for a in tabled if a.kind is AmendmentKind.insert):
         text = amendment.latest.text(language)
-        index = _insertion_index(report.rows, amendment)
-        anchor = report.rows[index - 1].item if 0 < index <= len(report.rows) else None
+        index = _insertion_index(items, amendment)
+        anchor = items[index - 1] if 0 < index <= len(items) else None
         depth = 0
         if amendment.insert_parent_id is not None:
-            parent = next((r.item for r in report.rows if r.item.clause.id == amendment.insert_parent_id), None)
+            parent = next((item for item in items if item.clause.id == amendment.insert_parent_id), None)
             depth = parent.depth + 1 if parent else (anchor.depth if anchor else 0)
         clause = proposed_clause(
             key=f"new-{amendment.id}",

@@ -28,6 +28,7 @@ from ..models import (
     Clause,
     ClausePost,
     ClauseText,
+    InstrumentParty,
     MilestoneOutcome,
     Party,
     SearchEntry,
@@ -169,21 +170,16 @@ def search(session: Session, actor: User, wanted: SearchFilter) -> SearchResults
         .where(*conditions, matching)
     )
     if wanted.party_code:
-        party = session.scalar(select(Party).where(Party.code == wanted.party_code))
-        if party is None:
-            raise ValidationFailed(N_("There is no such party in this negotiation."))
-        authored_by_party = or_(
-            Amendment.party_id == party.id,
-            SearchEntry.audit_event_id.in_(
-                select(AuditEvent.id).join(User, User.id == AuditEvent.actor_id).where(User.party_id == party.id)
-            ),
-            SearchEntry.comment_id.in_(
-                select(AmendmentComment.id)
-                .join(User, User.id == AmendmentComment.author_id)
-                .where(User.party_id == party.id)
-            ),
+        party_id = session.scalar(
+            select(Party.id)
+            .join(InstrumentParty, InstrumentParty.party_id == Party.id)
+            .where(Party.code == wanted.party_code, InstrumentParty.instrument_id == instrument.id)
         )
-        statement = statement.where(authored_by_party)
+        if party_id is None:
+            raise ValidationFailed(N_("There is no such party in this negotiation."))
+        # Written by that party: its amendments' wordings and rationales, its people's comments, posts and actions
+        # (the entry's own column, set when it was indexed).
+        statement = statement.where(SearchEntry.party_id == party_id)
     entries, pages = one_page(
         session,
         statement,
@@ -226,7 +222,7 @@ _INDEXED_COLUMNS = {
     AmendmentComment: ("id", "amendment_id", "body", "party_id", "internal", "created_at"),
     ClausePost: ("id", "instrument_id", "clause_id", "body", "party_id", "internal", "created_at"),
     MilestoneOutcome: ("id", "milestone_id", "clause_id", "note", "recorded_at"),
-    AuditEvent: ("id", "instrument_id", "clause_id", "summary", "private_to_party_id", "occurred_at"),
+    AuditEvent: ("id", "instrument_id", "clause_id", "actor_id", "summary", "private_to_party_id", "occurred_at"),
 }
 
 
@@ -234,12 +230,17 @@ def rebuild(session: Session) -> int:
     """Index every text again (after a restore, or when the stemming changes): returns the entries written."""
     session.execute(delete(SearchEntry))
     written = 0
-    tables = set(inspect(session.connection()).get_table_names())
+    inspector = inspect(session.connection())
+    tables = set(inspector.get_table_names())
+    # Run inside migration 0013, the table lacks the columns later migrations added (their own migrations fill them).
+    existing = {column["name"] for column in inspector.get_columns(SearchEntry.__tablename__)}
     for model, columns in _INDEXED_COLUMNS.items():
         if model.__tablename__ not in tables:
             continue  # run inside migration 0013, before a later migration created the table (clause_posts)
         loaded = select(model).options(load_only(*(getattr(model, column) for column in columns)), noload("*"))
         rows, _replaced = entries_for(session, list(session.scalars(loaded)))
+        if not existing.issuperset(rows[0] if rows else ()):
+            rows = [{key: value for key, value in row.items() if key in existing} for row in rows]
         if rows:
             session.execute(insert(table_of(SearchEntry)), rows)
             written += len(rows)

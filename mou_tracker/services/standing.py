@@ -233,6 +233,30 @@ def clause_standing(
         (a for a in open_amendments if a.state is AmendmentState.tabled and a.clause_id == clause.id),
         key=lambda a: (a.tabled_at, a.id),
     )
-    return standings(session, actor, instrument, current={clause.id: current}, only_current=True, tabled=tabled)[
-        clause.id
-    ]
+    # The meetings that froze a version of the clause, with that version, in one query: a meeting that froze none
+    # of it (the clause came later) says nothing about it, so these are all the meetings `standings` reads.
+    meetings: dict[int, Milestone] = {}
+    frozen: dict[tuple[int, int], ClauseVersion] = {}
+    for meeting, version in session.execute(
+        select(Milestone, ClauseVersion)
+        .join(MilestoneSnapshot, MilestoneSnapshot.milestone_id == Milestone.id)
+        .join(ClauseVersion, ClauseVersion.id == MilestoneSnapshot.version_id)
+        .where(
+            Milestone.instrument_id == instrument.id,
+            Milestone.state != MilestoneState.planned,
+            MilestoneSnapshot.clause_id == clause.id,
+        )
+        .options(joinedload(ClauseVersion.clause), lazyload(ClauseVersion.texts))
+    ).tuples():
+        meetings[meeting.id] = meeting
+        frozen[(meeting.id, clause.id)] = version
+    return standings(
+        session,
+        actor,
+        instrument,
+        current={clause.id: current},
+        meetings=sorted(meetings.values(), key=lambda m: m.position),
+        only_current=True,
+        tabled=tabled,
+        frozen=frozen,
+    )[clause.id]

@@ -144,33 +144,36 @@ def draft_word_credits(
     if language not in instrument.language_codes:
         raise _missing_language(language, instrument.language_codes)
     clauses = draft_as_of(session, actor, instrument)
-    current = {item.clause.id: item.version for item in clauses if item.version.text(language) is not None}
+    runs = credited_runs(session, clauses, language, whole_draft=True)
+    return [(item, runs.get(item.clause.id, [])) for item in clauses]
+
+
+def credited_runs(
+    session: Session, items: Sequence[DraftClause], language: str, *, whole_draft: bool = False
+) -> dict[int, list[CreditedRun]]:
+    """{clause id: who wrote each word of its current text in `language`} for some clauses of the current draft
+    (their texts loaded); a clause without text in the language is left out. A fixed number of queries; `whole_draft`
+    says `items` are every clause of the draft (its versions are then read by negotiation, not by a list of ids)."""
+    current = {item.clause.id: item.version for item in items if item.version.text(language) is not None}
+    if not current:
+        return {}
     runs = current_runs(session, current, language)
     wanted = {(clause_id, run.seq) for clause_id, clause_runs in runs.items() for run in clause_runs}
-    every = session.scalars(
-        select(ClauseVersion)
-        .join(Clause, Clause.id == ClauseVersion.clause_id)
-        .where(Clause.instrument_id == instrument.id)
-        .options(lazyload(ClauseVersion.texts))
-    )
+    if whole_draft:
+        instrument_id = next(iter(current.values())).clause.instrument_id
+        versions = select(ClauseVersion).join(Clause, Clause.id == ClauseVersion.clause_id)
+        versions = versions.where(Clause.instrument_id == instrument_id)
+    else:
+        versions = select(ClauseVersion).where(ClauseVersion.clause_id.in_(list(current)))
+    every = session.scalars(versions.options(lazyload(ClauseVersion.texts)))
     credits = version_credits(session, [v for v in every if (v.clause_id, v.seq) in wanted])
-    out: list[tuple[DraftClause, list[CreditedRun]]] = []
-    for item in clauses:
-        runs_here = runs.get(item.clause.id)
-        text = item.version.text(language)
-        if text is None or runs_here is None:
-            out.append((item, []))
-            continue
-        out.append(
-            (
-                item,
-                [
-                    CreditedRun(words, credits[(item.clause.id, seq)])
-                    for words, seq in attribution.split_text(text.body, runs_here)
-                ],
-            )
-        )
-    return out
+    return {
+        clause_id: [
+            CreditedRun(words, credits[(clause_id, seq)])
+            for words, seq in attribution.split_text(version.text(language).body, runs[clause_id])  # type: ignore[union-attr]
+        ]
+        for clause_id, version in current.items()
+    }
 
 
 Runs = tuple[attribution.WordRun, ...]

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -22,16 +21,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from ..core import permissions
-from ..core.redline import render_credited_inline, render_inline, render_side_by_side
 from ..core.sign_in_delay import wait_in_units
 from ..extensions import db, login_manager
-from ..i18n import credit_name, http_error_text, redline_labels
+from ..i18n import http_error_text
 from ..models import User
 from ..models.base import MAX_ID, utcnow
 from ..schema_check import UPGRADE_COMMAND, schema_is_current
 from ..services import sign_in_sessions
 from ..services.errors import DomainError
-from .bracket_marks import mark_brackets
+from . import bracket_marks
 from .navigation import site_nav, unread_notifications
 from .sign_in_limits import retry_after_seconds
 
@@ -117,6 +115,7 @@ def parse_id(raw: str | None, *, what: str = "number") -> int | None:
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .. import mail
+    from ..api import akn as _api_akn  # noqa: F401  (declares the operations)
     from ..api import discussion as _api_discussion  # noqa: F401  (declares the operations)
     from ..api import everyday as _api_everyday  # noqa: F401  (declares the operations)
     from ..api import framework as api
@@ -152,20 +151,16 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     mail.install(app)
 
-    # The redline engine escapes every piece of user text itself; its output is trusted markup.
-    # (tests/core/test_core_redline.py proves it for arbitrary text, so S704 does not apply here.)
-    app.add_template_filter(lambda r: Markup(render_inline(r, redline_labels())), "redline_inline")  # noqa: S704
-    app.add_template_filter(
-        lambda r: tuple(Markup(side) for side in render_side_by_side(r, redline_labels())),  # noqa: S704
-        "redline_sides",
-    )
-    # A clause's words with its square brackets marked (escapes the text itself).
-    app.add_template_filter(mark_brackets, "brackets")
+    # Redlines, their square brackets marked (web/bracket_marks.py; the engine escapes every piece of user text):
+    # `lr.body|redline_inline(clause.plain_brackets)`, `|redline_sides(...)`, `|credited_inline(...)`.
+    app.add_template_filter(bracket_marks.redline_inline, "redline_inline")
+    app.add_template_filter(bracket_marks.redline_sides, "redline_sides")
+    # A clause's words with its square brackets marked (escapes the text itself); `bracket_runs` marks the
+    # consecutive runs of one text (a bracket across two runs marked in both).
+    app.add_template_filter(bracket_marks.mark_brackets, "brackets")
+    app.add_template_filter(bracket_marks.mark_bracket_runs, "bracket_runs")
     # Changes each credited to their own amendment (services.redlines.CreditedWords): the same escaping engine.
-    app.add_template_filter(
-        lambda segments: Markup(render_credited_inline(segments, credit_name, redline_labels())),  # noqa: S704
-        "credited_inline",
-    )
+    app.add_template_filter(bracket_marks.credited_inline, "credited_inline")
 
     @app.route("/health")
     @app.route("/health/<any(live, ready):probe>")
@@ -239,6 +234,22 @@ def register_web(app: Flask) -> None:
                 return api.problem(503, f"The database is not at the current schema. Run: {UPGRADE_COMMAND}")
             return render_template("errors/schema.html", command=UPGRADE_COMMAND), 503
         app.extensions["mou_schema_current"] = True
+        return None
+
+    @app.before_request
+    def sign_in_before_an_upload():
+        """An upload's body (up to its larger limit) is read for a signed-in user only (the API: a valid token). An
+        anonymous one is refused here with the answer it would get later (the sign-in page; the API's 401), before
+        any of the hooks below reads the form: nobody unknown can make the server read megabytes. (A GET of the
+        same view has no body and is left to require_sign_in, after a page's reads are set up.)"""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        if not getattr(app.view_functions.get(request.endpoint or ""), "max_upload", None):
+            return None
+        if is_api():
+            return api.authenticate_before_the_body()
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
         return None
 
     @app.before_request

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import translate
 from ..services import agreement
 from ..services import amendments as service
+from ..services import brackets as bracket_service
 from ..services import draft as draft_service
 from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
@@ -324,6 +325,7 @@ def whole_draft():
         instrument=instrument,
         only_changes=request.args.get("only") == "changes",
         choices=choices,
+        plain_brackets=bracket_service.declared_plain_brackets(db.session),
     )
 
 

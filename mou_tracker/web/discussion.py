@@ -8,7 +8,6 @@ template helpers below: each asks the service, as the reader, for what the reade
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from ..core import discussion as rules
 from ..core.text import MAX_NOTE
 from ..extensions import csrf, db
 from ..i18n import translate
-from ..models import AttachedTo, AttachmentStore, Clause, Milestone
+from ..models import AttachedTo, Clause, Milestone
 from ..services import attachments as attachment_service
 from ..services import discussion as service
 from ..services.errors import ValidationFailed
@@ -57,11 +56,7 @@ class RemoveForm(FlaskForm):
 
 def storage() -> attachment_service.Storage:
     """The attachment store the configuration names (MOU_ATTACHMENT_STORE, MOU_ATTACHMENT_MAX_BYTES)."""
-    config = current_app.config
-    raw = config.get("MOU_ATTACHMENT_STORE", "db")
-    store = AttachmentStore(raw) if raw in AttachmentStore.__members__ else AttachmentStore.db
-    directory = config.get("MOU_ATTACHMENT_DIR") or str(Path(current_app.instance_path) / "attachments")
-    return attachment_service.Storage(store, int(config["MOU_ATTACHMENT_MAX_BYTES"]), Path(directory))
+    return attachment_service.storage_from_config(current_app.config, current_app.instance_path)
 
 
 def upload_limit() -> int:

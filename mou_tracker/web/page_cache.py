@@ -149,7 +149,8 @@ class KeptPart:
 
     @classmethod
     def of(cls, part: dict) -> KeptPart:
-        body = str(part["body"]).encode()
+        """`part["body"]`: HTML, or the bytes of a document made for download (a DOCX, a PDF)."""
+        body = part["body"] if isinstance(part["body"], bytes) else str(part["body"]).encode()
         compressor = zlib.compressobj(PART_LEVEL, zlib.DEFLATED, -15)
         deflated = compressor.compress(body) + compressor.flush(zlib.Z_FULL_FLUSH)
         fields = {name: value for name, value in part.items() if name != "body"}
@@ -160,7 +161,11 @@ class KeptPart:
         return len(self.deflated) + 2048
 
     def body(self) -> Markup:
-        return Markup(zlib.decompressobj(-15).decompress(self.deflated).decode())  # noqa: S704  (rendered by Jinja)
+        return Markup(self.data().decode())  # noqa: S704  (rendered by Jinja)
+
+    def data(self) -> bytes:
+        """The body as it was given: a kept document's bytes."""
+        return zlib.decompressobj(-15).decompress(self.deflated)
 
     def gzip_between(self, head: str, tail: str) -> bytes:
         """One gzip member: `head`, this part, `tail`; only head and tail are compressed here."""
@@ -336,17 +341,21 @@ def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
     return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
 
 
-def kept_part(page: str, stamp: StateStamp, build: Callable[[], dict]) -> tuple[KeptPart, bool]:
+def kept_part(
+    page: str, stamp: StateStamp, build: Callable[[], dict], *, current_only: bool = False
+) -> tuple[KeptPart, bool]:
     """The part `build` renders (a dict whose "body" is HTML) for this page, state, visibility, role and
     language: built once, as a `Reader`, then kept. The flag says the part is the previous state's, served while
-    another request builds this one."""
+    another request builds this one; never with `current_only` (a document to download, which carries no notice
+    that it is out of date: its readers wait for the rebuild)."""
     reader = Reader.of(current_user)
     key, kind = _keys(page, stamp, reader)
     kept_in = store()
     part = kept_in.get(key)
     if part is not None:
         return part, False
-    earlier = kept_in.latest(kind)  # same page, visibility, role and language: only its state is older
+    # Same page, visibility, role and language: only its state is older.
+    earlier = None if current_only else kept_in.latest(kind)
     with _rebuild_lock(kept_in, key, 0 if earlier is not None else WAIT_SECONDS) as building:
         part = kept_in.get(key)  # built while this request waited
         if part is not None:

@@ -6,7 +6,9 @@ part whatever the reader's interface language), with the Word export's own rules
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,16 +24,20 @@ from ..exports import docx
 from ..exports import record_docx as builder
 from ..extensions import db
 from ..i18n import text_language, translate
+from ..models import Instrument
 from ..models.base import utcnow
 from ..services import draft as draft_service
+from ..services import reports as report_service
 from ..services import rolling as rolling_service
 from ..services import signature as signature_service
 from ..services.errors import Conflict, ValidationFailed
 from .forms import FlaskForm
+from .page_cache import kept_part, rendered, status_page
 from .reports import DOCX, _document_settings, _download, _now_stem, _pdf, _wordings
 
 bp = Blueprint("record", __name__)
 
+PDF = "application/pdf"
 #: Signature copy layouts: the languages one after the other, or side by side.
 LAYOUTS = ("sequential", "columns")
 
@@ -84,23 +90,36 @@ def _asked_languages(instrument) -> list[str]:
 
 
 # Rolling text ----------------------------------------------------------------------------------------------
+#
+# At treaty scale the rolling text takes seconds to compose (1,500 tabled proposals diffed against the draft) and
+# its Word and PDF files more: the page's part and each file are kept (web.page_cache) per negotiation, state of
+# the negotiation (services.reports.state_stamp), visibility, role and interface language, as the meeting pack is.
+# The first reader after a change builds them; the next ones get the kept ones. A file is never served from an
+# earlier state (a download carries no notice that it is out of date): its readers wait for the rebuild.
 
 
 @bp.route("/rolling-text")
 def rolling_text():
+    stamp = report_service.state_stamp(db.session, current_user)
     instrument = draft_service.current_instrument(db.session)
     asked = request.args.get("language")
     language = rolling_service.check_language(instrument, asked) if asked else text_language(instrument, None)
-    rolling = rolling_service.rolling_text(db.session, current_user, language)
-    wording = {w.language: w for w in _wordings(instrument, lambda: "", utcnow().date())}[language]
-    return render_template(
-        "record/rolling.html",
-        instrument=instrument,
-        rolling=rolling,
-        lang=language,
-        label=wording.label,
-        words=_rolling_words(language),
-    )
+
+    def build() -> dict:
+        rolling = rolling_service.rolling_text(db.session, current_user, language)
+        wording = {w.language: w for w in _wordings(instrument, lambda: "", utcnow().date())}[language]
+        body = rendered(
+            "record/_rolling_page.html",
+            instrument=instrument,
+            rolling=rolling,
+            lang=language,
+            label=wording.label,
+            words=_rolling_words(language),
+        )
+        return {"body": body}
+
+    page = f"rolling:{instrument.id}:{language}"
+    return status_page(page, stamp, "record/rolling.html", build, instrument=instrument, lang=language)
 
 
 def _rolling_parts(instrument, languages: list[str], header):
@@ -110,34 +129,47 @@ def _rolling_parts(instrument, languages: list[str], header):
     return settings, [(wordings[r.language], _rolling_words(r.language), r) for r in texts]
 
 
-@bp.route("/rolling-text.docx")
-def rolling_text_docx():
+def _kept_download(build: Callable[[Instrument, list[str]], bytes], mimetype: str, extension: str) -> Response:
+    """The rolling text's file for the languages asked for, made once per state (see above) and kept."""
+    stamp = report_service.state_stamp(db.session, current_user)
     instrument = draft_service.current_instrument(db.session)
     languages = _asked_languages(instrument)
-    settings, parts = _rolling_parts(instrument, languages, lambda: _("Rolling text"))
-    body = builder.rolling_docx(
-        instrument.title,
-        _("Rolling text: tabled proposals in square brackets"),
-        [(wording, words, rolling.clauses) for wording, words, rolling in parts],
-        settings,
-    )
+    # The negotiation is named by its id: an API request has no page address to name it by (page_cache's slug).
+    page = f"rolling.{extension}:{instrument.id}:{'+'.join(languages)}"
+    part, _stale = kept_part(page, stamp, lambda: {"body": build(instrument, languages)}, current_only=True)
     stem = _now_stem(instrument, "rolling-text" + (f"-{languages[0]}" if len(languages) == 1 else ""))
-    return _download(body, DOCX, stem, "docx", stamped=False)
+    return _download(part.data(), mimetype, stem, extension, stamped=False)
+
+
+@bp.route("/rolling-text.docx")
+def rolling_text_docx():
+    def build(instrument: Instrument, languages: list[str]) -> bytes:
+        settings, parts = _rolling_parts(instrument, languages, lambda: _("Rolling text"))
+        return builder.rolling_docx(
+            instrument.title,
+            _("Rolling text: tabled proposals in square brackets"),
+            [(wording, words, rolling.clauses) for wording, words, rolling in parts],
+            settings,
+        )
+
+    return _kept_download(build, DOCX, "docx")
 
 
 @bp.route("/rolling-text.pdf")
 def rolling_text_pdf():
-    instrument = draft_service.current_instrument(db.session)
-    languages = _asked_languages(instrument)
-    _settings, parts = _rolling_parts(instrument, languages, lambda: _("Rolling text"))
-    return _pdf(
-        "record/rolling_pdf.html",
-        _now_stem(instrument, "rolling-text" + (f"-{languages[0]}" if len(languages) == 1 else "")),
-        instrument=instrument,
-        parts=[(wording.label, words, rolling) for wording, words, rolling in parts],
-        generated_at=utcnow(),
-        checksum="",
-    )
+    def build(instrument: Instrument, languages: list[str]) -> bytes:
+        _settings, parts = _rolling_parts(instrument, languages, lambda: _("Rolling text"))
+        response = _pdf(
+            "record/rolling_pdf.html",
+            "rolling-text",  # the file is named when it is sent
+            instrument=instrument,
+            parts=[(wording.label, words, rolling) for wording, words, rolling in parts],
+            generated_at=utcnow(),
+            checksum="",
+        )
+        return response.get_data()
+
+    return _kept_download(build, PDF, "pdf")
 
 
 # Signature copy --------------------------------------------------------------------------------------------

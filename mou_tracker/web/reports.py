@@ -20,12 +20,13 @@ from ..extensions import db
 from ..i18n import translate
 from ..models.base import utcnow
 from ..services import amendments as amendment_service
+from ..services import brackets as bracket_service
 from ..services import draft as draft_service
 from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services import reports as service
-from ..services.errors import ValidationFailed
-from .page_cache import rendered, status_page
+from ..services.errors import Conflict, NotFound, ValidationFailed
+from .page_cache import kept_part, rendered, status_page
 
 bp = Blueprint("reports", __name__)
 
@@ -53,9 +54,9 @@ def _reader_language() -> str:
     return str(get_locale() or "en")
 
 
-def _pdf(template: str, stem: str, **context) -> Response:
-    """A PDF of `template` on the configured paper, its pages counted in the reader's language; `stem` names the
-    file (what it is and the point it shows)."""
+def _typeset(template: str, **context) -> bytes:
+    """`template` typeset as a PDF on the configured paper, its pages counted in the reader's language (503 when
+    the PDF renderer is missing)."""
     html = render_template(
         template,
         paper=paper_size(current_app.config.get("MOU_PAPER_SIZE")),
@@ -63,9 +64,14 @@ def _pdf(template: str, stem: str, **context) -> Response:
         **context,
     )
     try:
-        return _download(html_to_pdf(html), "application/pdf", stem, "pdf", stamped=False)
+        return html_to_pdf(html)
     except PdfUnavailable as exc:
         abort(503, str(exc))
+
+
+def _pdf(template: str, stem: str, **context) -> Response:
+    """A PDF of `template` (see `_typeset`); `stem` names the file (what it is and the point it shows)."""
+    return _download(_typeset(template, **context), "application/pdf", stem, "pdf", stamped=False)
 
 
 def _now_stem(instrument, what: str) -> str:
@@ -100,35 +106,110 @@ def dashboard_pdf():
     )
 
 
+#: The longest `?article=` a meeting pack looks for (an article's stable id or number): anything longer names none.
+ARTICLE_KEY_MAX = 100
+
+
+def _article_asked() -> str:
+    """The part of a meeting pack the address asks for (?article=<stable id or number>, or "preamble"); "" for the
+    first page."""
+    asked = request.args.get("article", "").strip()
+    if len(asked) > ARTICLE_KEY_MAX:
+        raise NotFound(N_("This meeting pack has no such article."))
+    return asked
+
+
+def _whole_pdf_fits(instrument) -> tuple[bool, int]:
+    limit = int(current_app.config["MOU_PACK_PDF_MAX_PROPOSALS"])
+    return service.whole_pack_pdf_fits(db.session, instrument, limit)
+
+
+def _pack_fields(pack, body, *, article: str | None = None, article_label: str | None = None) -> dict:
+    """What the page around a pack's part shows: its meeting, the points of its redline, which article, and
+    whether the whole pack is offered as one PDF."""
+    return {
+        "whole_pdf": _whole_pdf_fits(pack.instrument)[0],
+        "body": body,
+        "meeting_name": pack.milestone.name_in(_reader_language()),
+        "meeting_code": pack.milestone.code,
+        "since_key": pack.since_key,
+        "until_key": pack.until_key,
+        "article": article,
+        "article_label": article_label,
+    }
+
+
 @bp.route("/meetings/<code>/pack")
 def meeting_pack(code: str):
+    """A meeting's pack, a part at a time: its first page (the cover, the summary, who is late and the contents
+    with each article's counts), or one article (?article=<stable id or number>, or "preamble") with its text
+    going to the meeting, its compilation and its redline. Each part is kept per state, visibility, role and
+    language (web/page_cache), so an article costs its own clauses, not the whole pack."""
     stamp = service.state_stamp(db.session, current_user)
+    article = _article_asked()
+    if article:
+
+        def build_article() -> dict:
+            part = service.pack_article(db.session, current_user, code, article, newest_version_id=stamp.version_id)
+            body = rendered("reports/_pack_article_body.html", pack=part, instrument=part.instrument, printing=False)
+            return _pack_fields(part, body, article=part.part.key, article_label=part.part.label)
+
+        return status_page(f"pack:{code}:{article}", stamp, "reports/pack.html", build_article)
 
     def build() -> dict:
-        pack = service.meeting_pack(db.session, current_user, code, newest_version_id=stamp.version_id)
-        body = rendered("reports/_pack_body.html", pack=pack, instrument=pack.instrument, statuses=STATUSES)
-        return {
-            "body": body,
-            "meeting_name": pack.milestone.name_in(_reader_language()),
-            "meeting_code": pack.milestone.code,
-            "since_key": pack.since_key,
-            "until_key": pack.until_key,
-        }
+        pack = service.pack_contents(db.session, current_user, code)
+        return _pack_fields(pack, rendered("reports/_pack_contents_body.html", pack=pack, instrument=pack.instrument))
 
     return status_page(f"pack:{code}", stamp, "reports/pack.html", build)
 
 
 @bp.route("/meetings/<code>/pack.pdf")
 def meeting_pack_pdf(code: str):
-    pack = service.meeting_pack(db.session, current_user, code)
-    return _pdf(
-        "reports/pack_pdf.html",
-        _file_stem(pack.instrument, "meeting-pack", redline_service.Point("milestone", pack.milestone.code)),
-        pack=pack,
-        instrument=pack.instrument,
-        statuses=STATUSES,
-        generated_at=pack.generated_at,
-    )
+    """The whole pack as a PDF to print (every article's text, compilation and redline, with page numbers and
+    running headers), or one article's (?article=...). Typeset once per state, visibility, role, language and
+    paper, and kept in the store of rendered parts (web/page_cache: bounded in bytes, shared by the workers
+    through Redis when configured, forgotten when the state moves on): a PDF takes seconds to typeset, and forty
+    readers of a meeting ask for the same one. Readers who ask while it is being typeset wait for it: a PDF
+    carries no notice that it is out of date, so an older one is never handed out instead."""
+    stamp = service.state_stamp(db.session, current_user)
+    article = _article_asked()
+    paper = paper_size(current_app.config.get("MOU_PAPER_SIZE"))
+    meeting = redline_service.Point("milestone", code)
+
+    def build() -> dict:
+        if article:
+            part = service.pack_article(db.session, current_user, code, article, newest_version_id=stamp.version_id)
+            data = _typeset(
+                "reports/pack_article_pdf.html",
+                pack=part,
+                instrument=part.instrument,
+                generated_at=part.generated_at,
+            )
+            return {"body": data, "stem": f"{_file_stem(part.instrument, 'meeting-pack', meeting)}_{part.part.label}"}
+        fits, proposals = _whole_pdf_fits(draft_service.current_instrument(db.session))
+        if not fits:
+            raise Conflict(
+                Message(
+                    N_(
+                        "This pack holds %(count)s open proposals: as one PDF it would take many minutes to "
+                        "typeset. Print it part by part (each part of the pack has its PDF), or download the "
+                        "redline and the rolling text as Word documents."
+                    ),
+                    count=proposals,
+                )
+            )
+        pack = service.meeting_pack(db.session, current_user, code, newest_version_id=stamp.version_id)
+        data = _typeset(
+            "reports/pack_pdf.html",
+            pack=pack,
+            instrument=pack.instrument,
+            statuses=STATUSES,
+            generated_at=pack.generated_at,
+        )
+        return {"body": data, "stem": _file_stem(pack.instrument, "meeting-pack", meeting)}
+
+    kept, _stale = kept_part(f"pack.pdf:{code}:{article}:{paper}", stamp, build, current_only=True)
+    return _download(kept.data(), "application/pdf", kept.fields["stem"], "pdf", stamped=False)
 
 
 @bp.route("/exports/clauses.csv")
@@ -267,6 +348,7 @@ def redline_pdf():
         instrument=instrument,
         only_changes=request.args.get("only") == "changes",
         generated_at=utcnow(),
+        plain_brackets=bracket_service.declared_plain_brackets(db.session),
     )
 
 
@@ -288,5 +370,6 @@ def redline_docx():
         settings,
         notes=[translate(note) for note in result.notes],
         negotiation=instrument.slug,
+        plain_brackets=bracket_service.declared_plain_brackets(db.session),
     )
     return _download(body, DOCX, _file_stem(instrument, "redline", old, new), "docx", stamped=False)

@@ -115,18 +115,29 @@ def search_page():
     )
 
 
-def _label_in(label: str, language: str) -> str:
+def _label_in(label: str, language: str, case: str | None = None) -> str:
     """A clause label in the document's language, whatever the reader's interface language."""
     with force_locale(language):
-        return translate_citation(label) or label
+        return translate_citation(label, case) or label
+
+
+def _say_in(message: Message, language: str) -> str:
+    """A sentence of the document in its language, whatever the reader's interface language."""
+    with force_locale(language):
+        return translate(message)
 
 
 @bp.route("/exports/akoma-ntoso.xml")
 def akoma_ntoso():
-    """The current draft as an Akoma Ntoso 3.0 expression in one language (?language=en, the first by default)."""
+    """The current draft as an Akoma Ntoso 3.0 expression in one language (?language=en, the first by default),
+    with the open tabled amendments as amendment documents (?amendments=tabled, the default) or without
+    (?amendments=none). The API's export_akoma_ntoso serves this very view."""
     instrument = draft_service.current_instrument(db.session)
     language = request.args.get("language") or instrument.languages[0].code
-    document = record.akn_document(db.session, current_user, language, label_in=_label_in)
+    shown = record.amendments_shown(request.args.get("amendments"))
+    document = record.akn_document(
+        db.session, current_user, language, label_in=_label_in, say_in=_say_in, amendments=shown
+    )
     filename = f"{instrument.slug}_akn_{language}_{document.as_of.isoformat()}.xml"
     return Response(
         akn.expression(document),

@@ -140,6 +140,15 @@ def test_e_a_chair_runs_the_swg(app, people, language):
     assert page.locator(".cover h1").inner_text() == swg
     chair.shot("e4-meeting-pack")
     assert_accessible(page, "meeting pack")
+    # The pack is read an article at a time: the contents link each part, and each part the next one.
+    page.locator("table.pack-contents a").nth(1).click()
+    assert page.locator("table.compilation").is_visible() and page.locator("#part-3").is_visible()
+    chair.shot("e4-meeting-pack-article")
+    assert_accessible(page, "meeting pack article")
+    page.locator("nav.pack-nav a[rel=next]").first.click()
+    assert page.locator("table.compilation").is_visible()
+    page.locator("nav.pack-nav").first.get_by_role("link", name=_("Contents"), exact=True).click()
+    assert page.locator(".cover h1").inner_text() == swg
     with page.expect_download() as download_info:
         page.get_by_role("link", name=_("Download PDF")).click()
     download = download_info.value

@@ -16,6 +16,7 @@ MAIN_PAGES = {
     "meetings": "/meetings",
     "meeting": "/meetings/SWG",
     "meeting pack": "/meetings/SWG/pack",
+    "meeting pack article": "/meetings/SWG/pack?article=2",
     "status report": "/dashboard",
     "whole-draft redline": "/redline",
     "my work": "/my-work",

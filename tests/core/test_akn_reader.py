@@ -359,3 +359,159 @@ def test_a_paragraph_outside_any_article_is_reported():
     assert [(str(n.message), n.text) for n in recognition.notices][1:] == [
         ("A numbered paragraph before the first article was not imported.", "1. Loose.")
     ]
+
+
+# --- proposals in the file: <ins>/<del> and the export's amendment documents -----------------------------------
+
+
+def test_marked_insertions_are_left_out_and_marked_deletions_kept_the_base_text_is_read():
+    recognition = recognise_akn(
+        akn(
+            "<article><num>Article 1</num><heading>Scope<ins> and aims</ins></heading><content>"
+            "<p>The Participants <del>may</del><ins>shall</ins> cooperate<ins> closely</ins>.</p></content></article>"
+        )
+    )
+    assert shape(recognition) == [("article", "Scope", "The Participants may cooperate.")]
+    assert [(str(n.message), n.text) for n in recognition.notices][1:] == [
+        (INSERTED_NOTICE, "and aims"),
+        (INSERTED_NOTICE, "shall"),
+        (INSERTED_NOTICE, "closely"),
+    ]
+
+
+INSERTED_NOTICE = (
+    "Words marked as a proposed insertion were not imported: the draft is read as it stands before the proposals; "
+    "the words are kept here."
+)
+
+
+def _export_of_the_demo_draft(amendments: list, shown: str = "tabled") -> tuple[bytes, dict]:
+    """The product's own export (exports.akn) of the demo draft in English, without an app."""
+    import datetime as dt
+
+    from mou_tracker.exports import akn as export
+
+    flat: list = []
+
+    def walk(clauses: list[dict], depth: int) -> None:
+        for position, clause in enumerate(clauses, start=1):
+            kind = ClauseKind(clause["kind"])
+            label = {ClauseKind.article: f"Article {position}", ClauseKind.paragraph: f"{position}."}.get(
+                kind, f"({chr(96 + position)})"
+            )
+            flat.append(
+                export.AknClause(
+                    wid=f"w{len(flat) + 1}",
+                    kind=kind,
+                    depth=depth,
+                    label=label,
+                    heading=clause["heading"],
+                    body=clause["en"],
+                )
+            )
+            walk(clause["children"], depth + 1)
+
+    walk(DRAFT, 0)
+    day = dt.date(2024, 3, 1)
+    document = export.AknDocument(
+        slug="demo",
+        title="MoU",
+        language="en",
+        first_draft=day,
+        as_of=day,
+        generated_at=dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC),
+        parties=[("CICA", "CICA Secretariat"), ("UNOCT", "UNOCT")],
+        clauses=export.tree(flat),
+        adoptions=[],
+        meetings=[],
+        amendments_shown=export.AmendmentsShown(shown),
+        amendments=amendments,
+    )
+    return export.expression(document), {c.wid: c for c in flat}
+
+
+def _amendment(citation: str, kind: str, wid: str | None, current, proposed, target: str = "Article 1"):
+    """An amendment as services.record gives it: its changes against the current words, diffed by the engine."""
+    import datetime as dt
+
+    from mou_tracker.core.redline import diff_tokens
+    from mou_tracker.core.workflow import AmendmentKind
+    from mou_tracker.exports import akn as export
+
+    (heading, body), (new_heading, new_body) = current, proposed
+    return export.AknAmendment(
+        citation=citation,
+        party=citation.split("-")[0],
+        kind=AmendmentKind(kind),
+        tabled=dt.date(2024, 3, 2),
+        revised=dt.date(2024, 3, 3),
+        clause_wid=wid,
+        target=target,
+        heading=diff_tokens(heading or "", new_heading or "") if heading or new_heading else None,
+        body=None if new_body is None and kind != "delete" else diff_tokens(body or "", new_body or ""),
+        rationale="Because.\nAnd more.",
+        without_wording="No wording in this language.",
+    )
+
+
+def test_the_exports_amendments_are_valid_and_the_draft_reads_back_without_them(schema):
+    from mou_tracker.exports import akn as export
+
+    _data, clauses = _export_of_the_demo_draft([])
+    article = next(c for c in clauses.values() if c.kind is ClauseKind.article and c.heading)
+    old = (article.heading, "First line.\nSecond line stays.")
+    amendments = [
+        _amendment(
+            "UNOCT-1", "change", article.wid, old, (article.heading + " and aims", "First words.\nSecond line stays.")
+        ),
+        _amendment("CICA-1", "change", article.wid, old, (None, None)),  # no words in this language
+        _amendment("CICA-2", "delete", article.wid, old, (None, None)),
+        _amendment("UNOCT-2", "insert", article.wid, (None, None), (None, "A new paragraph."), "A new clause after"),
+    ]
+    data, _clauses = _export_of_the_demo_draft(amendments)
+    root = etree.fromstring(data)
+    schema.assertValid(root.getroottree())
+    alone, _clauses = _export_of_the_demo_draft([], shown="none")
+    schema.assertValid(etree.fromstring(alone).getroottree())
+    # The act is the same in both files, and reads back as the same clauses; each amendment is reported.
+    recognition = recognise_akn(data)
+    assert recognition.clauses == recognise_akn(alone).clauses
+    reported = [str(n.message) for n in recognition.notices]
+    assert [m for m in reported if m.startswith("The amendment ")] == [
+        f"The amendment {c} in the file was not imported: the draft is imported without the proposals made to it; "
+        "its words are kept here."
+        for c in ("UNOCT-1", "CICA-1", "CICA-2", "UNOCT-2")
+    ]
+    notice = next(n for n in recognition.notices if "UNOCT-1" in str(n.message))
+    assert "First words." in notice.text and "First line." not in notice.text  # as proposed
+    documents = root.findall(f"{A}documentCollection/{A}collectionBody/{A}component/{A}amendment")
+    unoct1, cica1, cica2, unoct2 = documents
+    content = unoct1.find(f".//{A}amendmentContent/{A}blockContainer")
+    assert [etree.QName(e).localname for e in content] == ["heading", "p", "p"]
+    assert [(m.text, m.get("refersTo")) for m in content.find(f"{A}heading")] == [(" and aims", "#unoct #unoct-1")]
+    assert content[1].text == "First "
+    assert [(etree.QName(m).localname, m.text, m.tail) for m in content[1]] == [
+        ("del", "line", None),
+        ("ins", "words", "."),
+    ]
+    assert content[2].text == "Second line stays." and len(content[2]) == 0
+    assert [p.text for p in cica1.find(f".//{A}amendmentContent/{A}blockContainer")] == ["No wording in this language."]
+    struck = cica2.find(f".//{A}amendmentContent/{A}blockContainer")
+    assert {etree.QName(m).localname for p in struck for m in p} == {"del"}
+    assert unoct2.find(f".//{A}textualMod").get("type") == "insertion"
+    assert [p.text for p in unoct1.find(f".//{A}amendmentJustification")] == ["Because.", "And more."]
+    # A reference the schema cannot check: every refersTo names an element of the file's references.
+    ids = {e.get("eId") for e in root.iter() if etree.QName(e).localname.startswith("TLC")}
+    for mark in root.iter(f"{A}ins", f"{A}del"):
+        assert {r.removeprefix("#") for r in mark.get("refersTo").split()} <= ids
+    assert export.AmendmentsShown("none") is export.AmendmentsShown.none
+
+
+def test_a_collection_without_a_draft_is_refused_clearly():
+    collection = (
+        f'<akomaNtoso xmlns="{AKN_NAMESPACE}"><documentCollection><collectionBody><component><amendment>'
+        "<amendmentBody><amendmentContent><p>x</p></amendmentContent></amendmentBody></amendment></component>"
+        "</collectionBody></documentCollection></akomaNtoso>"
+    ).encode()
+    with pytest.raises(ImportRefused, match="holds no bill, act, doc or statement"):
+        recognise_akn(collection)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import pytest
 
 from mou_tracker.core import sniffing
 from mou_tracker.extensions import db
-from mou_tracker.models import Attachment, AttachmentStore, AuditEvent
+from mou_tracker.models import AttachedTo, Attachment, AttachmentStore, AuditEvent, User
+from mou_tracker.services import attachments as attachment_service
 from tests.api.test_api import Client, create_token
 from tests.conftest import DEMO_HOME, wid_of
 from tests.services.test_amendments import SETTLEMENT, act, amendment_id, as_user, propose
@@ -401,3 +404,140 @@ def test_odd_upload_forms_are_answered_without_an_error_and_store_nothing(app, d
     assert count(app, Attachment) == 0
     without_token = unoct.client.post(f"{DEMO_HOME}attachments", data=form(), content_type="multipart/form-data")
     assert without_token.status_code == 400
+
+
+# The files store: shared files, a removal racing an upload, orphans -------------------------------------------------
+
+
+def files_storage(tmp_path) -> attachment_service.Storage:
+    return attachment_service.Storage(AttachmentStore.files, sniffing.DEFAULT_MAX_BYTES, Path(tmp_path))
+
+
+def user_in(session, login: str) -> User:
+    return session.scalar(db.select(User).where(User.login == login))
+
+
+def stored_file(tmp_path, data: bytes) -> Path:
+    digest = hashlib.sha256(data).hexdigest()
+    return Path(tmp_path) / digest[:2] / digest
+
+
+def test_removing_one_of_two_identical_documents_keeps_the_others_file(app, demo, tmp_path):
+    """Two attachments of the same bytes share one file: it goes with the last of them, not the first."""
+    unoct, cica = as_user(app, demo, "unoct.negotiator"), as_user(app, demo, "cica.negotiator")
+    app.config.update(MOU_ATTACHMENT_STORE="files", MOU_ATTACHMENT_DIR=str(tmp_path))
+    try:
+        attach(unoct, "negotiation", None, PDF, "note.pdf")
+        attach(cica, "meeting", "SWG", PDF, "the same note.pdf")
+        with app.app_context():
+            ours, theirs = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
+        path = stored_file(tmp_path, PDF)
+        unoct.post(f"{DEMO_HOME}attachments/{ours.id}/delete", {}, token_from=f"{DEMO_HOME}attachments")
+        assert count(app, Attachment) == 1 and path.read_bytes() == PDF
+        assert cica.get(f"{DEMO_HOME}attachments/{theirs.id}").data == PDF
+        cica.post(f"{DEMO_HOME}attachments/{theirs.id}/delete", {}, token_from=f"{DEMO_HOME}attachments")
+        assert count(app, Attachment) == 0 and not path.exists()
+    finally:
+        app.config.update(MOU_ATTACHMENT_STORE="db", MOU_ATTACHMENT_DIR=None)
+
+
+def test_a_removal_while_the_same_bytes_are_uploaded_never_loses_the_new_attachments_file(
+    app, demo, tmp_path, monkeypatch
+):
+    """The race: the new upload finds the file already there; before its row commits, the only other attachment
+    of those bytes is removed in another request, which sees no other row and deletes the file. Once the upload
+    commits, its document must still be readable."""
+    from sqlalchemy.orm import Session
+
+    storage = files_storage(tmp_path)
+    negotiation = attachment_service.Target(AttachedTo.negotiation)
+    with app.app_context():
+        unoct = user_in(db.session, "unoct.negotiator")
+        first = attachment_service.upload(
+            db.session, unoct, negotiation, "note.pdf", PDF, internal=False, storage=storage
+        )
+        db.session.commit()
+        first_id = first.id
+        db.session.expunge_all()  # as a new request would: SQLite may give the next row the removed one's id
+        write = attachment_service._write_file
+
+        def then_the_first_is_removed(storage_, digest, data):
+            write(storage_, digest, data)
+            with Session(db.engine) as other:  # another request, its own transaction
+                attachment_service.remove(other, user_in(other, "unoct.negotiator"), first_id, storage)
+                other.commit()
+                attachment_service.forget_file(other, storage, digest)
+
+        monkeypatch.setattr(attachment_service, "_write_file", then_the_first_is_removed)
+        cica = user_in(db.session, "cica.negotiator")
+        second = attachment_service.upload(
+            db.session, cica, negotiation, "copy.pdf", PDF, internal=False, storage=storage
+        )
+        monkeypatch.undo()
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 1
+        assert stored_file(tmp_path, PDF).read_bytes() == PDF
+        assert attachment_service.content(db.session, cica, second.id, storage)[1] == PDF
+
+
+def test_a_rolled_back_upload_leaves_no_file_after_the_clean_up(app, demo, tmp_path):
+    storage = files_storage(tmp_path)
+    with app.app_context():
+        unoct = user_in(db.session, "unoct.negotiator")
+        attachment_service.upload(
+            db.session,
+            unoct,
+            attachment_service.Target(AttachedTo.negotiation),
+            "c.odt",
+            ODT,
+            internal=False,
+            storage=storage,
+        )
+        db.session.rollback()  # the transaction failed after the file was written
+        path = stored_file(tmp_path, ODT)
+        assert path.exists()
+        young = attachment_service.remove_orphan_files(db.session, storage)
+        assert path.exists() and young.removed == [] and young.too_young == 1  # it may be an upload under way
+        later = attachment_service.remove_orphan_files(db.session, storage, now=time.time() + 3601)
+        assert later.removed == [path.name] and later.bytes_freed == len(ODT) and not path.exists()
+        db.session.commit()  # a later commit of the same session does not bring the rolled-back file back
+        assert not path.exists()
+
+
+def test_the_clean_up_never_removes_a_file_an_attachment_needs(app, demo, tmp_path):
+    """Run as an operator would, from the command line, when every file is hours old: the orphan and a half-written
+    temporary file go, the attached documents' files stay and read back."""
+    storage = files_storage(tmp_path)
+    app.config.update(MOU_ATTACHMENT_STORE="files", MOU_ATTACHMENT_DIR=str(tmp_path))
+    try:
+        with app.app_context():
+            unoct = user_in(db.session, "unoct.negotiator")
+            negotiation = attachment_service.Target(AttachedTo.negotiation)
+            kept = [
+                attachment_service.upload(
+                    db.session, unoct, negotiation, name, data, internal=internal, storage=storage
+                )
+                for name, data, internal in (("n.pdf", PDF, False), ("m.png", PNG, True))
+            ]
+            db.session.commit()
+            kept_ids = [attachment.id for attachment in kept]
+            attachment_service.upload(db.session, unoct, negotiation, "x.jpg", JPEG, internal=False, storage=storage)
+            db.session.rollback()
+        temporary = stored_file(tmp_path, PDF).parent / ".upload-dead"
+        temporary.write_bytes(b"half")
+        hours_ago = time.time() - 3 * 3600
+        for path in Path(tmp_path).glob("*/*"):
+            os.utime(path, (hours_ago, hours_ago))
+        result = app.test_cli_runner().invoke(args=["prune-attachment-files"])
+        assert result.exit_code == 0, result.output
+        assert "Removed 1 orphan file(s)" in result.output
+        assert not stored_file(tmp_path, JPEG).exists() and not temporary.exists()
+        assert stored_file(tmp_path, PDF).read_bytes() == PDF and stored_file(tmp_path, PNG).read_bytes() == PNG
+        with app.app_context():
+            unoct = user_in(db.session, "unoct.negotiator")
+            for attachment_id, data in zip(kept_ids, (PDF, PNG), strict=True):
+                assert attachment_service.content(db.session, unoct, attachment_id, storage)[1] == data
+        refused = app.test_cli_runner().invoke(args=["prune-attachment-files", "--older-than-minutes", "5"])
+        assert refused.exit_code != 0  # younger files may belong to an upload not yet committed
+    finally:
+        app.config.update(MOU_ATTACHMENT_STORE="db", MOU_ATTACHMENT_DIR=None)

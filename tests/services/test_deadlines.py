@@ -243,7 +243,7 @@ def test_a_proposal_after_the_deadline_is_late_and_the_chair_decides(app, people
     assert late.citation in meeting_page and "Awaiting the chair's decision" in meeting_page
     assert late.citation in chair.get("/my-work").get_data(as_text=True)
     pack = chair.get("/meetings/SWG/pack").get_data(as_text=True)
-    who = pack[pack.index('id="who-is-late"') : pack.index('aria-labelledby="part-1"')]
+    who = pack[pack.index('id="who-is-late"') : pack.index('id="contents"')]
     assert late.citation in who and _amendment(app, on_time).citation not in who
 
     decide = f"/n/cica-unoct-mou/amendments/{draft}/late"

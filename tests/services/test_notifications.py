@@ -311,3 +311,22 @@ def test_a_digest_collects_a_days_notifications_in_one_message(app, demo, smtp):
     with app.app_context():
         tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, minutes=1)
     assert _run_worker(app, tomorrow) == (1, 1, 0)
+
+
+def test_one_event_mails_each_recipient_in_their_own_language(app, demo, smtp):
+    """The message is rendered once per language, not per person: each still gets their own language."""
+    languages = {"cica.negotiator": "en", "cica.chair": "ru", "unoct.chair": "en"}
+    for login, language in languages.items():
+        _set_email(app, login, language=language)
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
+    assert act(unoct, draft, "table").status_code == 302
+    with app.app_context():
+        waiting = {m.to_address: m for m in db.session.scalars(db.select(OutboxMessage))}
+    assert set(waiting) == {f"{login}@example.org" for login in languages}
+    for login, language in languages.items():
+        subject = waiting[f"{login}@example.org"].subject
+        assert bool(re.search("[а-я]", subject)) == (language == "ru"), subject
+    assert "UNOCT tabled UNOCT-1: your party may respond" in waiting["cica.negotiator@example.org"].subject
+    assert f"/n/cica-unoct-mou/amendments/{draft}" in waiting["cica.chair@example.org"].body
+    assert waiting["cica.negotiator@example.org"].body == waiting["unoct.chair@example.org"].body

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from mou_tracker.core import search_text
+from mou_tracker.extensions import db
+from mou_tracker.models import ClausePost
 from tests.conftest import DEMO_HOME, wid_of
 from tests.services.test_amendments import SETTLEMENT, act, amendment_id, as_user, propose
 
@@ -166,3 +168,142 @@ def test_texts_of_different_kinds_written_in_one_flush_are_all_indexed(app, demo
         db.session.commit()
         sources = db.session.scalars(db.select(SearchEntry.source).where(SearchEntry.text.like("Pelican%"))).all()
         assert sorted(sources) == sorted([SearchSource.comment, SearchSource.audit])
+
+
+# The party filter: whose words they are -----------------------------------------------------------------------
+
+
+def write_post(app, browser, body: str, *, internal: bool = False) -> None:
+    """A post in the discussion of the settlement clause, written on its page as a person would."""
+    url = f"{DEMO_HOME}clauses/{wid_of(app, SETTLEMENT)}"
+    data = {"body": body, **({"internal": "y"} if internal else {})}
+    assert browser.post(f"{url}/posts", data, token_from=url).status_code == 302
+
+
+def listed(html: str) -> str:
+    """The results part of a search page (the form above it repeats the query)."""
+    return html.split('class="search-results"', 1)[1]
+
+
+def test_the_party_filter_finds_each_partys_wordings_comments_and_clause_posts(app, demo):
+    cica = as_user(app, demo, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(
+        propose(unoct, wid_of(app, SETTLEMENT), "Differences go to Okapian arbitration.", rationale="Okapian custom")
+    )
+    assert act(unoct, draft, "table").status_code == 302
+    cica.post(
+        f"/amendments/{draft}/comments", {"body": "CICA doubts the Okapian wording"}, token_from=f"/amendments/{draft}"
+    )
+    write_post(app, cica, "CICA asks for Okapian precedents")
+    write_post(app, unoct, "UNOCT lists the Okapian precedents")
+
+    by_unoct, by_cica = listed(results(cica, "okapian", party="UNOCT")), listed(results(cica, "okapian", party="CICA"))
+    # UNOCT's: its amendment's wording and rationale and its post; CICA's: its comment on that amendment and its post.
+    for text in ("Okapian</mark> arbitration", "<mark>Okapian</mark> custom", "UNOCT lists the"):
+        assert text in by_unoct and text not in by_cica, text
+    for text in ("CICA doubts the", "CICA asks for"):
+        assert text in by_cica and text not in by_unoct, text
+    assert found(results(unoct, "okapian", party="CICA", kind="comments")) == 2  # the comment and the post
+    assert found(results(unoct, "okapian", party="UNOCT", kind="comments")) == 1  # the post
+    assert found(results(unoct, "okapian", party="UNOCT", kind="amendments")) == 2  # wording and rationale
+
+
+def test_an_internal_post_is_found_through_the_party_filter_by_its_party_alone(app, demo):
+    from mou_tracker.extensions import db
+    from mou_tracker.models import ClausePost, Party, SearchEntry
+
+    cica = as_user(app, demo, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    write_post(app, cica, "Internal: our Tapirine fallback", internal=True)
+
+    assert found(results(cica, "tapirine", party="CICA")) == 1  # its party finds it (so the checks below can fail)
+    assert found(results(cica, "tapirine", party="UNOCT")) == 0
+    for filters in ({"party": "CICA"}, {"party": "CICA", "kind": "comments"}, {"party": "UNOCT"}, {}):
+        page = results(unoct, "tapirine", **filters)
+        assert found(page) == 0, filters
+        assert "Tapirine" not in listed(page), filters
+    with app.app_context():
+        entry = db.session.scalar(db.select(SearchEntry).where(SearchEntry.text.like("Internal: our Tapirine%")))
+        post = db.session.scalar(db.select(ClausePost))
+        party = db.session.scalar(db.select(Party.id).where(Party.code == "CICA"))
+        assert (entry.post_id, entry.party_id, entry.private_to_party_id) == (post.id, party, party)
+
+
+def _entries(app) -> list[tuple]:
+    """What the index holds, entry ids aside (a rebuild numbers them anew)."""
+    from mou_tracker.extensions import db
+    from mou_tracker.models import SearchEntry
+
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(
+                SearchEntry.source,
+                SearchEntry.language,
+                SearchEntry.text,
+                SearchEntry.party_id,
+                SearchEntry.post_id,
+                SearchEntry.private_to_party_id,
+                SearchEntry.amendment_id,
+                SearchEntry.comment_id,
+                SearchEntry.audit_event_id,
+                SearchEntry.clause_id,
+                SearchEntry.version_id,
+                SearchEntry.revision_id,
+                SearchEntry.stems,
+                SearchEntry.written_at,
+            )
+        ).all()
+        db.session.remove()
+    return sorted(tuple(str(value) for value in row) for row in rows)
+
+
+def test_the_migration_and_a_rebuild_fill_in_whose_words_each_entry_holds(app, demo):
+    """Entries written before migration 0024 get the party and the post the index writes today; on SQLite the
+    table is rebuilt by the migration and its full-text triggers must survive it."""
+    from flask_migrate import downgrade, upgrade
+
+    from mou_tracker.extensions import db
+    from mou_tracker.services.search import rebuild
+
+    cica = as_user(app, demo, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences go to Ibexian talks.", rationale="Ibex"))
+    assert act(unoct, draft, "table").status_code == 302
+    cica.post(f"/amendments/{draft}/comments", {"body": "Ibexian? No."}, token_from=f"/amendments/{draft}")
+    write_post(app, cica, "Ibexian talks, shared")
+    write_post(app, cica, "Ibexian talks, internal", internal=True)
+    write_post(app, unoct, "Ibexian talks, shared")  # the same words by the other party: each its own post
+    indexed = _entries(app)
+    assert sum(1 for row in indexed if row[4] != "None") == 3
+    assert sum(1 for row in indexed if row[3] != "None") > 6
+
+    with app.app_context():
+        try:
+            downgrade(revision="0023_stored_redlines")
+            upgrade()
+        finally:
+            upgrade()
+    assert _entries(app) == indexed
+    with app.app_context():
+        rebuild(db.session)
+        db.session.commit()
+    assert _entries(app) == indexed
+
+    # The index still follows the writes (SQLite: the FTS5 triggers were made again).
+    write_post(app, unoct, "Oryxian talks")
+    assert found(results(cica, "oryxian", party="UNOCT")) == 1
+    assert found(results(cica, "ibexian", party="CICA", kind="comments")) == 3  # its comment and both its posts
+    assert found(results(unoct, "ibexian", party="CICA", kind="comments")) == 2  # never the internal one
+
+
+def test_a_post_found_by_the_search_links_to_the_post_itself(app, demo):
+    cica = as_user(app, demo, "cica.negotiator")
+    write_post(app, cica, "CICA recalls the Quokkan precedent")
+    page = listed(results(cica, "quokkan"))
+    with app.app_context():
+        post_id = db.session.scalar(db.select(ClausePost.id).where(ClausePost.body.contains("Quokkan")))
+    anchor = re.search(r'href="([^"]+)"', page.split("Quokkan")[0].rsplit('class="search-result"', 1)[1])
+    assert anchor and anchor.group(1).endswith(f"#post-{post_id}")
+    # The clause page holds the post under that very id.
+    assert f'id="post-{post_id}"' in cica.get(anchor.group(1).split("#")[0]).get_data(as_text=True)

@@ -97,6 +97,7 @@ GET_RULES = {
     # Who wrote each word, and the negotiating history: every reader, each seeing only what is theirs to see
     # (tests/web/test_history.py checks that a party's untabled wording and internal notes stay inside the party).
     "history.who_wrote": (None, everyone),
+    "history.draft_who_wrote": (None, everyone),
     "history.clause_history": (None, everyone),
     "history.clause_history_pdf": (None, everyone),
     "history.clause_history_docx": (None, everyone),
@@ -331,6 +332,7 @@ def _request(browser, method, endpoint, target, ids, demo, *, prefix=""):
         "draft.print_view": "/print",
         "draft.clause": f"/clauses/{ids['wid']}",
         "history.who_wrote": f"/n/cica-unoct-mou/clauses/{ids['wid']}/who-wrote-this",
+        "history.draft_who_wrote": "/n/cica-unoct-mou/who-wrote-this",
         "history.clause_history": f"/n/cica-unoct-mou/clauses/{ids['wid']}/history",
         "history.clause_history_pdf": f"/n/cica-unoct-mou/clauses/{ids['wid']}/history.pdf",
         "history.clause_history_docx": f"/n/cica-unoct-mou/clauses/{ids['wid']}/history.docx",

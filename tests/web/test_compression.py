@@ -34,7 +34,8 @@ def test_the_whole_draft_redline_goes_out_compressed_and_reads_the_same(app, dem
 
 def test_every_main_page_and_csv_is_compressed_for_a_browser(app, demo):
     chair = as_user(app, demo, "cica.chair")
-    for page in ("/", "/dashboard", "/amendments", "/audit", "/meetings/SWG/pack", "/exports/clauses.csv"):
+    pages = ("/", "/dashboard", "/amendments", "/audit", "/meetings/SWG/pack", "/exports/clauses.csv")
+    for page in (*pages, "/exports/akoma-ntoso.xml"):
         response = chair.get(page, headers=BROWSER)
         assert response.status_code == 200, page
         assert response.headers.get("Content-Encoding") in ("gzip", "br"), page

@@ -171,10 +171,12 @@ def test_the_other_party_never_sees_an_untabled_wording_or_an_internal_note(app,
     # The same in every export of the whole instrument, and for the legal reviewers and chairs of the other party.
     for reader, hidden in ((cica, SECRET), (people["cica.legal"], SECRET), (unoct, INTERNAL_NOTE)):
         assert hidden not in _text(reader.get(f"{N}/history?lang=en"))
+        assert hidden not in _text(reader.get(f"{N}/history?article={wid}&lang=en"))
         assert hidden not in _pdf_text(reader.get(f"{N}/history.pdf?lang=en"))
         assert hidden not in _docx_text(reader.get(f"{N}/history.docx?lang=en"))
         assert hidden not in _docx_text(reader.get(f"{N}/clauses/{wid}/history.docx?lang=en"))
     assert SECRET in _docx_text(unoct.get(f"{N}/history.docx?lang=en"))
+    assert SECRET in _text(unoct.get(f"{N}/history?article={wid}&lang=en"))
 
 
 def _pdf_text(response) -> str:
@@ -191,8 +193,10 @@ def test_instrument_history_page_pdf_and_docx(app, people, adopted):
     _wid, _first, _second = adopted
     reader = people["unoct.negotiator"]
     page = _text(reader.get(f"{N}/history?lang=en"))
-    assert "Negotiating history of the instrument" in page
-    assert page.index("Article 1") < page.index("UNOCT-1 tabled")
+    assert "Negotiating history of the instrument" in page and "Article 1" in page
+    article = _text(reader.get(f"{N}/history?article={_wid}&lang=en"))
+    assert "Negotiating history of the instrument" in article and "UNOCT-1 tabled" in article
+    assert SECRET in article  # UNOCT's own untabled first wording, in its own copy
     pdf = _pdf_text(reader.get(f"{N}/history.pdf?lang=en"))
     assert "Negotiating history of the instrument" in pdf and "UNOCT-1 adopted" in pdf and "[UNOCT-1]" in pdf
     russian = _pdf_text(reader.get(f"{N}/history.pdf?lang=ru"))

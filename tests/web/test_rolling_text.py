@@ -8,8 +8,12 @@ import re
 
 import docx as python_docx
 import pypdf
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
 from mou_tracker.core.clause_kinds import ClauseKind
 from mou_tracker.core.rolling import (
@@ -24,8 +28,11 @@ from mou_tracker.core.rolling import (
     current_text,
     proposed_clause,
 )
+from mou_tracker.exports import docx as docx_export
+from mou_tracker.exports.record_docx import RollingWords, rolling_docx
 from mou_tracker.extensions import db
 from mou_tracker.models import Amendment
+from mou_tracker.services import rolling as rolling_service
 from tests.conftest import wid_of
 from tests.services.test_agreement import review
 from tests.services.test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, act, amendment_id, as_user, propose
@@ -333,3 +340,190 @@ def test_clause_numbers_follow_the_language_of_the_text_not_the_interface(app, d
     assert "Статья 1" in both and "Article 1" in both
     english = _text(cica.get(f"{BASE}/print?lang=en").get_data(as_text=True))
     assert "Article 1" in english and "Статья" not in english
+
+
+# The Word file reads as the page -----------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(WORDS, st.lists(WORDS, max_size=3), st.sampled_from(["", "\t", "\n", " & <b>", "\x01"]))
+def test_each_clause_of_the_word_file_reads_as_the_rolling_text_on_paper(current_words, proposed, extra):
+    """Whatever the words (markup characters, a tab, a line break, a character XML cannot hold), the Word paragraph
+    holds the clause's number, then the text with its brackets exactly as core.rolling writes it on paper."""
+    current = " ".join(current_words) + extra
+    proposals = [Proposal(Tag(f"P-{i}", "P"), body=" ".join(words)) for i, words in enumerate(proposed)]
+    clause = compose_clause(
+        key="w1", kind=ClauseKind.paragraph, depth=1, label="1.", heading=None, body=current, proposals=proposals
+    )
+    data = rolling_docx("Title", "Subtitle", [(docx_export.ENGLISH, RollingWords(), [clause])])
+    body = python_docx.Document(io.BytesIO(data)).paragraphs[-1]
+    on_paper = as_plain_text(clause.body) if clause.body else RollingWords().missing
+    assert body.text == "1.\t" + on_paper.replace("\x01", "")
+    # The brackets and the citations are bold: they read without colour.
+    bold = [run.text for run in body.runs if run.bold]
+    for piece in clause.body:
+        if isinstance(piece, Bracketed):
+            assert "[" in bold and all(f"{alt.citations}:" in bold for alt in piece.alternatives)
+    assert {run._r.rPr.find(qn("w:lang")).get(qn("w:val")) for run in body.runs} == {"en-GB"}
+
+
+def test_the_word_file_keeps_the_paragraph_and_run_styles_python_docx_gave_it():
+    """The Word XML is written as text for speed: the paragraphs carry the indent, spacing and centring, the runs
+    bold, italic, size and language, as python-docx wrote them."""
+    clauses = [
+        compose_clause(
+            key="a1", kind=ClauseKind.article, depth=0, label="Article 1", heading="Areas", body="", mark=Mark.agreed
+        ),
+        compose_clause(
+            key="p1",
+            kind=ClauseKind.paragraph,
+            depth=1,
+            label="1.",
+            heading=None,
+            body=CURRENT,
+            proposals=[Proposal(UNOCT3, body=CURRENT.replace("may", "shall")), Proposal(CICA2, delete=True)],
+        ),
+        proposed_clause(key="new-1", kind=ClauseKind.item, depth=2, heading=None, body="New words.", tag=CICA3),
+    ]
+    document = python_docx.Document(
+        io.BytesIO(rolling_docx("T", "S", [(docx_export.ENGLISH, RollingWords(), clauses)]))
+    )
+    paragraphs = document.paragraphs
+    texts = [p.text for p in paragraphs]
+    head = paragraphs[texts.index("Article 1 — Areas (agreed)")]
+    assert head.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert [(r.text, bool(r.bold), bool(r.italic), r.font.size) for r in head.runs] == [
+        ("Article 1", True, False, None),
+        (" — ", True, False, None),
+        ("Areas", True, False, None),
+        (" (agreed)", False, True, Pt(9)),
+    ]
+    body = paragraphs[
+        texts.index(
+            "1.\t[The Participants [may] [UNOCT-3: shall] cooperate in the field of "
+            "counter-terrorism.] [CICA-2: delete the clause]"
+        )
+    ]
+    assert round(body.paragraph_format.left_indent.cm, 2) == 1 and body.paragraph_format.space_after == Pt(6)
+    tag = next(r for r in body.runs if r.text == "UNOCT-3:")
+    assert tag.bold and tag.font.size == Pt(9)
+    note = paragraphs[texts.index("New clause proposed by CICA-3")]
+    assert note.runs[0].italic and round(note.paragraph_format.left_indent.cm, 2) == 2
+    assert "[CICA-3: New words.]" in texts
+
+
+def _page_clauses(page: str) -> list[tuple[str, int]]:
+    """Each clause of the rolling text page as a reader sees it (white space collapsed, screen-reader-only words
+    left out), and how many paragraphs it takes on paper: its notes, the title, an article's (or a headed clause's)
+    heading line, and its words, which begin with the clause's number and mark for any other clause."""
+    tree = lxml_html.fromstring(page)
+    found = []
+    for item in tree.xpath("//ol[contains(@class, 'rolling-text')]/li"):
+        for hidden in item.xpath(".//*[contains(concat(' ', @class, ' '), ' visually-hidden ')]"):
+            hidden.drop_tree()
+        notes = [p.text_content() for p in item.xpath("./p[contains(@class, 'rt-note')]")]
+        title = item.xpath("./h2")
+        head = "".join(div.text_content() for div in item.xpath("./div[contains(@class, 'clause-head')]"))
+        words = "".join(
+            p.text_content()
+            for p in item.xpath("./p[contains(@class, 'rt-body') or contains(@class, 'missing-translation')]")
+        )
+        if "kind-article" not in item.get("class") and not item.xpath(".//span[@class='clause-heading']"):
+            head, words = "", head + words
+        lines = sum(1 for text in (*notes, head, words) if text.strip()) + len(title)
+        found.append((" ".join(item.text_content().split()), lines))
+    return found
+
+
+@libreoffice
+def test_libreoffice_reads_the_word_file_as_the_page_says_it_clause_by_clause(app, demo, tmp_path):
+    unoct, cica, _ids = _at_the_table(app, demo)
+    # Words Word must escape, on a clause of their own; a proposed new clause; a clause agreed ad ref.
+    escaped = amendment_id(propose(cica, wid_of(app, "The Participants will consult"), "A & B <consult> more."))
+    assert act(cica, escaped, "table").status_code == 302
+    with app.app_context():
+        from mou_tracker.models import Clause
+
+        term = db.session.scalar(db.select(Clause).filter_by(wid=wid_of(app, "This Memorandum will remain in effect")))
+        parent, after = term.parent.wid, term.wid
+    response = unoct.post(
+        f"/propose/new-clause?parent={parent}&after={after}",
+        {"kind": "paragraph", "body_en": "Each Participant will bear its own costs.", "rationale": "Costs."},
+    )
+    assert act(unoct, amendment_id(response), "table").status_code == 302
+    agreed = amendment_id(propose(unoct, wid_of(app, "This Memorandum will remain in effect"), "This MoU stays."))
+    assert act(unoct, agreed, "table").status_code == 302
+    assert act(cica, agreed, "concur").status_code == 302
+    assert review(as_user(app, demo, "cica.legal"), agreed).status_code == 302
+    data = cica.get(f"{BASE}/rolling-text.docx").data
+    lines = [line for line in _libreoffice_texts(tmp_path, {"rolling": (data, "none")})["rolling"] if line.strip()]
+    at = lines.index("English text") + 1
+    for language, next_heading in (("en", "Текст на русском языке"), ("ru", None)):
+        clauses = _page_clauses(cica.get(f"{BASE}/rolling-text?language={language}").get_data(as_text=True))
+        assert len(clauses) > 20
+        for text, count in clauses:
+            on_paper = " ".join(lines[at : at + count]).replace("\t", " ").replace(" — ", " ")
+            assert " ".join(on_paper.split()) == text
+            at += count
+        if next_heading:
+            assert lines[at] == next_heading
+            at += 1
+    assert at == len(lines)
+    joined = "\n".join(lines)
+    assert "<consult>" in joined and " & " in joined and "(ad ref.)" in joined and "New clause proposed by" in joined
+
+
+# Kept between requests ---------------------------------------------------------------------------------------
+
+
+def _docx_lines(response) -> list[str]:
+    assert response.status_code == 200
+    return [p.text for p in python_docx.Document(io.BytesIO(response.data)).paragraphs]
+
+
+def test_the_page_and_its_files_are_made_once_per_state_and_show_the_next_change(app, demo, monkeypatch):
+    unoct, cica, ids = _at_the_table(app, demo)
+    u = _citation(app, ids["unoct"])
+    made: list[tuple[str, ...]] = []
+    compose_texts = rolling_service.rolling_texts
+
+    def counted(session, actor, languages):
+        made.append(tuple(languages))
+        return compose_texts(session, actor, languages)
+
+    monkeypatch.setattr(rolling_service, "rolling_texts", counted)
+    urls = (f"{BASE}/rolling-text?language=en", f"{BASE}/rolling-text.docx", f"{BASE}/rolling-text.pdf?language=ru")
+    first = [cica.get(url) for url in urls]
+    assert made == [("en",), ("en", "ru"), ("ru",)]
+    again = [cica.get(url) for url in urls]
+    assert made == [("en",), ("en", "ru"), ("ru",)]  # kept: nothing composed again
+    assert [r.status_code for r in again] == [200, 200, 200]
+    assert again[1].data == first[1].data and again[2].data == first[2].data
+    assert re.search(r'filename="[^"]*rolling-text[^"]*\.docx"', again[1].headers["Content-Disposition"])
+    assert again[2].mimetype == "application/pdf"
+    assert f"[difference] [{u}: dispute]" in _text(again[0].get_data(as_text=True))
+
+    # UNOCT's own draft moves UNOCT's state only: CICA's kept text stays kept; UNOCT's is made again, without it.
+    del made[:]
+    draft = amendment_id(propose(unoct, wid_of(app, "The Participants will consult"), SECRET + " again."))
+    cica.get(urls[0])
+    assert made == []
+    assert SECRET not in _text(unoct.get(urls[0]).get_data(as_text=True))
+    assert SECRET not in "\n".join(_docx_lines(unoct.get(urls[1])))
+    assert made == [("en",), ("en", "ru")]
+
+    # Tabled, it is at the table for everyone at the next view: the page and the Word file are made again.
+    assert act(unoct, draft, "table").status_code == 302
+    citation = _citation(app, draft)
+    assert f"[{citation}: {SECRET} again]" in _text(cica.get(urls[0]).get_data(as_text=True))
+    assert any(f"[{citation}: {SECRET} again]" in line for line in _docx_lines(cica.get(urls[1])))
+
+
+def test_a_kept_rolling_text_is_never_another_negotiations(app, demo):
+    _unoct, cica, ids = _at_the_table(app, demo)
+    u = _citation(app, ids["unoct"])
+    assert any(u in line for line in _docx_lines(cica.get(f"{BASE}/rolling-text.docx?language=en")))
+    assert u in cica.get(f"{BASE}/rolling-text?language=en").get_data(as_text=True)
+    other = "/n/cica-rats-mou"
+    assert not any(u in line for line in _docx_lines(cica.get(f"{other}/rolling-text.docx?language=en")))
+    assert u not in cica.get(f"{other}/rolling-text?language=en").get_data(as_text=True)
