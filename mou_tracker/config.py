@@ -90,9 +90,10 @@ def default_config(instance_path: str) -> dict:
             "application/akn+xml",
         ],
         "COMPRESS_MIN_SIZE": 1024,
-        # The most open proposals a meeting pack may hold to be typeset as one PDF in a request (a larger pack is
-        # printed part by part): WeasyPrint takes about half a second of CPU per proposal at treaty scale.
-        "MOU_PACK_PDF_MAX_PROPOSALS": int(os.environ.get("MOU_PACK_PDF_MAX_PROPOSALS", "200")),
+        # The most open proposals a PDF typeset in a request may show (the whole meeting pack, the rolling text):
+        # WeasyPrint's time grows with them (the pack: half a second of CPU each at treaty scale). Beyond it the pack
+        # is printed part by part and the rolling text taken as Word (both fast).
+        "MOU_PDF_MAX_PROPOSALS": int(os.environ.get("MOU_PDF_MAX_PROPOSALS", "200")),
         # The longest negotiating record (versions and amendments) laid out as one PDF of the whole instrument.
         "MOU_HISTORY_PDF_MAX_ENTRIES": int(os.environ.get("MOU_HISTORY_PDF_MAX_ENTRIES", "300")),
         "COMPRESS_ALGORITHM": ["br", "gzip", "zstd", "deflate"],

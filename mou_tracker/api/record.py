@@ -570,7 +570,7 @@ def export_rolling_text_docx(query: LanguageQuery):
     summary="The rolling text as a PDF, the page's download",
     query=LanguageQuery,
     media_type=PDF,
-    errors=(503,),
+    errors=(409, 503),
     **EXPORT,
 )
 def export_rolling_text_pdf(query: LanguageQuery):

@@ -820,10 +820,11 @@ def pack_contents(session: Session, actor: User, code: str) -> PackContents:
     )
 
 
-def whole_pack_pdf_fits(session: Session, instrument: Instrument, max_proposals: int) -> tuple[bool, int]:
-    """Whether the whole pack is short enough to typeset as one PDF while its reader waits, and its open
-    proposals: each is printed as a redline of its clause, and WeasyPrint's time grows with them (about half a
-    second of CPU each at treaty scale, BENCHMARKS.md). A longer pack is printed part by part."""
+def pdf_fits(session: Session, instrument: Instrument, max_proposals: int) -> tuple[bool, int]:
+    """Whether a document showing every open proposal (the whole meeting pack, the rolling text) is short enough
+    to typeset as one PDF while its reader waits, and how many proposals it shows: WeasyPrint's time grows with
+    them (the pack: about half a second of CPU each at treaty scale, BENCHMARKS.md). A longer pack is printed part
+    by part, a longer rolling text taken as Word."""
     proposals = sum(_tabled_counts(session, instrument).values())
     return proposals <= max_proposals, proposals
 

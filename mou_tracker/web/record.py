@@ -17,7 +17,7 @@ from wtforms import SubmitField
 
 from ..core import permissions
 from ..core.languages import INTERFACE_LANGUAGES
-from ..core.messages import N_
+from ..core.messages import N_, Message
 from ..core.rolling import Mark
 from ..core.signature import shown
 from ..exports import docx
@@ -33,7 +33,7 @@ from ..services import signature as signature_service
 from ..services.errors import Conflict, ValidationFailed
 from .forms import FlaskForm
 from .page_cache import kept_part, rendered, status_page
-from .reports import DOCX, _document_settings, _download, _now_stem, _pdf, _wordings
+from .reports import DOCX, _document_settings, _download, _now_stem, _pdf, _wordings, whole_pdf_fits
 
 bp = Blueprint("record", __name__)
 
@@ -115,6 +115,7 @@ def rolling_text():
             lang=language,
             label=wording.label,
             words=_rolling_words(language),
+            pdf_offered=whole_pdf_fits(instrument)[0],
         )
         return {"body": body}
 
@@ -157,6 +158,18 @@ def rolling_text_docx():
 
 @bp.route("/rolling-text.pdf")
 def rolling_text_pdf():
+    fits, proposals = whole_pdf_fits(draft_service.current_instrument(db.session))
+    if not fits:
+        raise Conflict(
+            Message(
+                N_(
+                    "The rolling text shows %(count)s open proposals: as a PDF it would take many minutes to "
+                    "typeset. Download it as a Word document, which is made in seconds, and print that."
+                ),
+                count=proposals,
+            )
+        )
+
     def build(instrument: Instrument, languages: list[str]) -> bytes:
         _settings, parts = _rolling_parts(instrument, languages, lambda: _("Rolling text"))
         response = _pdf(

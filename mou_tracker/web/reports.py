@@ -119,16 +119,16 @@ def _article_asked() -> str:
     return asked
 
 
-def _whole_pdf_fits(instrument) -> tuple[bool, int]:
-    limit = int(current_app.config["MOU_PACK_PDF_MAX_PROPOSALS"])
-    return service.whole_pack_pdf_fits(db.session, instrument, limit)
+def whole_pdf_fits(instrument) -> tuple[bool, int]:
+    """Whether a PDF of every open proposal is offered (MOU_PDF_MAX_PROPOSALS), and how many there are."""
+    return service.pdf_fits(db.session, instrument, int(current_app.config["MOU_PDF_MAX_PROPOSALS"]))
 
 
 def _pack_fields(pack, body, *, article: str | None = None, article_label: str | None = None) -> dict:
     """What the page around a pack's part shows: its meeting, the points of its redline, which article, and
     whether the whole pack is offered as one PDF."""
     return {
-        "whole_pdf": _whole_pdf_fits(pack.instrument)[0],
+        "whole_pdf": whole_pdf_fits(pack.instrument)[0],
         "body": body,
         "meeting_name": pack.milestone.name_in(_reader_language()),
         "meeting_code": pack.milestone.code,
@@ -186,7 +186,7 @@ def meeting_pack_pdf(code: str):
                 generated_at=part.generated_at,
             )
             return {"body": data, "stem": f"{_file_stem(part.instrument, 'meeting-pack', meeting)}_{part.part.label}"}
-        fits, proposals = _whole_pdf_fits(draft_service.current_instrument(db.session))
+        fits, proposals = whole_pdf_fits(draft_service.current_instrument(db.session))
         if not fits:
             raise Conflict(
                 Message(

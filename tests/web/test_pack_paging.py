@@ -186,7 +186,7 @@ def test_the_api_gives_the_pack_pdf_per_article_as_documented(app, known):  # no
 
 
 def test_a_pack_too_long_for_one_pdf_is_printed_part_by_part(app, known, monkeypatch):  # noqa: F811
-    """Above MOU_PACK_PDF_MAX_PROPOSALS open proposals the whole PDF is neither offered nor typeset (a treaty's
+    """Above MOU_PDF_MAX_PROPOSALS open proposals the whole PDF is neither offered nor typeset (a treaty's
     pack would take many minutes, beyond any request): each part's PDF still is, on the page and by the API."""
     chair = known["cica.chair"]
     typeset = []
@@ -194,7 +194,7 @@ def test_a_pack_too_long_for_one_pdf_is_printed_part_by_part(app, known, monkeyp
     monkeypatch.setattr(report_pages, "html_to_pdf", lambda html: typeset.append(1) or real(html))
     first = chair.get(PACK).get_data(as_text=True)
     assert f'{PACK}.pdf"' in first  # a small pack: offered whole
-    monkeypatch.setitem(app.config, "MOU_PACK_PDF_MAX_PROPOSALS", 0)  # the pack holds one or more
+    monkeypatch.setitem(app.config, "MOU_PDF_MAX_PROPOSALS", 0)  # the pack holds one or more
     page = chair.get(f"{PACK}?article=7").get_data(as_text=True)
     assert f'{PACK}.pdf"' not in page and f"{PACK}.pdf?article=" in page
     refused = chair.get(f"{PACK}.pdf")

@@ -33,7 +33,7 @@ from mou_tracker.exports.record_docx import RollingWords, rolling_docx
 from mou_tracker.extensions import db
 from mou_tracker.models import Amendment
 from mou_tracker.services import rolling as rolling_service
-from tests.conftest import wid_of
+from tests.conftest import DEMO_HOME, wid_of
 from tests.services.test_agreement import review
 from tests.services.test_amendments import AMENDMENT_CLAUSE, SETTLEMENT, act, amendment_id, as_user, propose
 from tests.web.test_exports_docx_exact import _libreoffice_texts, libreoffice
@@ -527,3 +527,19 @@ def test_a_kept_rolling_text_is_never_another_negotiations(app, demo):
     other = "/n/cica-rats-mou"
     assert not any(u in line for line in _docx_lines(cica.get(f"{other}/rolling-text.docx?language=en")))
     assert u not in cica.get(f"{other}/rolling-text?language=en").get_data(as_text=True)
+
+
+def test_a_rolling_text_too_long_for_a_pdf_is_offered_as_word(app, people, monkeypatch):
+    """Above MOU_PDF_MAX_PROPOSALS open proposals the rolling text's PDF is neither offered nor typeset (a treaty's
+    would take many minutes, beyond any request): its Word file, made in seconds, is."""
+    chair = people["cica.chair"]
+    assert "rolling-text.pdf" in chair.get(f"{DEMO_HOME}rolling-text?language=en").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "MOU_PDF_MAX_PROPOSALS", 0)
+    proposed = amendment_id(propose(people["unoct.negotiator"], wid_of(app, SETTLEMENT), "Differences are settled."))
+    assert act(people["unoct.negotiator"], proposed, "table").status_code == 302  # a new state: the page anew
+    page = chair.get(f"{DEMO_HOME}rolling-text?language=en").get_data(as_text=True)
+    assert "rolling-text.pdf" not in page and "rolling-text.docx" in page
+    refused = chair.get(f"{DEMO_HOME}rolling-text.pdf?language=en")
+    assert refused.status_code == 409
+    assert "Download it as a Word document" in refused.get_data(as_text=True)
+    assert chair.get(f"{DEMO_HOME}rolling-text.docx?language=en").status_code == 200
