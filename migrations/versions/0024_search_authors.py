@@ -47,6 +47,8 @@ _POST_OF_ENTRY = (
     " SELECT p.id FROM clause_posts p"
     " WHERE p.clause_id = search_entries.clause_id AND p.body = search_entries.text{time}"
     " AND (search_entries.private_to_party_id IS NULL OR p.party_id = search_entries.private_to_party_id)"
+    # A shared entry reads a shared post, an internal one an internal post (the same words may be both).
+    " AND p.internal = (search_entries.private_to_party_id IS NOT NULL)"
     " ORDER BY p.id LIMIT 1)"
     " WHERE source = 'comment' AND comment_id IS NULL AND amendment_id IS NULL AND post_id IS NULL"
 )

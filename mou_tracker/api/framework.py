@@ -259,6 +259,9 @@ def _open_negotiation(slug: str | None) -> Instrument:
     else:
         instrument = negotiations.open_negotiation(db.session, actor(), slug)
     g.api_negotiation = instrument
+    # What the pages' helpers read as this request's negotiation (links, kept parts' keys): the one the address
+    # names, not the actor's oldest (web.negotiation_scope.current_slug's fallback).
+    g.negotiation_slug = instrument.slug
     return instrument
 
 

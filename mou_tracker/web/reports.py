@@ -110,6 +110,12 @@ def dashboard_pdf():
 ARTICLE_KEY_MAX = 100
 
 
+def _negotiation_id() -> int:
+    """The negotiation in a kept part's name: meeting codes repeat across negotiations (an API request reaches these
+    views too, and the page cache's own key reads the slug the request names)."""
+    return draft_service.current_instrument(db.session).id
+
+
 def _article_asked() -> str:
     """The part of a meeting pack the address asks for (?article=<stable id or number>, or "preamble"); "" for the
     first page."""
@@ -154,13 +160,13 @@ def meeting_pack(code: str):
             body = rendered("reports/_pack_article_body.html", pack=part, instrument=part.instrument, printing=False)
             return _pack_fields(part, body, article=part.part.key, article_label=part.part.label)
 
-        return status_page(f"pack:{code}:{article}", stamp, "reports/pack.html", build_article)
+        return status_page(f"pack:{_negotiation_id()}:{code}:{article}", stamp, "reports/pack.html", build_article)
 
     def build() -> dict:
         pack = service.pack_contents(db.session, current_user, code)
         return _pack_fields(pack, rendered("reports/_pack_contents_body.html", pack=pack, instrument=pack.instrument))
 
-    return status_page(f"pack:{code}", stamp, "reports/pack.html", build)
+    return status_page(f"pack:{_negotiation_id()}:{code}", stamp, "reports/pack.html", build)
 
 
 @bp.route("/meetings/<code>/pack.pdf")
@@ -208,7 +214,7 @@ def meeting_pack_pdf(code: str):
         )
         return {"body": data, "stem": _file_stem(pack.instrument, "meeting-pack", meeting)}
 
-    kept, _stale = kept_part(f"pack.pdf:{code}:{article}:{paper}", stamp, build, current_only=True)
+    kept, _stale = kept_part(f"pack.pdf:{_negotiation_id()}:{code}:{article}:{paper}", stamp, build, current_only=True)
     return _download(kept.data(), "application/pdf", kept.fields["stem"], "pdf", stamped=False)
 
 

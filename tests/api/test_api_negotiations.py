@@ -308,3 +308,22 @@ def test_the_document_describes_scoped_addresses_and_marks_the_old_ones_deprecat
         elif operation_id not in ("openapi_document", "list_negotiations"):
             assert path.startswith(f"{API}/negotiations/{{negotiation}}/"), path
             assert f"{operation_id}_legacy" in operations
+
+
+def test_a_meeting_pack_read_through_the_api_is_kept_for_its_own_negotiation(app, demo, tokens):
+    """Meeting codes repeat across negotiations: a pack asked for through the API of the second negotiation must be
+    kept as that negotiation's, never served to a reader of the first one's meeting of the same code."""
+    from mou_tracker.models import Milestone
+
+    add_negotiation(app, parties=("CICA", "UNOCT"), assign=("cica.chair",))
+    with app.app_context():
+        other = db.session.scalar(select(Instrument).filter_by(slug=OTHER_SLUG))
+        db.session.add(Milestone(instrument_id=other.id, code="SOC", name="OSCE talks", body="OSCE", position=0))
+        db.session.commit()
+    chair = Client(app.test_client(), tokens["cica.chair"], negotiation=OTHER_SLUG)
+    theirs = chair.call("export_meeting_pack_pdf", code="SOC")
+    assert theirs.status_code == 200, theirs.get_data(as_text=True)[:500]
+    ours = as_user(app, demo, "cica.chair").get(f"/n/{DEMO_SLUG}/meetings/SOC/pack.pdf")
+    assert ours.status_code == 200 and ours.data != theirs.data
+    mine = Client(app.test_client(), tokens["cica.chair"]).call("export_meeting_pack_pdf", code="SOC")
+    assert mine.data == ours.data
