@@ -239,6 +239,10 @@ def _kept_file(page: str, build: Callable[[], bytes]) -> bytes:
     return kept.data()
 
 
+#: The most whole-history files a worker makes at once; a request beyond it is asked to come back.
+MOST_MAKING = 2
+
+
 def _whole_file(page: str, build: Callable[[], bytes]) -> bytes:
     """The whole instrument's history file: kept per state, visibility, role and language like an article's, but
     made in a thread of its own, never twice at once. At treaty scale it takes minutes, longer than a request may
@@ -258,8 +262,13 @@ def _whole_file(page: str, build: Callable[[], bytes]) -> bytes:
     with _MAKING_LOCK:
         done = _MAKING.get(what)
         starts = done is None
-        if done is None:
+        # Each file takes minutes of CPU at treaty scale: a reader who moves their party's state again and again
+        # (an internal note, then this file) must not start one more build each time.
+        busy = starts and len(_MAKING) >= MOST_MAKING
+        if starts and not busy:
             done = _MAKING[what] = threading.Event()
+    if busy or done is None:
+        raise _StillMaking()
 
     def make() -> None:
         """In a request context of its own, as the reader's visibility and in their language."""

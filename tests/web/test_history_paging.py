@@ -409,3 +409,16 @@ def test_the_whole_history_too_long_to_wait_for_is_made_in_the_background_once(a
         time.sleep(0.2)
         own = unoct.get(f"{N}/history.docx?lang=en")
     assert SECRET in _docx_text(own) and len(calls) == 2
+
+
+def test_no_more_whole_histories_are_made_at_once_than_a_worker_allows(app, people, adopted, monkeypatch):  # noqa: F811
+    """A reader who moves their party's state again and again cannot start one more minutes-long build each time:
+    beyond MOST_MAKING builds at once, the request is asked to come back and nothing is started."""
+    from mou_tracker.web import history as history_pages
+
+    calls: list[int] = []
+    monkeypatch.setattr(history_service, "instrument_record", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(history_pages, "MOST_MAKING", 0)
+    answer = people["cica.negotiator"].get(f"{N}/history.docx?lang=en")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert calls == [] and history_pages._MAKING == {}
