@@ -132,6 +132,8 @@ def run(
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
         "MOU_RATELIMIT_STORAGE": f"{redis}" if redis else "memory://",
+        # A worker that dies of a signal (a native library's crash) prints where it was.
+        "PYTHONFAULTHANDLER": "1",
     }
     if redis:
         env["MOU_CACHE_REDIS"] = redis
@@ -235,10 +237,14 @@ def run(
         os.unlink(access_log)
         server_log.seek(0)
         # A reader's broken connection is a worker that died (timeout, memory): say which, with its request.
-        troubles = [line.strip() for line in server_log if re.search(r"CRITICAL|ERROR|Traceback|was sent", line)]
+        troubles = [
+            line.rstrip()
+            for line in server_log
+            if re.search(r"CRITICAL|ERROR|Traceback|was sent|Fatal Python error|File \"|Current thread", line)
+        ]
         server_log.close()
         if troubles:
-            print("The server reported:", *troubles[:20], sep="\n  ", file=sys.stderr)
+            print("The server reported:", *troubles[:60], sep="\n  ", file=sys.stderr)
 
 
 def _all_server_times(access_log: str) -> list[float]:
