@@ -9,34 +9,15 @@ as a chair signed in, in English and in Russian, with the tabled amendments and 
 
 from __future__ import annotations
 
-import re
-import secrets
 import statistics
 import sys
-import tempfile
 import time
-
-from flask_migrate import upgrade
-
-from mou_tracker import create_app
-from mou_tracker.extensions import db
 
 from . import synthetic
 
 
 def main(size: str = "treaty", url: str | None = None) -> None:
-    url = url or f"sqlite:///{tempfile.mkdtemp()}/akn.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        upgrade()
-        started = time.perf_counter()
-        synthetic.build(db.session, synthetic.SIZES[size])
-        db.session.commit()
-        print(f"{size} built in {time.perf_counter() - started:.1f} s")
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    client.post("/login", data={"login": "cica.chair", "password": synthetic.PASSWORD, "csrf_token": token})
+    client = synthetic.signed_in_client(synthetic.app_with_size(size, url, "akn.sqlite3"))
     for language in ("en", "ru"):
         for amendments in ("tabled", "none"):
             times = []

@@ -13,16 +13,10 @@ on the articles' HTML to find how many entries of the record a PDF request can l
 from __future__ import annotations
 
 import re
-import secrets
 import sys
-import tempfile
 import time
 
-from flask_migrate import upgrade
-
-from mou_tracker import create_app
 from mou_tracker.extensions import db
-from mou_tracker.models import Instrument
 from mou_tracker.web import page_cache
 
 from . import synthetic
@@ -37,19 +31,8 @@ def _get(client, url: str, **kwargs) -> tuple[float, object]:
 def main(size: str = "treaty", url: str | None = None, articles: str = "3", pdfs: str = "yes") -> None:
     """`url` naming a database this benchmark built before is used as it is (nothing built); `pdfs` "no" leaves
     out the PDFs (WeasyPrint takes minutes on a loaded machine)."""
-    url = url or f"sqlite:///{tempfile.mkdtemp()}/history.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        upgrade()
-        if db.session.scalar(db.select(Instrument).filter_by(slug=f"synthetic-{size}")) is None:
-            started = time.perf_counter()
-            synthetic.build(db.session, synthetic.SIZES[size])
-            db.session.commit()
-            print(f"{size} built in {time.perf_counter() - started:.1f} s")
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"login": "cica.chair", "password": synthetic.PASSWORD, "csrf_token": token})
+    app = synthetic.app_with_size(size, url, "history.sqlite3")
+    client = synthetic.signed_in_client(app)
     base = f"/n/synthetic-{size}"
 
     ms, response = _get(client, f"{base}/history?lang=en")

@@ -311,3 +311,37 @@ def _answers_and_audit(session, users, parties, n, amendment, revision, proposer
             private_to_party_id=None if amendment.was_tabled else amendment.party_id,
         )
     )
+
+
+def app_with_size(size: str, url: str | None, file_name: str):
+    """A migrated app on `url` (by default a new SQLite file named `file_name`) holding the synthetic negotiation of
+    `size`, built unless a run of this benchmark built it there before; prints how long building took."""
+    import secrets
+    import tempfile
+    import time
+
+    from flask_migrate import upgrade
+
+    from mou_tracker import create_app
+    from mou_tracker.extensions import db
+    from mou_tracker.models import Instrument
+
+    url = url or f"sqlite:///{tempfile.mkdtemp()}/{file_name}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16), "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        if db.session.scalar(db.select(Instrument).filter_by(slug=f"synthetic-{size}")) is None:
+            started = time.perf_counter()
+            build(db.session, SIZES[size])
+            db.session.commit()
+            print(f"{size} built in {time.perf_counter() - started:.1f} s")
+    return app
+
+
+def signed_in_client(app, login: str = "cica.chair"):
+    """A test client signed in through the sign-in form, as a browser is."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": token})
+    return client
