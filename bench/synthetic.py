@@ -304,6 +304,7 @@ def _answers_and_audit(session, users, parties, n, amendment, revision, proposer
             occurred_at=when,
             actor=proposer,
             kind="amendment.proposed",
+            instrument_id=amendment.instrument_id,  # as the app's own events: the state stamp reads by negotiation
             subject_type="Amendment",
             subject_id=str(amendment.id),
             clause_id=amendment.clause_id,

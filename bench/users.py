@@ -3,11 +3,12 @@ proposes every few seconds, against gunicorn served as the README's "Serving in 
 
 Each reader loops over the draft, the dashboard, a clause page and the meeting pack, accepting gzip as a browser
 does, pausing between pages as a person reading does (`think`: a random 0.5–1.5 times that many seconds; 0 makes
-every reader a closed loop, which measures saturation, not a meeting); the writer opens the proposal form and saves
-a party-internal draft every 5 s. Reported: readers' requests per second, median / 95th / 99th percentile latency
-of readers (as the client saw it, queueing included, and as the server spent it, from gunicorn's access log) and of
-the writer's saves, /health's and the dashboard's requests per second under wrk on the same server before the
-readers come (when wrk is installed), and the workers' peak memory.
+every reader a closed loop, which measures saturation, not a meeting). Every 5 s the writer, in turn, opens the
+proposal form and saves a party-internal draft, then tables that draft (a public change: every reader's pages move
+on). Reported: readers' requests per second, median / 95th / 99th percentile latency of readers (as the client saw
+it, queueing included, and as the server spent it, from gunicorn's access log), of the writer's saves and of its
+tablings, /health's and the dashboard's requests per second under wrk on the same server before the readers come
+(when wrk is installed), and the workers' peak memory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import itertools
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -80,9 +82,27 @@ class Visitor:
         page = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode()
         return TOKEN.search(page).group(1), page
 
-    def post(self, path: str, fields: dict) -> None:
+    def post(self, path: str, fields: dict) -> str:
+        """Send a form; returns the address the answer ended on (after the redirect that follows a save)."""
         with self.opener.open(self.base + path, data=urllib.parse.urlencode(fields).encode(), timeout=120) as r:
             r.read()
+            return r.geturl()
+
+    def form_fields(self, path: str, action: str) -> dict[str, str]:
+        """The hidden fields (token, single-use nonce) of the form on `path` that posts to an address ending in
+        `action`."""
+        raw = self.get(path)
+        page = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode()
+        form = re.search(r'<form[^>]*action="[^"]*' + re.escape(action) + r'"[^>]*>(.*?)</form>', page, re.S)
+        if form is None:
+            raise OSError(f"no form posting to {action} on {path}")
+        hidden = re.findall(r'<input[^>]*type="hidden"[^>]*>', form.group(1))
+        fields = {}
+        for tag in hidden:
+            name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+            if name:
+                fields[name.group(1)] = value.group(1) if value else ""
+        return fields
 
 
 def _percentiles(samples: list[float]) -> dict:
@@ -142,11 +162,17 @@ def run(
     os.close(handle)
     logging = ["--access-logfile", access_log, "--access-logformat", "%(U)s %(s)s %(D)s"]
     server_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - read after the server stops
+    # A worker that dies of a signal leaves its core here (the kernel's default core_pattern is "core" in the
+    # crashing process's directory): the server runs in a directory of its own, the app found by --pythonpath.
+    crash_dir = tempfile.mkdtemp(prefix="mou-bench-server-")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     server = subprocess.Popen(  # noqa: S603
-        [*command, *logging, "-b", f"127.0.0.1:{PORT}", "app:app"],
+        [*command, *logging, "--pythonpath", root, "-b", f"127.0.0.1:{PORT}", "app:app"],
         env=env,
+        cwd=crash_dir,
         stdout=subprocess.DEVNULL,
         stderr=server_log,
+        preexec_fn=_allow_core_dumps,
     )
     base = f"http://127.0.0.1:{PORT}"
     try:
@@ -167,6 +193,7 @@ def run(
         reads: list[float] = []
         by_page: dict[str, list[float]] = {name: [] for name in names}
         saves: list[float] = []
+        tablings: list[float] = []
         errors: list[str] = []
         stop = time.monotonic() + seconds
 
@@ -188,21 +215,35 @@ def run(
                     time.sleep(rng.uniform(0.5, 1.5) * think)
 
         def write() -> None:
+            drafted: str | None = None  # the address of the draft saved last, tabled next
             for n in itertools.count():
                 if time.monotonic() >= stop:
                     return
-                wid = wids[n % len(wids)]
-                token, page = writer.token(f"/clauses/{wid}/amend")
-                heading = re.search(r'name="heading_en" type="text" value="([^"]*)"', page)
-                fields = {"csrf_token": token, "body_en": f"Benchmark wording {n}.", "rationale": "Load test."}
-                if heading:
-                    fields["heading_en"] = heading.group(1)
                 start = time.perf_counter()
                 try:
-                    writer.post(f"/clauses/{wid}/amend", fields)
-                    saves.append(time.perf_counter() - start)
+                    if drafted is None:
+                        wid = wids[n % len(wids)]
+                        token, page = writer.token(f"/clauses/{wid}/amend")
+                        heading = re.search(r'name="heading_en" type="text" value="([^"]*)"', page)
+                        fields = {
+                            "csrf_token": token,
+                            "body_en": f"Benchmark wording {n} {time.time_ns()}.",  # a wording not proposed before
+                            "rationale": "Load test.",
+                        }
+                        if heading:
+                            fields["heading_en"] = heading.group(1)
+                        start = time.perf_counter()
+                        drafted = writer.post(f"/clauses/{wid}/amend", fields)[len(base) :]
+                        saves.append(time.perf_counter() - start)
+                    else:
+                        fields = writer.form_fields(drafted, "/table")
+                        start = time.perf_counter()
+                        writer.post(drafted.split("?")[0] + "/table", fields)
+                        tablings.append(time.perf_counter() - start)
+                        drafted = None
                 except OSError as exc:
-                    errors.append(f"save: {exc}")
+                    errors.append(f"write: {exc}")
+                    drafted = None
                 time.sleep(max(0.0, 5 - (time.perf_counter() - start)))
 
         began = time.monotonic()
@@ -226,6 +267,7 @@ def run(
             "reader_rps": round(len(reads) / elapsed, 1),
             "reads": _percentiles(reads),
             "saves": _percentiles(saves),
+            "tablings": _percentiles(tablings),
             "by_page": {name: _percentiles(samples) for name, samples in by_page.items()},
             "errors": len(errors),
             "first_errors": errors[:3],
@@ -236,15 +278,51 @@ def run(
         server.wait(timeout=30)
         os.unlink(access_log)
         server_log.seek(0)
-        # A reader's broken connection is a worker that died (timeout, memory): say which, with its request.
-        troubles = [
-            line.rstrip()
-            for line in server_log
-            if re.search(r"CRITICAL|ERROR|Traceback|was sent|Fatal Python error|File \"|Current thread", line)
-        ]
+        lines = [line.rstrip() for line in server_log]
         server_log.close()
+        # A reader's broken connection is a worker that died (timeout, memory, a signal): say which, with its
+        # request; a crash's fault-handler report is printed whole by _report_crashes.
+        troubles = [
+            line
+            for line in lines
+            if re.search(r"CRITICAL|ERROR|Traceback|was sent|File \"", line)
+            and not re.search(r"\", line \d+ in ", line)  # a fault handler's frame ("line 3, in" in a traceback)
+        ]
         if troubles:
             print("The server reported:", *troubles[:60], sep="\n  ", file=sys.stderr)
+        _report_crashes(lines, crash_dir)
+
+
+def _allow_core_dumps() -> None:
+    """In the server, before it starts: a worker that crashes leaves a core (for `gdb`), however the shell that
+    started the benchmark limited them."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+
+def _report_crashes(lines: list[str], crash_dir: str) -> None:
+    """A worker killed by a signal: the fault handler's whole report (every thread's Python frames, as the worker
+    printed them, up to gunicorn's next log line), then the C frames of the crash from its core when gdb is
+    installed (the native library that crashed, which the Python frames cannot name). A core read is removed
+    (hundreds of MB); one gdb could not read is left in `crash_dir` and named."""
+    for n, line in enumerate(lines):
+        if line.startswith("Fatal Python error"):
+            report = list(itertools.takewhile(lambda text: not text.startswith("["), lines[n:]))
+            print("A worker crashed; its fault handler printed:", *report[:200], sep="\n  ", file=sys.stderr)
+    kept = False
+    for name in sorted(name for name in os.listdir(crash_dir) if name.startswith("core")):
+        path = os.path.join(crash_dir, name)
+        if not shutil.which("gdb"):
+            print(f"A worker left a core ({path}); install gdb to read where it crashed.", file=sys.stderr)
+            kept = True
+            continue
+        python_dir = os.path.dirname(os.path.realpath(sys.executable))  # its python-gdb.py gives py-bt
+        gdb = ["gdb", "-batch", "-iex", f"add-auto-load-safe-path {python_dir}", "-ex", "bt 40", "-ex", "py-bt"]
+        gdb += ["-ex", "thread apply all bt 12", sys.executable, path]
+        found = subprocess.run(gdb, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+        print(f"C frames of the crash ({name}):", *found.stdout.splitlines()[:300], sep="\n  ", file=sys.stderr)
+    if not kept:
+        shutil.rmtree(crash_dir, ignore_errors=True)
 
 
 def _all_server_times(access_log: str) -> list[float]:
@@ -255,12 +333,13 @@ def _all_server_times(access_log: str) -> list[float]:
 def markdown_rows(results: list[dict]) -> list[str]:
     lines = [
         "| database | size | serving | readers (think s) | reader req/s | readers median / p95 / p99 ms "
-        "| server median ms | saves | save median / p95 / p99 ms | dashboard / health req/s | errors "
-        "| worker peak MiB |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server median ms | saves | save median / p95 / p99 ms | tablings | tabling median / p95 ms "
+        "| dashboard / health req/s | errors | worker peak MiB |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         x, rd, sv = r["users"], r["users"]["reads"], r["users"]["saves"]
+        tb = x.get("tablings", {"count": 0})
         ratio = (
             f"{x['dashboard_rps']:.1f} / {x['health_rps']:.0f} ({x['dashboard_rps'] / x['health_rps']:.1%})"
             if x.get("health_rps")
@@ -270,7 +349,8 @@ def markdown_rows(results: list[dict]) -> list[str]:
             f"| {r['database']} | {r['size']} | {x['serving']} | {x['readers']} ({x.get('think_seconds', 0)}) | "
             f"{x['reader_rps']} | {rd.get('median_ms')} / {rd.get('p95_ms')} / {rd.get('p99_ms')} | "
             f"{x.get('server_median_ms')} | {sv['count']} | "
-            f"{sv.get('median_ms')} / {sv.get('p95_ms')} / {sv.get('p99_ms')} | {ratio} | {x['errors']} | "
+            f"{sv.get('median_ms')} / {sv.get('p95_ms')} / {sv.get('p99_ms')} | {tb['count']} | "
+            f"{tb.get('median_ms')} / {tb.get('p95_ms')} | {ratio} | {x['errors']} | "
             f"{x['worker_peak_mib']} |"
         )
         for name, figures in x.get("server_by_page", {}).items():

@@ -357,7 +357,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--loop", is_flag=True, help="Keep running: send what is due every --interval seconds.")
     @click.option("--interval", default=30, show_default=True, help="Seconds between two runs with --loop.")
     def send_mail(loop: bool, interval: int) -> None:
-        """Send the e-mail notifications that are due (and queue the daily digests); retries what failed."""
+        """Write the e-mails of notifications into the outbox (each in its recipient's language, and the daily
+        digests), then send what is due; retries what failed."""
         from . import mail
 
         if not current_app.config.get("MAIL_SERVER"):
@@ -409,6 +410,18 @@ def register_cli(app: Flask) -> None:
         the notifications (and their e-mail). Safe to run as often as wanted: a reminder is never sent twice."""
         count = _send_reminders()
         click.echo(f"{count} reminder(s) sent.")
+
+    @app.cli.command("refill-stored-redlines")
+    @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1), help="Rows per commit.")
+    @click.option("--prune", is_flag=True, help="Then remove the kept redlines no page reads (an older engine's).")
+    def refill_stored_redlines(batch_size: int, prune: bool) -> None:
+        """Diff and keep every redline the pages read that is not kept: run it after an upgrade that changes the
+        diff engine (every kept redline is then an older engine's, and the pages diff on every view). Commits every
+        --batch-size rows, so it can run while the app serves and be interrupted; a second run writes nothing."""
+        from .models import stored_redlines
+
+        done = stored_redlines.refill(db.session, db.session.commit, batch_size=batch_size, prune=prune)
+        click.echo(f"{done.written} redline(s) written, {done.kept} already kept, {done.pruned} pruned.")
 
     @app.cli.command("demo")
     @click.option("--port", default=5000, show_default=True)

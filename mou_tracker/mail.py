@@ -1,4 +1,8 @@
-"""E-mail: notifications rendered in each recipient's language, and the outbox worker that sends them.
+"""E-mail: the outbox worker, which renders notifications in each recipient's language and sends them.
+
+An action only writes notifications (services.notifications), marking those whose recipient takes e-mail at once;
+the worker (`flask send-mail`, `run_once`) renders each from its row into the outbox, queues the daily digests, and
+sends what is due, retrying with back-off; administrators read the outbox in the product.
 
 Configuration (environment, read in config.py): `MAIL_SERVER` (none: nothing is sent, administrators read the
 outbox in the product), `MAIL_PORT` (587), `MAIL_USE_TLS` (STARTTLS, on), `MAIL_USE_SSL` (implicit TLS, off),
@@ -10,8 +14,10 @@ connection per run, a refusal per message) is there.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Any
@@ -50,7 +56,13 @@ def _link(target: str) -> str:
     return current_app.config["MOU_BASE_URL"].rstrip("/") + "/" + target
 
 
-def render(language: str, template: str, params: dict[str, Any], target: str) -> notifications.Rendered:
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+def render(language: str, template: str, params: dict[str, Any], target: str) -> Rendered:
     sentence = notification_text(template, params, language)
     with force_locale(language):
         gettext = request_translations().ugettext
@@ -64,19 +76,60 @@ def render(language: str, template: str, params: dict[str, Any], target: str) ->
                 ),
             ]
         )
-        return notifications.Rendered(subject=f"MoU Tracker: {sentence}", body=body)
+        return Rendered(subject=f"MoU Tracker: {sentence}", body=body)
 
 
 def install(app: Flask) -> None:
-    """Outbox messages are written with the action only when a mail server is configured; without one, the
-    notifications page is the only channel (the demo)."""
-    if app.config.get("MAIL_SERVER"):
-        notifications.install_renderer(render)
-    else:
-        notifications.install_renderer(None)
+    """Notifications are marked to be mailed at once only when a mail server is configured; without one, the
+    notifications page is the only channel (the demo; digests the worker queues wait in the outbox)."""
+    notifications.install_mailing(bool(app.config.get("MAIL_SERVER")))
 
 
 # The worker -------------------------------------------------------------------------------------------------
+
+
+def queue_at_once(session: Session, now: dt.datetime) -> int:
+    """Render each notification waiting to be mailed at once into an outbox message of its own, due now: in its
+    recipient's language and to their address as they are now, from the notification row only (its sentence,
+    values and link were fixed with the action; nothing is read again from the amendment or the post). A recipient
+    who may no longer be told (deactivated, gone from the negotiation, or of another party than the private event's)
+    gets nothing; one who now takes a digest gets it in the digest, one who takes no e-mail, none. Returns how many
+    messages were queued."""
+    queued = 0
+    rendered: dict[tuple[str, str, str, str], Rendered] = {}  # one event, one language: rendered once
+    batch = 500
+    while True:
+        waiting = notifications.waiting_at_once(session, limit=batch)
+        for notification, user, may_be_told in waiting:
+            if not (may_be_told and user.email and user.email_mode is rules.EmailMode.immediate):
+                # Off this queue: a digest user's digest carries it (if they may be told); otherwise it stays on
+                # the notifications page only.
+                notification.mail_at_once = False
+                continue
+            key = (
+                user.language,
+                notification.template,
+                json.dumps(notification.params, sort_keys=True),
+                notification.target,
+            )
+            if key not in rendered:
+                rendered[key] = render(user.language, notification.template, notification.params, notification.target)
+            message = rendered[key]
+            session.add(
+                OutboxMessage(
+                    user_id=user.id,
+                    to_address=user.email,
+                    subject=message.subject,
+                    body=message.body,
+                    created_at=now,
+                    next_attempt_at=now,  # due in this very run
+                )
+            )
+            notification.mailed_at = now
+            queued += 1
+        session.flush()  # those handled leave the queue before the next batch is read
+        if len(waiting) < batch:
+            return queued
 
 
 def queue_digests(session: Session, now: dt.datetime) -> int:
@@ -174,8 +227,9 @@ def _failed(message: OutboxMessage, now: dt.datetime, error: str) -> None:
 
 
 def run_once(session: Session, now: dt.datetime | None = None) -> tuple[int, int, int]:
-    """Queue due digests, then send: (digests queued, sent, failed)."""
+    """Render the notifications to mail at once, queue due digests, then send: (digests queued, sent, failed)."""
     now = now or utcnow()
+    queue_at_once(session, now)
     digests = queue_digests(session, now)
     session.flush()
     sent, failed = send_due(session, now)

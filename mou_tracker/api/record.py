@@ -574,7 +574,7 @@ def export_rolling_text_docx(query: LanguageQuery):
     **EXPORT,
 )
 def export_rolling_text_pdf(query: LanguageQuery):
-    return _kept_pdf(record_pages.rolling_text_pdf)
+    return _page_export(record_pages.rolling_text_pdf)
 
 
 # Signature copy --------------------------------------------------------------------------------------------------
@@ -832,7 +832,8 @@ def draft_attribution(query: s.AttributionQuery):
     costs next to nothing. A language the negotiation has no text in is refused (422)."""
     instrument = negotiation()
     reader = _as_page_reader(instrument)
-    stamp = reports.state_stamp(db.session, reader)
+    # The words of the current draft credited to versions and adopted amendments: nothing private.
+    stamp = reports.state_stamp(db.session, reader, private=reports.Private.NOTHING, instrument=instrument)
 
     def answer() -> DraftAttributionOut:
         return DraftAttributionOut(
@@ -868,7 +869,7 @@ def draft_attribution(query: s.AttributionQuery):
 )
 def export_clause_history_pdf(wid: str, query: HistoryQuery):
     _history_language(query)
-    return _kept_pdf(history_pages.clause_history_pdf, wid=wid)
+    return _page_export(history_pages.clause_history_pdf, wid=wid)
 
 
 @operation(
@@ -899,7 +900,7 @@ def export_history_pdf(query: InstrumentHistoryQuery):
     saying so): take each article's PDF (`article`; GET /history/contents lists them) or the whole as Word. Made
     once per state of the negotiation and kept."""
     _history_language(query)
-    return _kept_pdf(history_pages.instrument_history_pdf)
+    return _page_export(history_pages.instrument_history_pdf)
 
 
 @operation(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from flask import Response, current_app, g, jsonify, request
-from flask_babel import get_locale
 from pydantic import Field
 from sqlalchemy import select
 
@@ -26,6 +24,7 @@ from ..services import word_credits as word_credit_service
 from ..services.amendments import TextInput
 from ..services.errors import NotFound
 from ..services.standing import standings
+from ..web import page_cache
 from ..web import reports as report_pages
 from . import schemas as s
 from .framework import (
@@ -1057,38 +1056,37 @@ def _page_export(view: Callable[..., Response], **values: str) -> Response:
     return view(**values)
 
 
-#: PDFs made for the API, kept per process: typesetting one takes seconds, and a script (or a fuzzer) asking for the
-#: same PDF again while nothing changed gets the one already made. Keyed by what it shows, for whom (user, role,
-#: party, language) and the state of the data it was made from (`reports.state_stamp`, which moves with every
-#: change that reader could see), so a kept PDF is never stale.
-_KEPT_PDFS: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
-KEPT_PDFS = 8
+class _NotKept(Exception):
+    """A PDF page that answered something else (an error page): sent as it is, and not kept."""
+
+    def __init__(self, response: Response):
+        self.response = response
 
 
 def _kept_pdf(view: Callable[..., Response], **values: str) -> Response:
+    """A PDF the page makes afresh for each download (the status report, the whole-draft redline, the signature
+    copy), made for the API once per state of the negotiation and kept as the pages keep theirs (the meeting pack,
+    the rolling text, the history: the API calls those with `_page_export`, and they keep themselves): in the store
+    of rendered parts (web/page_cache, `current_only`), per negotiation, what was asked (`values`, the query), state
+    (`reports.state_stamp`: any change the reader could see), visibility, role and language, made once while its
+    other readers wait. Typesetting one takes seconds, and a script (or a fuzzer) asks for the same PDF again."""
     reader = actor()
-    key = (
-        str(db.engine.url),
-        view.__name__,
-        negotiation().id,
-        request.query_string,
-        tuple(sorted(values.items())),
-        reader.id,
-        reader.role,
-        reader.party_id,
-        str(get_locale()),
-        reports.state_stamp(db.session, reader),
-    )
-    if key in _KEPT_PDFS:
-        _KEPT_PDFS.move_to_end(key)
-        body, disposition = _KEPT_PDFS[key]
-        return Response(body, mimetype=PDF, headers={"Content-Disposition": disposition})
-    response = _page_export(view, **values)
-    if response.status_code == 200:
-        _KEPT_PDFS[key] = (response.get_data(), response.headers["Content-Disposition"])
-        if len(_KEPT_PDFS) > KEPT_PDFS:
-            _KEPT_PDFS.popitem(last=False)
-    return response
+    g._login_user = reader  # Flask-Login's user of this request only; nothing is stored in a session
+    stamp = reports.state_stamp(db.session, reader)
+    asked = "&".join([request.query_string.decode("latin-1"), *(f"{k}={v}" for k, v in sorted(values.items()))])
+    page = f"api-pdf:{view.__name__}:{negotiation().id}:{asked}"
+
+    def build() -> dict:
+        response = view(**values)
+        if response.status_code != 200:
+            raise _NotKept(response)
+        return {"body": response.get_data(), "disposition": response.headers["Content-Disposition"]}
+
+    try:
+        kept, _stale = page_cache.kept_part(page, stamp, build, current_only=True)
+    except _NotKept as refused:
+        return refused.response
+    return Response(kept.data(), mimetype=PDF, headers={"Content-Disposition": kept.fields["disposition"]})
 
 
 @operation("GET", "/exports/clauses.csv", summary="The clauses and where each stands, as CSV", media_type=CSV, **EXPORT)
@@ -1206,4 +1204,4 @@ class MeetingPackQuery(s.Input):
 def export_meeting_pack_pdf(code: str, query: MeetingPackQuery):
     """The whole pack (every article's text, compilation and redline), or one article's part with `article`, as
     the pack's page gives them: typeset once per state of the negotiation and kept."""
-    return _kept_pdf(report_pages.meeting_pack_pdf, code=code)
+    return _page_export(report_pages.meeting_pack_pdf, code=code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -63,26 +64,27 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def stem_words(found: list[str], language: str) -> list[str]:
-    """The stem of each word (folded, as `words` gives them), in order; a language without a stemmer keeps them."""
+def _stemming(language: str) -> Callable[[str], str]:
+    """The stem of one folded word in `language`, remembered (a language without a stemmer keeps the word)."""
     stemmer = _stemmer(language)
     if stemmer is None:
-        return list(found)
+        return str
     memo = _MEMO.setdefault(language, {})
-    stemmed = []
-    for word in found:
-        stem = memo.get(word)
-        if stem is None:
-            stem = stemmer.stemWord(word)
+
+    def stem(word: str) -> str:
+        found = memo.get(word)
+        if found is None:
+            found = stemmer.stemWord(word)
             if len(memo) < _MEMO_WORDS:
-                memo[word] = stem
-        stemmed.append(stem)
-    return stemmed
+                memo[word] = found
+        return found
+
+    return stem
 
 
-def _stem(word: str, language: str) -> str:
-    """One folded word's stem (a page of results re-reads the negotiation's vocabulary for its snippets)."""
-    return stem_words([word], language)[0]
+def stem_words(found: list[str], language: str) -> list[str]:
+    """The stem of each word (folded, as `words` gives them), in order; a language without a stemmer keeps them."""
+    return list(map(_stemming(language), found))
 
 
 def stems(text: str, language: str) -> str:
@@ -120,17 +122,29 @@ class SnippetPart:
 
 
 def snippet(text: str, query: Query, language: str, *, width: int = 220) -> list[SnippetPart]:
-    """A window of the text around its first matching word, the matching words marked."""
+    """A window of the text around its first matching word, the matching words marked.
+
+    Words are read only as far as the window reaches (a page of results shows 25 snippets of texts of thousands
+    of words: stemming every word of every text was most of the time the search spent in Python)."""
     wanted = set(query.terms.get(language, ()))
-    matches = [m for m in _WORD.finditer(text) if _stem(m.group(0).casefold(), language) in wanted]
+    stem = _stemming(language)
+    matches: list[re.Match[str]] = []
+    start = end = 0
+    for match in _WORD.finditer(text):
+        if matches and match.start() >= end:
+            break  # past the window: no later word is shown
+        if stem(match.group(0).casefold()) not in wanted:
+            continue
+        if not matches:
+            first = match.start()
+            start = max(0, first - width // 3)
+            if start:
+                space = text.find(" ", start)
+                start = space + 1 if 0 <= space < first else start
+            end = min(len(text), start + width)
+        matches.append(match)
     if not matches:
         return [SnippetPart(_shorten(text, width), False)]
-    first = matches[0].start()
-    start = max(0, first - width // 3)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
-    end = min(len(text), start + width)
     parts: list[SnippetPart] = []
     cursor = start
     for match in matches:

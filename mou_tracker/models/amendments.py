@@ -18,6 +18,14 @@ from .parties import Party
 from .users import User
 
 
+def citation_of(party_code: str, number: int | None, amendment_id: int) -> str:
+    """An amendment's citation: CICA-3 once tabled; before that the party's own handle for its draft ("CICA draft
+    57", a Message that pages translate), which counts nothing: only the party itself ever reads it."""
+    if number is None:
+        return Message(N_("%(party)s draft %(id)s"), party=party_code, id=amendment_id)
+    return f"{party_code}-{number}"
+
+
 class Amendment(Base):
     """A party's proposal to change, insert or delete one clause. Its words live in its revisions."""
 
@@ -100,11 +108,7 @@ class Amendment(Base):
 
     @property
     def citation(self) -> str:
-        """CICA-3 once tabled; before that the party's own handle for its draft ("CICA draft 57", a Message that
-        pages translate), which counts nothing: only the party itself ever reads it."""
-        if self.number is None:
-            return Message(N_("%(party)s draft %(id)s"), party=self.party.code, id=self.id)
-        return f"{self.party.code}-{self.number}"
+        return citation_of(self.party.code, self.number, self.id)
 
     @property
     def latest(self) -> AmendmentRevision:

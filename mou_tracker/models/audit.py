@@ -19,7 +19,13 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     #: The audit trail reads one negotiation's events newest first, 50 to a page (services.audit_trail): this index
     #: answers it without sorting the whole table; `private_to_party_id` has its own for a party's private rows.
-    __table_args__ = (Index("ix_audit_events_trail", "instrument_id", "occurred_at", "id"),)
+    #: The state stamp of every status page (services.reports.state_stamp) asks for the newest public event of a
+    #: negotiation and the newest private event of a party in it: `ix_audit_events_stamp` finds each in one probe,
+    #: whatever another negotiation writes meanwhile.
+    __table_args__ = (
+        Index("ix_audit_events_trail", "instrument_id", "occurred_at", "id"),
+        Index("ix_audit_events_stamp", "instrument_id", "private_to_party_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

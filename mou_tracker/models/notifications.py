@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -30,8 +30,22 @@ class Notification(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     #: When it went out by e-mail (alone or in a digest); None while waiting, or for users who take no e-mail.
     mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Its recipient took e-mail at once when it was written (and a mail server was configured): the outbox worker
+    #: (`send-mail`) renders it into an e-mail of its own, in the recipient's language of that moment, and sets
+    #: `mailed_at`. The action that wrote it renders nothing (mou_tracker.mail).
+    mail_at_once: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        # What the worker looks for on each run: only the few notifications still waiting to be mailed at once.
+        Index(
+            "ix_notifications_to_mail",
+            "id",
+            postgresql_where=text("mail_at_once AND mailed_at IS NULL"),
+            sqlite_where=text("mail_at_once AND mailed_at IS NULL"),
+        ),
+    )
 
 
 class OutboxMessage(Base):

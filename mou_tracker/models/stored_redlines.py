@@ -7,14 +7,17 @@ new version (the whole-draft redline between two meetings, or from a meeting to 
 changed since a meeting). Per language, heading and body alike. They are written in the same
 flush as the words, by the hook below, so no service has to remember to; the pages read them in bulk
 (services.redlines) and diff only what was never kept (rows written before the table existed and not filled by its
-migration, or a pair no write produces, such as two meetings' drafts far apart).
+migration, or a pair no write produces, such as two meetings' drafts far apart). A new diff engine names every pair
+anew: `refill` (`flask refill-stored-redlines`) then keeps again, in batches, every redline the pages read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import JSON, String, event, func, insert, select
+from sqlalchemy import JSON, String, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -23,7 +26,7 @@ from ..core.redline import diff_tokens
 from ..core.workflow import OPEN_STATES, AmendmentKind
 from .amendments import Amendment, AmendmentRevision, AmendmentText
 from .base import Base, table_of
-from .instrument import ClauseText, ClauseVersion
+from .instrument import Clause, ClauseText, ClauseVersion
 from .meetings import MilestoneSnapshot
 
 
@@ -152,13 +155,21 @@ def pairs_written(session: Session, objects: Iterable[object]) -> Iterator[tuple
             version_ids.add(obj.version_id)
         elif isinstance(obj, MilestoneSnapshot):
             snapshots.append((obj.milestone_id, obj.clause_id, obj.version_id))
+    return pairs_of(session, revision_ids, version_ids, snapshots)
 
+
+def pairs_of(
+    session: Session, revision_ids: set[int], version_ids: set[int], snapshots: list[tuple[int, int, int]]
+) -> Iterator[tuple[str, str]]:
+    """The text pairs the pages read with these revisions, versions and meeting drafts (milestone id, clause id,
+    version id), as if they had just been written: what the hook keeps for them, and, given all of a clause's,
+    what `refill` keeps for it (its versions' chain, its amendments' revisions, its open changes and its meetings'
+    drafts against its current version)."""
     # (older version id, newer version id) and (older version or revision id, newer revision id) to diff.
     version_pairs: set[tuple[int, int]] = set()
     revision_pairs: set[tuple[str, int, int]] = set(_revision_pairs(session, revision_ids)) if revision_ids else set()
 
-    newest: dict[int, int] = {}  # clause id: its newest version written now (not a deletion, not the first)
-    newest_seq: dict[int, int] = {}
+    newest: dict[int, int] = {}  # clause id: its current version, when written now (not a deletion, not the first)
     if version_ids:
         new = session.execute(
             select(ClauseVersion.id, ClauseVersion.clause_id, ClauseVersion.seq, ClauseVersion.is_deleted).where(
@@ -180,11 +191,12 @@ def pairs_written(session: Session, objects: Iterable[object]) -> Iterator[tuple
         for version_id, clause_id, seq, is_deleted in new:
             if is_deleted or seq == 1:  # a deletion has no words to redline; a first version nothing before it
                 continue
-            previous = chains.get(clause_id, {}).get(seq - 1)
+            chain = chains.get(clause_id, {})
+            previous = chain.get(seq - 1)
             if previous is not None and not previous[1]:
                 version_pairs.add((previous[0], version_id))
-            if clause_id not in newest or seq > newest_seq[clause_id]:
-                newest[clause_id], newest_seq[clause_id] = version_id, seq
+            if seq == max(chain):  # the clause's current version (not when a later one deleted the clause)
+                newest[clause_id] = version_id
         if newest:
             # The clause's open amendments now read against its new version (they are outdated, or about to be).
             for clause_id, revision_id, base_id in _open_changes(session, set(newest)):
@@ -250,11 +262,128 @@ def _store_redlines_of_what_was_written(session: Session, _flush_context) -> Non
                 continue
             key = stored_redline.digest(old, new)
             if key not in rows:
-                rows[key] = stored_redline.recall(key) or stored_redline.encode(diff_tokens(old, new))
-        if rows:
-            session.connection().execute(
-                _insert_ignoring_duplicates(session), [{"digest": k, "segments": v} for k, v in rows.items()]
-            )
+                rows[key] = _diffed(key, old, new)
+        _insert(session, rows)
+
+
+def _diffed(key: str, old: str, new: str) -> stored_redline.Encoded:
+    return stored_redline.recall(key) or stored_redline.encode(diff_tokens(old, new))
+
+
+def _insert(session: Session, rows: dict[str, stored_redline.Encoded]) -> None:
+    if rows:
+        session.connection().execute(
+            _insert_ignoring_duplicates(session), [{"digest": k, "segments": v} for k, v in rows.items()]
+        )
     for key, encoded in rows.items():
         # Kept in this process too (a rolled-back transaction leaves it right: the redline of a pair never changes).
         stored_redline.remember(key, encoded)
+
+
+# Refilling -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refilled:
+    """What `refill` did: rows written, rows found there already, rows removed (with `prune`)."""
+
+    written: int
+    kept: int
+    pruned: int
+
+
+#: How many clauses (or proposals of new clauses) `refill` reads at a time: their pairs are gathered in a few
+#: queries, whatever their number.
+REFILL_READ_CHUNK = 50
+#: The most digests asked for in one query (SQLite admits 32,766 parameters).
+_LOOKUP_CHUNK = 5_000
+
+
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _every_pair(session: Session) -> Iterator[list[tuple[str, str]]]:
+    """The text pairs the pages read, a few clauses at a time: each clause's versions, its amendments' revisions and
+    its meetings' drafts (`pairs_of` with all of them), then the revisions of the proposals of new clauses."""
+    clause_ids = session.scalars(select(Clause.id).order_by(Clause.id)).all()
+    for chunk in _chunks(clause_ids, REFILL_READ_CHUNK):
+        version_ids = set(session.scalars(select(ClauseVersion.id).where(ClauseVersion.clause_id.in_(chunk))))
+        revision_ids = set(
+            session.scalars(
+                select(AmendmentRevision.id)
+                .join(Amendment, Amendment.id == AmendmentRevision.amendment_id)
+                .where(Amendment.clause_id.in_(chunk))
+            )
+        )
+        snapshots = [
+            (milestone_id, clause_id, version_id)
+            for milestone_id, clause_id, version_id in session.execute(
+                select(MilestoneSnapshot.milestone_id, MilestoneSnapshot.clause_id, MilestoneSnapshot.version_id).where(
+                    MilestoneSnapshot.clause_id.in_(chunk)
+                )
+            )
+        ]
+        yield list(pairs_of(session, revision_ids, version_ids, snapshots))
+    new_clauses = session.scalars(
+        select(Amendment.id).where(Amendment.clause_id.is_(None)).order_by(Amendment.id)
+    ).all()
+    for chunk in _chunks(new_clauses, REFILL_READ_CHUNK * 10):
+        revision_ids = set(
+            session.scalars(select(AmendmentRevision.id).where(AmendmentRevision.amendment_id.in_(chunk)))
+        )
+        yield list(pairs_of(session, revision_ids, set(), []))
+
+
+def _present(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these digests have a row."""
+    out: set[str] = set()
+    for chunk in _chunks(sorted(keys), _LOOKUP_CHUNK):
+        out.update(session.scalars(select(StoredRedline.digest).where(StoredRedline.digest.in_(chunk))))
+    return out
+
+
+def refill(session: Session, commit: Callable[[], None], *, batch_size: int = 500, prune: bool = False) -> Refilled:
+    """Diff and keep every redline the pages read that has no row (the pairs migration 0023 filled: after a change
+    of the diff engine, none has), committing every `batch_size` rows written: it runs beside a serving app, and
+    an interrupted run loses one batch at most; a second run writes nothing.
+
+    `prune` then removes the rows no page reads: those of an older engine (a digest does not tell its engine, so
+    this is every row that was there when the run began and is not one of the pairs above, such as an amendment,
+    since closed, against a version after it). Rows written meanwhile by the app are left alone."""
+    before = set(session.scalars(select(StoredRedline.digest))) if prune else set()
+    wanted: set[str] = set()
+    written = kept = 0
+    rows: dict[str, stored_redline.Encoded] = {}
+    for pairs in _every_pair(session):
+        texts: dict[str, tuple[str, str]] = {}
+        for old, new in pairs:
+            if stored_redline.is_trivial(old, new):
+                continue
+            key = stored_redline.digest(old, new)
+            if key not in wanted:
+                wanted.add(key)
+                texts[key] = (old, new)
+        present = _present(session, texts)
+        kept += len(present)
+        for key, (old, new) in texts.items():
+            if key in present:
+                continue
+            rows[key] = _diffed(key, old, new)
+            if len(rows) >= batch_size:
+                _insert(session, rows)
+                commit()
+                written, rows = written + len(rows), {}
+    _insert(session, rows)
+    commit()
+    written += len(rows)
+    pruned = 0
+    for chunk in _chunks(sorted(before - wanted), _LOOKUP_CHUNK):
+        session.execute(delete(StoredRedline).where(StoredRedline.digest.in_(chunk)))
+        commit()
+        pruned += len(chunk)
+    return Refilled(written, kept, pruned)

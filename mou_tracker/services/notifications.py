@@ -2,21 +2,21 @@
 page, and mailed through the outbox.
 
 Every action already writes its audit event (services.audit.record); a flush that adds an event named in
-`core.notifications.RULES` adds, in the same transaction, one notification per person the rule names (and, for
-those who take e-mail at once, an outbox message, rendered by the renderer the application installs: services do
-not translate). An adoption also tells the proposers of the amendments it made outdated. Nothing is sent here: the
-`send-mail` worker sends after the action committed, so a mail server that refuses never undoes an action.
+`core.notifications.RULES` adds, in the same transaction, one notification per person the rule names, marked
+`mail_at_once` for those who take e-mail at once when mail is on. An adoption also tells the proposers of the
+amendments it made outdated. Nothing is rendered or sent here: the `send-mail` worker (mou_tracker.mail) renders
+each marked notification from its row, in the recipient's language, into the outbox and sends it after the action
+committed, so that e-mail adds one INSERT to an action and a mail server that refuses never undoes one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, event, func, insert, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -50,21 +50,14 @@ from .listing import one_page
 PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    body: str
+#: Whether e-mail is on (a mail server is configured: mou_tracker.mail.install). Off (the demo), no notification is
+#: marked to be mailed at once, and the notifications page is the only channel.
+_mailing = False
 
 
-#: (user's language, template, params, target) → the e-mail, in that language. Installed by the application
-#: (mou_tracker.mail); without one, no outbox message is written.
-Renderer = Callable[[str, str, dict[str, Any], str], Rendered]
-_renderer: Renderer | None = None
-
-
-def install_renderer(renderer: Renderer | None) -> None:
-    global _renderer
-    _renderer = renderer
+def install_mailing(enabled: bool) -> None:
+    global _mailing
+    _mailing = enabled
 
 
 def _taking_part(instrument_id: Any):
@@ -109,7 +102,8 @@ _RECIPIENTS = (
 
 
 def _recipients_of(session: Session, instrument_id: int) -> list[_Recipient]:
-    return [_Recipient(*row) for row in session.execute(_RECIPIENTS, {"instrument_id": instrument_id})]
+    rows = session.connection().execute(_RECIPIENTS, {"instrument_id": instrument_id})  # Core: no ORM to pass
+    return [_Recipient(*row) for row in rows]
 
 
 #: Its earlier name, for callers written before the discussion needed it too.
@@ -240,7 +234,6 @@ def _slug(session: Session, instrument_id: int) -> str:
 #: Built once, as _RECIPIENTS.
 _SLUG = select(Instrument.slug).where(Instrument.id == bindparam("instrument_id"))
 _NOTIFICATIONS = insert(table_of(Notification))
-_MESSAGES = insert(table_of(OutboxMessage))
 
 
 @event.listens_for(Session, "after_flush")
@@ -252,25 +245,24 @@ def _notify(session: Session, flush_context) -> None:
     ]
     if not events:
         return
-    people_of: dict[int, list[_Recipient]] = {}
+    people_of: dict[int, tuple[dict[int, _Recipient], list[rules.Person]]] = {}
     slugs: dict[int, str] = {}
     notifications: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
     now = utcnow()
     for audit_event in sorted(events, key=lambda e: e.id):
         for told in _what_was_told(session, audit_event):
             if told.instrument_id not in people_of:
-                people_of[told.instrument_id] = _recipients_of(session, told.instrument_id)
+                recipients = _recipients_of(session, told.instrument_id)
+                people_of[told.instrument_id] = (
+                    {p.id: p for p in recipients},
+                    [rules.Person(p.id, p.role, p.party_id) for p in recipients],
+                )
                 slugs[told.instrument_id] = _slug(session, told.instrument_id)
+            people, persons = people_of[told.instrument_id]
             target = f"n/{slugs[told.instrument_id]}/{told.target}"
-            people = {p.id: p for p in people_of[told.instrument_id]}
-            persons = [rules.Person(p.id, p.role, p.party_id) for p in people.values()]
             template = rules.RULES[told.kind].sentence
-            # The message names no recipient: rendered once per language, not once per person.
-            rendered_in: dict[str, Rendered] = {}
             for person in rules.recipients(told.facts, persons):
                 user = people[person.id]
-                mail_now = bool(user.email) and user.email_mode is rules.EmailMode.immediate and _renderer
                 notifications.append(
                     {
                         "user_id": user.id,
@@ -281,31 +273,13 @@ def _notify(session: Session, flush_context) -> None:
                         "params": told.params,
                         "target": target,
                         "created_at": now,
-                        "mailed_at": now if mail_now else None,
+                        "mailed_at": None,
+                        # Rendered and queued by the worker (mou_tracker.mail.queue_at_once), not here.
+                        "mail_at_once": _mailing and bool(user.email) and user.email_mode is rules.EmailMode.immediate,
                     }
                 )
-                if mail_now and _renderer is not None and user.email:
-                    if user.language not in rendered_in:
-                        rendered_in[user.language] = _renderer(user.language, template, told.params, target)
-                    rendered = rendered_in[user.language]
-                    messages.append(
-                        {
-                            "user_id": user.id,
-                            "to_address": user.email,
-                            "subject": rendered.subject,
-                            "body": rendered.body,
-                            "created_at": now,
-                            "next_attempt_at": now,
-                            "attempts": 0,
-                            "last_error": "",
-                            "failed": False,
-                        }
-                    )
-    connection = session.connection()
     if notifications:
-        connection.execute(_NOTIFICATIONS, notifications)
-    if messages:
-        connection.execute(_MESSAGES, messages)
+        session.connection().execute(_NOTIFICATIONS, notifications)
 
 
 # Reading ----------------------------------------------------------------------------------------------------
@@ -369,16 +343,45 @@ def mark_read(
     return cast(CursorResult, result).rowcount or 0  # an UPDATE's result is a cursor result
 
 
+def _still_told():
+    """SQL, on notifications joined to their user and (outer join) their audit event: what may still be mailed to
+    its recipient now, whatever changed since it was written: the recipient is active and still works on its
+    negotiation, and an event private to a party (its drafts, its internal posts) is mailed to that party's people
+    only. What is mailed is rendered from the notification row alone (its sentence, values and link, fixed when
+    the action was taken), never from the amendment or post as it stands at sending time."""
+    return and_(
+        _taking_part(Notification.instrument_id),
+        or_(AuditEvent.private_to_party_id.is_(None), AuditEvent.private_to_party_id == User.party_id),
+    )
+
+
+def waiting_at_once(session: Session, *, limit: int = 500) -> list[tuple[Notification, User, bool]]:
+    """Notifications marked to be mailed at once and not mailed yet, oldest first, each with its recipient and
+    whether they may still be told of it by e-mail (`_still_told`): the outbox worker's queue."""
+    rows = session.execute(
+        select(Notification, User, case((_still_told(), True), else_=False))
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(AuditEvent, AuditEvent.id == Notification.audit_event_id)
+        # As the partial index ix_notifications_to_mail says it, so that the database reads only these.
+        .where(Notification.mail_at_once, Notification.mailed_at.is_(None))
+        .order_by(Notification.id)
+        .limit(limit)
+    )
+    return [(notification, user, bool(may)) for notification, user, may in rows]
+
+
 def due_digests(session: Session, now: dt.datetime) -> dict[int, list[Notification]]:
-    """Digest users' notifications not yet mailed, when their last digest went out a day ago or more."""
+    """Digest users' notifications not yet mailed (and that they may still be told of: `_still_told`), when their
+    last digest went out a day ago or more."""
     waiting = session.scalars(
         select(Notification)
         .join(User, User.id == Notification.user_id)
+        .outerjoin(AuditEvent, AuditEvent.id == Notification.audit_event_id)
         .where(
             Notification.mailed_at.is_(None),
             User.email_mode == rules.EmailMode.digest,
             User.email.is_not(None),
-            User.active.is_(True),
+            _still_told(),
         )
         .order_by(Notification.user_id, Notification.created_at)
     ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
@@ -33,7 +34,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from . import agreement, deadlines, meetings
-from .amendments import is_outdated, visible_to
+from .amendments import visible_to
 from .brackets import bracket_counts
 from .draft import (
     DraftClause,
@@ -46,7 +47,14 @@ from .draft import (
 )
 from .draft import citations as draft_citations
 from .errors import NotFound, PermissionDenied
-from .standing import ClauseStanding, _tabled_with_revisions, frozen_versions, standings
+from .standing import (
+    ClauseStanding,
+    _tabled_with_revisions,
+    frozen_version_ids,
+    frozen_versions,
+    standings,
+    versions_by_id,
+)
 
 STATUS_ORDER = [ClauseStatus.agreed, ClauseStatus.ad_referendum, ClauseStatus.initial, ClauseStatus.bracketed]
 
@@ -143,7 +151,7 @@ class StatusReport:
 
 
 class StateStamp(NamedTuple):
-    """The newest row of each kind the status pages show to one party, and the date (see `state_stamp`)."""
+    """The newest row of each kind a status page shows to one party, and the date (see `state_stamp`)."""
 
     event_id: int | None
     own_event_id: int | None
@@ -151,40 +159,96 @@ class StateStamp(NamedTuple):
     response_id: int | None
     review_id: int | None
     outcome_id: int | None
+    account_event_id: int | None
     event_time: dt.datetime | None
     day: str
 
 
-def state_stamp(session: Session, actor: User) -> StateStamp:
-    """What the status pages shown to `actor` depend on, in one query: it changes whenever any of them would.
+class Private(enum.Flag):
+    """What of the reader's party's private business a kept page shows (`state_stamp`): its party's events of
+    those kinds, and of no other, move the page's stamp. Say NOTHING for a page that shows only what every party
+    reads (tabled proposals, shared posts): a party's internal draft then leaves it kept."""
 
-    Every change to the negotiation records an audit event, so the newest event's number moves with each one:
-    the newest public event, and the newest event private to the actor's party (its drafts, its internal notes;
-    `AuditEvent.private_to_party_id`). A party's internal draft therefore moves its own stamp only: the other
-    party's kept pages stay kept. The time of the newest public event tells apart a database emptied and loaded
-    again, whose numbers start over. The newest clause version, response, review and outcome are read as well, so
-    that rows written without an event (a restored backup) also count; amendment revisions are not (a draft's
-    revision is its party's business). Days since tabling change with the date, so it is part too.
+    NOTHING = 0
+    #: Untabled amendments (their words, revisions, counts) and the internal notes on amendments; the drafts read
+    #: from a marked-up Word document.
+    DRAFTS = enum.auto()
+    #: Internal posts in a clause's discussion (or their counts).
+    POSTS = enum.auto()
+    #: Documents attached as internal to the party.
+    ATTACHMENTS = enum.auto()
+    #: Every private event of the party, of whatever kind, including kinds none of the above names.
+    EVERYTHING = DRAFTS | POSTS | ATTACHMENTS
+
+
+def state_stamp(
+    session: Session, actor: User, *, private: Private = Private.EVERYTHING, instrument: Instrument | None = None
+) -> StateStamp:
+    """What a status page of the negotiation (`instrument`, else the one this unit of work reads) shown to
+    `actor` depends on, in one query: it changes whenever the page would.
+
+    `private` says which of the party's private business the page's kept part shows. The one rule for every kept
+    page: a part that shows nothing private (NOTHING) is keyed by public events only, so a party's drafts never
+    rebuild it; a part that shows some private business must name it, and its stamp moves with each event of the
+    reader's party of that kind (a page missing its reader's own new draft is a bug). The default, EVERYTHING, is
+    the safe one for a page that has not said. The part is kept per visibility (web/page_cache), so whatever it
+    shows, it is never served to the other party.
+
+    Every change to the negotiation records an audit event, so the newest event's number moves with each one: the
+    negotiation's newest public event, its newest event private to the actor's party of the kinds `private` names
+    (`AuditEvent.private_to_party_id`, and `_STAMP_QUERY` for which kinds of event each names), and the newest event
+    that belongs to no negotiation (an account renamed: the pages show people's names). Events of another
+    negotiation do not count. The time of the newest public event tells apart a database emptied and loaded again,
+    whose numbers start over. The negotiation's newest clause version, response, review and outcome are read as
+    well, so that rows written without an event (a restored backup) also count; amendment revisions are not (a
+    draft's revision is its party's business). Days since tabling change with the date, so it is part too.
     """
     if not permissions.can_read_draft(actor):
         raise PermissionDenied(N_("Sign in to read the status report."))
-    row = session.execute(_STAMP_QUERY, {"party": actor.party_id}).one()
+    if instrument is None:
+        instrument = current_instrument(session)
+    shown = {
+        # No party, no private event: the index finds none at once (a condition on the kind would read them all).
+        "party": actor.party_id if private else None,
+        "everything": private == Private.EVERYTHING,
+        "drafts": Private.DRAFTS in private,
+        "posts": Private.POSTS in private,
+        "attachments": Private.ATTACHMENTS in private,
+    }
+    row = session.execute(_STAMP_QUERY, {"instrument": instrument.id, **shown}).one()
     return StateStamp._make((*row._tuple(), utcnow().date().isoformat()))
 
 
 # Written out once: every status page asks for it, and building the same statement from expressions on each
-# request cost more than running it.
+# request cost more than running it. The newest rows of the negotiation are found as ORDER BY id DESC LIMIT 1,
+# which walks the primary key (or the index of the party's private events) back from the newest row and stops at
+# the first of the negotiation (a max() over the negotiation's rows would read them all: the responses to 5,000
+# amendments cost 1 to 5 ms a view at treaty scale, the walk a few hundredths). The walk is short while the
+# negotiation read is the one being written; next to a busier one it passes that one's newest rows first.
+# The kinds of private event: EVERYTHING reads every one, so that a private kind written later and not named here
+# still counts there; DRAFTS the events of amendments (drafts, their revisions, internal notes: "amendment.*") and
+# of the drafts read from a marked-up Word document ("amendments.*"); POSTS the internal posts of a clause's
+# discussion ("clause.discussed"); ATTACHMENTS the documents attached as internal ("attachment.*").
 _STAMP_QUERY = text(
-    "SELECT (SELECT max(id) FROM audit_events WHERE private_to_party_id IS NULL) AS event_id,"
-    " (SELECT max(id) FROM audit_events WHERE private_to_party_id = :party) AS own_event_id,"
-    " (SELECT max(id) FROM clause_versions) AS version_id,"
-    " (SELECT max(id) FROM responses) AS response_id,"
-    " (SELECT max(id) FROM reviews) AS review_id,"
-    " (SELECT max(id) FROM milestone_outcomes) AS outcome_id,"
-    " (SELECT occurred_at FROM audit_events WHERE private_to_party_id IS NULL ORDER BY id DESC LIMIT 1)"
-    " AS event_time"
+    "SELECT (SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id IS NULL"
+    " ORDER BY id DESC LIMIT 1) AS event_id,"
+    " (SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id = :party"
+    " AND (:everything OR (:drafts AND (kind LIKE 'amendment.%' OR kind LIKE 'amendments.%'))"
+    " OR (:posts AND kind = 'clause.discussed') OR (:attachments AND kind LIKE 'attachment.%'))"
+    " ORDER BY id DESC LIMIT 1) AS own_event_id,"
+    " (SELECT v.id FROM clause_versions v WHERE EXISTS (SELECT 1 FROM clauses c WHERE c.id = v.clause_id"
+    " AND c.instrument_id = :instrument) ORDER BY v.id DESC LIMIT 1) AS version_id,"
+    " (SELECT r.id FROM responses r WHERE EXISTS (SELECT 1 FROM amendments a WHERE a.id = r.amendment_id"
+    " AND a.instrument_id = :instrument) ORDER BY r.id DESC LIMIT 1) AS response_id,"
+    " (SELECT r.id FROM reviews r WHERE EXISTS (SELECT 1 FROM amendments a WHERE a.id = r.amendment_id"
+    " AND a.instrument_id = :instrument) ORDER BY r.id DESC LIMIT 1) AS review_id,"
+    " (SELECT o.id FROM milestone_outcomes o WHERE EXISTS (SELECT 1 FROM milestones m WHERE m.id = o.milestone_id"
+    " AND m.instrument_id = :instrument) ORDER BY o.id DESC LIMIT 1) AS outcome_id,"
+    " (SELECT id FROM audit_events WHERE instrument_id IS NULL ORDER BY id DESC LIMIT 1) AS account_event_id,"
+    " (SELECT occurred_at FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id IS NULL"
+    " ORDER BY id DESC LIMIT 1) AS event_time"
 ).columns(
-    *(column(name, Integer) for name in StateStamp._fields[:6]),
+    *(column(name, Integer) for name in StateStamp._fields[:7]),
     column("event_time", AuditEvent.__table__.c.occurred_at.type),
 )
 
@@ -239,13 +303,18 @@ def status_report(
     draft = draft_as_of(session, actor, instrument)
     if all_meetings is None:
         all_meetings = meetings.milestones(session)
+    dealt = [m for m in all_meetings if m.state is not MilestoneState.planned]
+    # Every frozen draft, read once (as version ids): the standings compare with them, the brackets with the last.
+    frozen_ids = None if frozen is not None else frozen_version_ids(session, [m.id for m in dealt])
+    current = {item.clause.id: item.version for item in draft}
     standing = standings(
         session,
         actor,
         instrument,
-        current={item.clause.id: item.version for item in draft},
+        current=current,
         meetings=all_meetings,
         frozen=frozen,
+        frozen_ids=frozen_ids,
         tabled=tabled,
     )
     rows = [_clause_row(item, standing[item.clause.id], now) for item in draft]
@@ -263,7 +332,6 @@ def status_report(
             groups[-1].rows.append(row)
 
     next_meeting = next((m for m in all_meetings if m.state is not MilestoneState.concluded), None)
-    dealt = [m for m in all_meetings if m.state is not MilestoneState.planned]
     last_meeting = dealt[-1] if dealt else None
     changed = [
         r
@@ -276,7 +344,11 @@ def status_report(
         if frozen is not None:
             then = {cid: v for (m_id, cid), v in frozen.items() if m_id == last_meeting.id}
         else:
-            then = {cid: v for (_m, cid), v in frozen_versions(session, [last_meeting.id]).items()}
+            # Its versions are the current ones but for the clauses changed since (the standings read those).
+            last = {cid: v_id for (m_id, cid), v_id in (frozen_ids or {}).items() if m_id == last_meeting.id}
+            known = [*current.values(), *(r.standing.changed_since[1] for r in rows if r.standing.changed_since)]
+            versions = versions_by_id(session, last.values(), known)
+            then = {cid: versions[v_id] for cid, v_id in last.items()}
         report.brackets_since_last = _movement(
             session, then, {r.item.clause.id: r.standing.open_brackets for r in rows}
         )
@@ -288,7 +360,7 @@ def status_report(
             (amendment, step)
             for row in rows
             for amendment, step in row.standing.open_amendments
-            if is_outdated(amendment, row.item.version)
+            if amendment.id in row.standing.outdated
         ]
         report.open_by_party = _open_by_party(session, actor, instrument)
         report.deadlines = deadlines.overview(session, actor, instrument, meetings=all_meetings)
@@ -307,6 +379,31 @@ def _open_by_party(session: Session, actor: User, instrument: Instrument) -> dic
     ):
         open_by_party.setdefault(code, Counter())[state.value] += count
     return open_by_party
+
+
+def tabled_by_party(report: StatusReport) -> dict[str, int]:
+    """{party code: its tabled amendments}: the public half of the "open amendments per party" panel, which a
+    dashboard's kept part carries (it is the same for every reader)."""
+    return {code: counts[AmendmentState.tabled.value] for code, counts in report.open_by_party.items()}
+
+
+def open_by_party_now(
+    session: Session, actor: User, instrument: Instrument, tabled: dict[str, int]
+) -> dict[str, Counter]:
+    """The "open amendments per party" panel for `actor` now: the tabled counts kept with the dashboard's part
+    (`tabled_by_party`) and the drafts the actor may see, counted for this request. The drafts are a party's own
+    business and change every few seconds while it drafts: counting only them keeps the per-request query to a
+    party's handful of drafts (the amendments' state index) instead of every open amendment of the negotiation."""
+    panel: dict[str, Counter] = {code: Counter(tabled=count) for code, count in tabled.items()}
+    for code, count in session.execute(
+        select(Party.code, func.count())
+        .select_from(Amendment)
+        .join(Party, Party.id == Amendment.party_id)
+        .where(Amendment.state == AmendmentState.draft, Amendment.instrument_id == instrument.id, visible_to(actor))
+        .group_by(Party.code)
+    ):
+        panel.setdefault(code, Counter())[AmendmentState.draft.value] = count
+    return panel
 
 
 # Meeting pack ---------------------------------------------------------------------------------------------------

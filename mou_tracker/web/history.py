@@ -11,6 +11,7 @@ refused, with the way round it, when it is too long to lay out while the reader 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,7 @@ from ..exports import history_docx
 from ..exports.pdf import PdfUnavailable, html_to_pdf, page_counter, paper_size
 from ..extensions import db
 from ..i18n import text_language, translate, translate_citation
-from ..models import Instrument
+from ..models import Instrument, Party
 from ..models.base import utcnow
 from ..services import draft as draft_service
 from ..services import history as history_service
@@ -91,7 +92,8 @@ def draft_who_wrote():
     and language, then kept (web/page_cache.py)."""
     instrument = draft_service.current_instrument(db.session)
     lang = text_language(instrument, request.args.get("lang"), allow_both=False)
-    stamp = report_service.state_stamp(db.session, current_user)
+    # Words of the current draft, credited to versions and adopted (so tabled) amendments: nothing private.
+    stamp = report_service.state_stamp(db.session, current_user, private=report_service.Private.NOTHING)
 
     def build() -> dict:
         clauses = word_credit_service.draft_word_credits(db.session, current_user, lang)
@@ -178,6 +180,12 @@ def pdf_max_entries() -> int:
     return int(current_app.config.get("MOU_HISTORY_PDF_MAX_ENTRIES", PDF_MAX_ENTRIES))
 
 
+def _history_stamp() -> report_service.StateStamp:
+    """The history (its contents, pages and files) shows the party's untabled drafts, their revisions and its
+    internal notes, and counts them: it is rebuilt by each of the party's drafts (`Private.DRAFTS`)."""
+    return report_service.state_stamp(db.session, current_user, private=report_service.Private.DRAFTS)
+
+
 @bp.route("/history")
 def instrument_history():
     """Without `article`: the table of contents (each page of the history with its counts, a link per clause).
@@ -185,7 +193,7 @@ def instrument_history():
     instrument = draft_service.current_instrument(db.session)
     lang = text_language(instrument, request.args.get("lang"), allow_both=False)
     article = _article()
-    stamp = report_service.state_stamp(db.session, current_user)
+    stamp = _history_stamp()
 
     def build() -> dict:
         if article is None:
@@ -234,7 +242,7 @@ class _StillMaking(Exception):
 def _kept_file(page: str, build: Callable[[], bytes]) -> bytes:
     """An article's history file, made once per state of the negotiation (`reports.state_stamp`), visibility, role
     and language, then kept and handed out again; never the previous state's (`current_only`)."""
-    stamp = report_service.state_stamp(db.session, current_user)
+    stamp = _history_stamp()
     kept, _stale = page_cache.kept_part(page, stamp, _file_part(build), current_only=True)
     return kept.data()
 
@@ -248,7 +256,7 @@ def _whole_file(page: str, build: Callable[[], bytes]) -> bytes:
     made in a thread of its own, never twice at once. At treaty scale it takes minutes, longer than a request may
     last: a request waits for it WHOLE_WAIT_SECONDS at most (a small negotiation's is ready by then), then asks the
     reader to come back (`_StillMaking`) while the thread finishes and keeps it."""
-    stamp = report_service.state_stamp(db.session, current_user)
+    stamp = _history_stamp()
     reader = page_cache.Reader.of(current_user)
     key, _kind = page_cache._keys(page, stamp, reader)  # the key `kept_part` keeps it under
     kept = page_cache.store().get(key)
@@ -276,7 +284,10 @@ def _whole_file(page: str, build: Callable[[], bytes]) -> bytes:
             # Its own app context, so its own database session (removed when the context ends).
             with app.test_request_context(f"/n/{slug}/{page}"), force_locale(locale):
                 g.negotiation_slug = slug
-                g._login_user = reader
+                # The reader's party is read again in this thread's own session: the request's Party object
+                # belongs to the request's session, which another thread must never touch.
+                own_party = db.session.get(Party, reader.party_id) if reader.party_id is not None else None
+                g._login_user = dataclasses.replace(reader, party=own_party)
                 instrument = db.session.get(Instrument, instrument_id)
                 draft_service.remember_instrument(db.session, instrument)  # type: ignore[arg-type]
                 result["kept"], _stale = page_cache.kept_part(page, stamp, _file_part(build), current_only=True)

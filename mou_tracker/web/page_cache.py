@@ -10,9 +10,16 @@ meeting has forty people reading it. Its part (the body, without the page around
 * the state stamp of that visibility (`services.reports.state_stamp`): public changes move every party's stamp, a
   party's internal draft moves that party's only, so the other party's parts stay kept.
 
-The page around the part (the user menu, the session's CSRF token) is rendered for each request. A browser that
-accepts gzip gets the part's kept compressed bytes spliced between the compressed head and tail of its page (one
-gzip member, the CRC combined arithmetically): a 15 MB meeting pack is not compressed again for each reader.
+The page around the part (the user menu, the bell, the language switcher) is the reader's own: it is rendered for
+one signed-in user and kept too (a `Wrapper`, in this worker's `WrapperStore`), under a key made of everything it
+shows (the user's name, role and party, their unread notifications, the state stamp, the address, the view's other
+values, ...), with a slot where the session's CSRF token goes; each request puts its own token there. A page with a
+message to show once, or with a value of no kind a key can hold (a form, a clause), is rendered for each request. A
+browser that accepts gzip gets the page as one gzip member (the CRC combined arithmetically) of kept compressed
+pieces: the head and tail of the page around the token, the token itself as a stored block, and the part's kept
+compressed bytes, so nothing is rendered or compressed again for a repeated view (a 15 MB meeting pack is not
+compressed again for each reader). The user is still loaded with their sign-in session for every request
+(`web.load_user`), so a session ended elsewhere gets no page, however recently it was served one.
 
 After a change, one thread (and, with Redis, one worker) rebuilds a part (`_rebuild_lock`). Readers who arrive
 meanwhile are served the part it replaces, with a notice that the page is being brought up to date, rather than
@@ -26,6 +33,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
+import enum
 import pickle
 import struct
 import threading
@@ -36,19 +45,23 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
-from flask import Flask, Response, current_app, g, has_app_context, render_template, request
+from flask import Flask, Response, current_app, g, has_app_context, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..core.roles import Role
 from ..services.reports import StateStamp
+from .navigation import unread_notifications
 from .negotiation_scope import current_slug
 
 #: How a part is compressed once for every reader (the browser's bytes): zlib's default level.
 PART_LEVEL = 6
 #: Stands for the part while the page around it is rendered; the page is cut there.
 _SLOT = "<!--mou-kept-part-" + uuid.uuid4().hex + "-->"
+#: Stands for the session's CSRF token in a kept page around a part; each request puts its own token there.
+_TOKEN_SLOT = "mou-form-token-" + uuid.uuid4().hex
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
 
 
@@ -182,6 +195,70 @@ class KeptPart:
                 self.deflated,
                 last.compress(tail_bytes),
                 last.flush(zlib.Z_FINISH),
+                struct.pack("<II", crc, size & 0xFFFFFFFF),
+            )
+        )
+
+
+def _deflated(data: bytes, mode: int = zlib.Z_FULL_FLUSH) -> bytes:
+    compressor = zlib.compressobj(PART_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(mode)
+
+
+def _stored(data: bytes) -> bytes:
+    """`data` as one stored (uncompressed) deflate block, not the last: it can stand between two pieces that end on
+    a full flush (byte-aligned), as each request's token does."""
+    return b"\x00" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
+
+
+@dataclasses.dataclass(frozen=True)
+class Wrapper:
+    """The page around a part, rendered for one reader and kept: its head (before the part) and tail (after it),
+    each cut where the session's CSRF token goes, every piece also compressed (raw deflate on a full flush; the
+    tail's last piece ends the stream)."""
+
+    head: tuple[bytes, ...]
+    tail: tuple[bytes, ...]
+    head_deflated: tuple[bytes, ...]
+    tail_deflated: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, html: str) -> Wrapper:
+        head, tail = html.split(_SLOT, 1)
+        head_pieces = tuple(piece.encode() for piece in head.split(_TOKEN_SLOT))
+        tail_pieces = tuple(piece.encode() for piece in tail.split(_TOKEN_SLOT))
+        last = len(tail_pieces) - 1
+        return cls(
+            head_pieces,
+            tail_pieces,
+            tuple(_deflated(piece) for piece in head_pieces),
+            tuple(
+                _deflated(piece, zlib.Z_FINISH if n == last else zlib.Z_FULL_FLUSH)
+                for n, piece in enumerate(tail_pieces)
+            ),
+        )
+
+    @property
+    def weight(self) -> int:
+        return sum(map(len, (*self.head, *self.tail, *self.head_deflated, *self.tail_deflated))) + 512
+
+    def html(self, part: KeptPart, token: str) -> str:
+        raw = token.encode()
+        return b"".join((raw.join(self.head), part.data(), raw.join(self.tail))).decode()
+
+    def gzip(self, part: KeptPart, token: str) -> bytes:
+        """One gzip member: the head, `part`, the tail, with `token` in its places; nothing compressed here."""
+        raw = token.encode()
+        stored = _stored(raw)
+        head, tail = raw.join(self.head), raw.join(self.tail)
+        crc = zlib.crc32(tail, _times(part.shift, zlib.crc32(head)) ^ part.crc)
+        size = len(head) + part.size + len(tail)
+        return b"".join(
+            (
+                _GZIP_HEADER,
+                stored.join(self.head_deflated),
+                part.deflated,
+                stored.join(self.tail_deflated),
                 struct.pack("<II", crc, size & 0xFFFFFFFF),
             )
         )
@@ -326,6 +403,7 @@ def init_app(app: Flask) -> None:
     else:
         store = LocalStore(int(app.config["MOU_CACHE_MAX_BYTES"]))
     app.extensions["mou_part_store"] = store
+    app.extensions["mou_wrapper_store"] = WrapperStore(WRAPPER_MAX_BYTES)
 
 
 def store() -> LocalStore | RedisStore:
@@ -372,22 +450,153 @@ def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0 or request.accept_encodings["x-gzip"] > 0
 
 
-def status_page(page: str, stamp: StateStamp, template: str, build: Callable[[], dict], **context) -> Response:
+def status_page(
+    page: str,
+    stamp: StateStamp,
+    template: str,
+    build: Callable[[], dict],
+    *,
+    around: Callable[[KeptPart], dict] | None = None,
+    personal_around: bool = False,
+    **context,
+) -> Response:
     """A status page: the part `build` renders, kept per state, visibility, role and language, inside `template`
-    rendered for this request."""
+    rendered for this reader (and kept for their next view: `_wrapper`). `around`, given the part, returns what
+    the page shows around it for this reader alone (worked out from what the part kept, per request).
+    `personal_around`: the page around the part holds what must be rendered for each view (single-use forms, the
+    reader's own discussion): it is never kept, not even for the same reader."""
     part, stale = kept_part(page, stamp, build)
     context["kept_stale"] = stale
+    if around is not None:
+        context.update(around(part))
+    token = generate_csrf()
+    wrapper = _wrapper(template, stamp, part, context, token, keep=not personal_around)
     if _accepts_gzip():
-        html = render_template(template, **context, **part.fields, body=Markup(_SLOT))  # noqa: S704
-        head, tail = html.split(_SLOT, 1)
-        response = Response(part.gzip_between(head, tail), mimetype="text/html")
+        response = Response(wrapper.gzip(part, token), mimetype="text/html")
         response.headers["Content-Encoding"] = "gzip"
     else:
-        response = Response(render_template(template, **context, **part.fields, body=part.body()), mimetype="text/html")
+        response = Response(wrapper.html(part, token), mimetype="text/html")
     response.vary.add("Accept-Encoding")
     if stale:
         response.headers["Cache-Control"] = "no-store"  # the next view must ask again
     return response
+
+
+# The page around a part, kept per reader -------------------------------------------------------------------------
+
+
+class WrapperStore:
+    """This worker's pages around parts, least recently used first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._kept: OrderedDict[tuple, Wrapper] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Wrapper | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, wrapper: Wrapper) -> None:
+        with self._lock:
+            if (replaced := self._kept.pop(key, None)) is not None:
+                self.used -= replaced.weight
+            if wrapper.weight > self.max_bytes:
+                return
+            self._kept[key] = wrapper
+            self.used += wrapper.weight
+            while self.used > self.max_bytes:
+                _key, evicted = self._kept.popitem(last=False)
+                self.used -= evicted.weight
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self.used = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+#: The pages around parts one worker keeps (a few kilobytes each: some thousands of reader-page pairs).
+WRAPPER_MAX_BYTES = 16 * 1024 * 1024
+
+
+class _Unkeyed(Exception):
+    """A value of the page around a part that cannot be part of a key: that page is rendered, not kept."""
+
+
+def _fingerprint(value: Any) -> Any:
+    """A hashable stand-in that is equal exactly when `value` renders the same: plain values as they are (with their
+    type: 1, 1.0 and True print differently), containers item by item in their order, the open negotiation by its
+    id (whatever of it a page shows changes the state stamp, which is part of the key)."""
+    if value is None or isinstance(value, (str, int, float, dt.date, dt.time, enum.Enum)):
+        return (type(value).__name__, value)
+    if isinstance(value, dict):
+        return ("dict", tuple((_fingerprint(k), _fingerprint(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_fingerprint(v) for v in value))
+    if value is not None and value is g.get("open_negotiation"):
+        return ("negotiation", value.id)
+    raise _Unkeyed
+
+
+def _wrapper_key(template: str, stamp: StateStamp, part: KeptPart, context: dict) -> tuple | None:
+    """Everything the page around a part shows, or None when it is not to be kept (a message to show once, a form
+    sent back, a value of no known kind)."""
+    if request.method not in ("GET", "HEAD") or session.get("_flashes") or not current_user.is_authenticated:
+        return None
+    user = current_user
+    party = user.party
+    negotiation = g.get("open_negotiation")
+    try:
+        return (
+            template,
+            tuple(stamp),
+            str(get_locale()),
+            current_slug(),
+            negotiation.short_title if negotiation is not None else None,
+            request.script_root,
+            request.full_path,
+            request.endpoint,
+            # The reader: who they are, what the menu shows of them, and their bell.
+            user.id,
+            user.display_name,
+            user.role.value,
+            user.party_id,
+            party.code if party is not None else None,
+            user.language,
+            unread_notifications(),
+            _fingerprint(part.fields),
+            _fingerprint(context),
+        )
+    except _Unkeyed:
+        return None
+
+
+def _wrapper(template: str, stamp: StateStamp, part: KeptPart, context: dict, token: str, *, keep: bool) -> Wrapper:
+    """The page around `part` for this reader: kept from their previous view when nothing it shows has changed,
+    else rendered with a slot for the form token (and kept, unless not to `keep`)."""
+    wrappers: WrapperStore = current_app.extensions["mou_wrapper_store"]
+    key = _wrapper_key(template, stamp, part, context) if keep else None
+    if key is not None and (kept := wrappers.get(key)) is not None:
+        return kept
+    html = render_template(
+        template,
+        **context,
+        **part.fields,
+        body=Markup(_SLOT),  # noqa: S704  (a comment of ours)
+        csrf_token=lambda: _TOKEN_SLOT,
+    )
+    wrapper = Wrapper.of(html)
+    # A token the template took from elsewhere (a macro imported without context) is this session's: never kept.
+    if key is not None and token not in html:
+        wrappers.put(key, wrapper)
+    return wrapper
 
 
 def rendered(template: str, **context) -> Markup:
@@ -399,3 +608,4 @@ def clear() -> None:
     """Forget every kept part (the benchmark measures first views with it)."""
     if has_app_context():
         store().clear()
+        current_app.extensions["mou_wrapper_store"].clear()

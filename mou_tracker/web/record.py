@@ -95,12 +95,13 @@ def _asked_languages(instrument) -> list[str]:
 # its Word and PDF files more: the page's part and each file are kept (web.page_cache) per negotiation, state of
 # the negotiation (services.reports.state_stamp), visibility, role and interface language, as the meeting pack is.
 # The first reader after a change builds them; the next ones get the kept ones. A file is never served from an
-# earlier state (a download carries no notice that it is out of date): its readers wait for the rebuild.
+# earlier state (a download carries no notice that it is out of date): its readers wait for the rebuild. The
+# rolling text shows tabled proposals only, never a draft (`Private.NOTHING`): a party's drafts leave it kept.
 
 
 @bp.route("/rolling-text")
 def rolling_text():
-    stamp = report_service.state_stamp(db.session, current_user)
+    stamp = report_service.state_stamp(db.session, current_user, private=report_service.Private.NOTHING)
     instrument = draft_service.current_instrument(db.session)
     asked = request.args.get("language")
     language = rolling_service.check_language(instrument, asked) if asked else text_language(instrument, None)
@@ -132,7 +133,7 @@ def _rolling_parts(instrument, languages: list[str], header):
 
 def _kept_download(build: Callable[[Instrument, list[str]], bytes], mimetype: str, extension: str) -> Response:
     """The rolling text's file for the languages asked for, made once per state (see above) and kept."""
-    stamp = report_service.state_stamp(db.session, current_user)
+    stamp = report_service.state_stamp(db.session, current_user, private=report_service.Private.NOTHING)
     instrument = draft_service.current_instrument(db.session)
     languages = _asked_languages(instrument)
     # The negotiation is named by its id: an API request has no page address to name it by (page_cache's slug).

@@ -81,15 +81,33 @@ def _now_stem(instrument, what: str) -> str:
 
 @bp.route("/dashboard")
 def dashboard():
-    stamp = service.state_stamp(db.session, current_user)
+    """The status report. Its kept part shows nothing private (`Private.NOTHING`): the one thing of the reader's
+    party it shows, the count of its drafts per party, is counted for each request (one query) and shown around the
+    part, so that a party's draft, saved every few seconds, never rebuilds its readers' dashboards."""
+    instrument = draft_service.current_instrument(db.session)
+    stamp = service.state_stamp(db.session, current_user, private=service.Private.NOTHING)
 
     def build() -> dict:
-        instrument = draft_service.current_instrument(db.session)
         report = service.status_report(db.session, current_user, instrument)
-        body = rendered("reports/_dashboard_body.html", report=report, statuses=STATUSES, share_patterns=True)
-        return {"body": body, "title": instrument.short_title, "generated_at": report.generated_at}
+        body = rendered(
+            "reports/_dashboard_body.html",
+            report=report,
+            statuses=STATUSES,
+            share_patterns=True,
+            open_by_party_around=True,
+        )
+        return {
+            "body": body,
+            "title": instrument.short_title,
+            "generated_at": report.generated_at,
+            "tabled_by_party": service.tabled_by_party(report),
+        }
 
-    return status_page("dashboard", stamp, "reports/dashboard.html", build)
+    def around(part) -> dict:
+        tabled = part.fields["tabled_by_party"]
+        return {"open_by_party": service.open_by_party_now(db.session, current_user, instrument, tabled)}
+
+    return status_page("dashboard", stamp, "reports/dashboard.html", build, around=around)
 
 
 @bp.route("/dashboard.pdf")
@@ -150,9 +168,13 @@ def meeting_pack(code: str):
     """A meeting's pack, a part at a time: its first page (the cover, the summary, who is late and the contents
     with each article's counts), or one article (?article=<stable id or number>, or "preamble") with its text
     going to the meeting, its compilation and its redline. Each part is kept per state, visibility, role and
-    language (web/page_cache), so an article costs its own clauses, not the whole pack."""
-    stamp = service.state_stamp(db.session, current_user)
+    language (web/page_cache), so an article costs its own clauses, not the whole pack.
+
+    An article shows tabled proposals only (`Private.NOTHING`); the first page lists the documents attached to the
+    meeting, the party's internal ones among them (`Private.ATTACHMENTS`): neither is rebuilt by a party's draft."""
     article = _article_asked()
+    shows = service.Private.NOTHING if article else service.Private.ATTACHMENTS
+    stamp = service.state_stamp(db.session, current_user, private=shows)
     if article:
 
         def build_article() -> dict:
@@ -176,9 +198,11 @@ def meeting_pack_pdf(code: str):
     paper, and kept in the store of rendered parts (web/page_cache: bounded in bytes, shared by the workers
     through Redis when configured, forgotten when the state moves on): a PDF takes seconds to typeset, and forty
     readers of a meeting ask for the same one. Readers who ask while it is being typeset wait for it: a PDF
-    carries no notice that it is out of date, so an older one is never handed out instead."""
-    stamp = service.state_stamp(db.session, current_user)
+    carries no notice that it is out of date, so an older one is never handed out instead. The whole pack lists
+    the meeting's documents, the party's internal ones among them; an article's shows tabled proposals only."""
     article = _article_asked()
+    shows = service.Private.NOTHING if article else service.Private.ATTACHMENTS
+    stamp = service.state_stamp(db.session, current_user, private=shows)
     paper = paper_size(current_app.config.get("MOU_PAPER_SIZE"))
     meeting = redline_service.Point("milestone", code)
 

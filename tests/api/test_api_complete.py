@@ -422,3 +422,27 @@ def test_a_pdf_asked_again_while_nothing_changed_is_the_one_already_made(app, to
     _tabled(unoct, wid_of(app, SETTLEMENT), {"en": {"body": "Any dispute will be settled amicably."}})
     changed = chair.call("export_status_pdf")
     assert changed.status_code == 200 and len(made) == 2  # the draft changed: typeset afresh
+
+
+def test_a_redline_pdf_is_kept_per_what_was_asked_and_per_party(app, tokens, monkeypatch):
+    """Kept in the store of the pages' parts: asked again, the same file; another question (only the changes) or
+    another party's reader (who may read other drafts), a file of its own."""
+    from mou_tracker.web import reports as report_pages
+
+    chair, unoct = client(app, tokens, "cica.chair"), client(app, tokens, "unoct.negotiator")
+    made = []
+    typeset = report_pages.redline_pdf
+    monkeypatch.setattr(report_pages, "redline_pdf", lambda: made.append(1) or typeset())
+    first = chair.call("export_redline_pdf", query={"to": "now"})
+    assert first.status_code == 200 and first.get_data()[:5] == b"%PDF-"
+    again = chair.call("export_redline_pdf", query={"to": "now"})
+    assert again.get_data() == first.get_data() and len(made) == 1
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    assert chair.call("export_redline_pdf", query={"to": "now", "only": "changes"}).status_code == 200
+    assert len(made) == 2
+    assert unoct.call("export_redline_pdf", query={"to": "now"}).status_code == 200
+    assert len(made) == 3
+    for attempt in (1, 2):  # a refusal is told each time, never kept
+        refused = chair.call("export_redline_pdf", query={"from": "milestone:NOPE", "to": "now"})
+        assert refused.status_code == 422 and "no meeting with the code" in refused.get_json()["detail"]
+        assert len(made) == 3 + attempt

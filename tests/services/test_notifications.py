@@ -261,10 +261,10 @@ def test_a_legal_reviewer_is_mailed_in_russian_with_the_link_and_follows_it(app,
     draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
     act(unoct, draft, "table")
     act(cica, draft, "concur")
-    with app.app_context():  # written with the action, before any sending
-        waiting = db.session.scalars(db.select(OutboxMessage)).all()
-        assert [m.to_address for m in waiting] == ["cica.legal@example.org"]
-        assert waiting[0].sent_at is None
+    with app.app_context():  # the action marks whom to mail; it renders nothing: the worker does
+        assert db.session.scalars(db.select(OutboxMessage)).all() == []
+        (note,) = _notifications_of(app, "cica.legal")
+        assert note.mail_at_once and note.mailed_at is None
     assert _run_worker(app) == (0, 1, 0)
     (message,) = smtp.messages
     assert message["To"] == "cica.legal@example.org"
@@ -321,12 +321,132 @@ def test_one_event_mails_each_recipient_in_their_own_language(app, demo, smtp):
     unoct = as_user(app, demo, "unoct.negotiator")
     draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
     assert act(unoct, draft, "table").status_code == 302
-    with app.app_context():
-        waiting = {m.to_address: m for m in db.session.scalars(db.select(OutboxMessage))}
-    assert set(waiting) == {f"{login}@example.org" for login in languages}
+    assert _run_worker(app) == (0, 3, 0)
+    received = {m["To"]: m for m in smtp.messages}
+    assert set(received) == {f"{login}@example.org" for login in languages}
     for login, language in languages.items():
-        subject = waiting[f"{login}@example.org"].subject
+        subject = received[f"{login}@example.org"]["Subject"]
         assert bool(re.search("[а-я]", subject)) == (language == "ru"), subject
-    assert "UNOCT tabled UNOCT-1: your party may respond" in waiting["cica.negotiator@example.org"].subject
-    assert f"/n/cica-unoct-mou/amendments/{draft}" in waiting["cica.chair@example.org"].body
-    assert waiting["cica.negotiator@example.org"].body == waiting["unoct.chair@example.org"].body
+    assert "UNOCT tabled UNOCT-1: your party may respond" in received["cica.negotiator@example.org"]["Subject"]
+    assert f"/n/cica-unoct-mou/amendments/{draft}" in received["cica.chair@example.org"].get_content()
+    english = [received[f"{login}@example.org"].get_content() for login in ("cica.negotiator", "unoct.chair")]
+    assert english[0] == english[1]
+
+
+# Rendered by the worker, from the notification alone --------------------------------------------------------
+
+
+def _notifications_of(app, login: str, kind: str | None = None) -> list[Notification]:
+    with app.app_context():
+        query = db.select(Notification).join(User).where(User.login == login).order_by(Notification.id)
+        if kind:
+            query = query.where(Notification.kind == kind)
+        return list(db.session.scalars(query))
+
+
+def _change(app, login: str, **values) -> None:
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.login == login))
+        for name, value in values.items():
+            setattr(user, name, value)
+        db.session.commit()
+
+
+def test_the_worker_writes_in_the_language_the_recipient_reads_when_it_is_sent(app, demo, smtp):
+    _set_email(app, "cica.negotiator", language="en")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
+    act(unoct, draft, "table")
+    _change(app, "cica.negotiator", language="ru", email="aigerim@cica.example")  # before the worker runs
+    assert _run_worker(app) == (0, 1, 0)
+    (message,) = smtp.messages
+    assert message["To"] == "aigerim@cica.example"
+    assert re.search("[а-я]", message["Subject"]) and "UNOCT-1" in message["Subject"]
+    link = re.search(r"https://mou\.example\.org(/n/cica-unoct-mou/amendments/\d+)", message.get_content()).group(1)
+    assert link == f"/n/cica-unoct-mou/amendments/{draft}"
+    assert as_user(app, demo, "cica.negotiator").get(link).status_code == 200
+    admin = as_user(app, demo, "cica.admin").get("/notifications/outbox").get_data(as_text=True)
+    assert "aigerim@cica.example" in admin and "UNOCT-1" in admin  # the worker's message, as administrators see it
+
+
+def test_a_tabling_mailed_after_its_withdrawal_still_reads_as_it_was_and_opens(app, demo, smtp):
+    _set_email(app, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    words = "Differences will be settled by consultations."
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), words))
+    act(unoct, draft, "table")
+    assert act(unoct, draft, "withdraw").status_code == 302  # before the worker ran
+    assert _run_worker(app) == (0, 2, 0)
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert subjects == [
+        "MoU Tracker: UNOCT tabled UNOCT-1: your party may respond",
+        "MoU Tracker: UNOCT withdrew UNOCT-1",
+    ]
+    cica = as_user(app, demo, "cica.negotiator")
+    for message in smtp.messages:
+        assert words not in message.get_content()
+        link = re.search(r"https://mou\.example\.org(/\S+)", message.get_content()).group(1)
+        assert cica.get(link).status_code == 200
+
+
+def test_an_internal_post_is_mailed_inside_its_party_only_even_if_the_reader_moved_before_sending(app, demo, smtp):
+    from tests.services.test_discussion import clause_url, write
+
+    for login in ("cica.legal", "unoct.legal", "unoct.negotiator", "unoct.chair", "cica.chair"):
+        _set_email(app, login)
+    cica = as_user(app, demo, "cica.negotiator")
+    url = clause_url(app)
+    assert write(cica, url, "Fallback: concede arbitration if @cica.legal agrees", internal=True).status_code == 302
+    assert _run_worker(app) == (0, 1, 0)
+    (message,) = smtp.messages
+    assert message["To"] == "cica.legal@example.org"
+    assert "mentioned you" in message["Subject"] and "arbitration" not in message.get_content()
+    assert "#post-" in message.get_content()
+    # A second internal post; its reader joins the other party before the worker runs: nothing reaches them.
+    assert write(cica, url, "Second fallback: mediation, @cica.legal", internal=True).status_code == 302
+    with app.app_context():
+        unoct_id = db.session.scalar(db.select(User.party_id).where(User.login == "unoct.legal"))
+    _change(app, "cica.legal", party_id=unoct_id)
+    assert _run_worker(app) == (0, 0, 0)
+    assert len(smtp.messages) == 1
+    (_, second) = _notifications_of(app, "cica.legal", "mentioned")
+    assert second.mailed_at is None and not second.mail_at_once  # off the queue for good
+    _change(app, "cica.legal", email_mode=EmailMode.digest)  # nor does a digest carry it
+    assert _run_worker(app, dt.datetime.now(dt.UTC) + dt.timedelta(days=2)) == (0, 0, 0)
+
+
+def test_the_mode_at_sending_time_decides_how_and_whether_to_mail(app, demo, smtp):
+    for login in ("cica.negotiator", "cica.chair", "unoct.chair"):
+        _set_email(app, login)
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
+    act(unoct, draft, "table")
+    _change(app, "cica.negotiator", email_mode=EmailMode.off)
+    _change(app, "cica.chair", email_mode=EmailMode.digest)
+    assert _run_worker(app) == (1, 2, 0)  # unoct.chair's message alone, cica.chair's digest; none for the negotiator
+    assert sorted(m["To"] for m in smtp.messages) == ["cica.chair@example.org", "unoct.chair@example.org"]
+    digest = next(m for m in smtp.messages if m["To"] == "cica.chair@example.org")
+    assert "1 notifications" in digest["Subject"] and "UNOCT tabled UNOCT-1" in digest.get_content()
+    _change(app, "cica.negotiator", email_mode=EmailMode.immediate)  # taking e-mail again mails nothing old
+    assert _run_worker(app) == (0, 0, 0)
+
+
+def test_without_a_mail_server_nothing_is_marked_to_mail_later(app, demo):
+    _set_email(app, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
+    act(unoct, draft, "table")
+    (note,) = _notifications_of(app, "cica.negotiator")
+    assert not note.mail_at_once and note.mailed_at is None
+
+
+def test_the_send_mail_command_renders_and_sends_what_the_actions_left(app, demo, smtp):
+    _set_email(app, "cica.negotiator", language="ru")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    act(unoct, amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably.")), "table")
+    result = app.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) sent, 0 failed" in result.output
+    (message,) = smtp.messages
+    assert message["To"] == "cica.negotiator@example.org" and "UNOCT-1" in message["Subject"]
+    assert re.search("[а-я]", message["Subject"])

@@ -307,3 +307,68 @@ def test_a_post_found_by_the_search_links_to_the_post_itself(app, demo):
     assert anchor and anchor.group(1).endswith(f"#post-{post_id}")
     # The clause page holds the post under that very id.
     assert f'id="post-{post_id}"' in cica.get(anchor.group(1).split("#")[0]).get_data(as_text=True)
+
+
+def test_a_word_read_differently_in_each_language_is_found_in_both_newest_first_and_counted_once(
+    app, demo, monkeypatch
+):
+    """The word "Okapines" is "okapin" to the English stemmer and stays "okapines" to the Russian one: the search
+    looks for each reading in the entries of its own language, and the results of both come in one list, newest
+    first, each counted once, page after page (and a page past the end still says how many there are)."""
+    from mou_tracker.services import search
+
+    query = search_text.parse_query("Okapines", ["en", "ru"])
+    assert query.terms["en"] != query.terms["ru"]  # two readings: the case this test is about
+    cica = as_user(app, demo, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences go to Okapines arbitration."))
+    assert act(unoct, draft, "table").status_code == 302
+    write_post(app, cica, "Делегация просит учесть прецеденты Okapines по соглашению")
+    write_post(app, cica, "Внутренняя записка: позиция Okapines", internal=True)
+
+    everything = results(cica, "okapines")
+    assert found(everything) == 3
+    shown = listed(everything)
+    assert shown.index("позиция") < shown.index("Делегация просит") < shown.index("arbitration")  # newest first
+    assert found(results(unoct, "okapines")) == 2  # CICA's internal note is CICA's alone
+
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
+    pages = [results(cica, "okapines", page=number) for number in (1, 2, 3)]
+    assert [found(page) for page in pages] == [3, 3, 3]
+    assert [listed(page).count('class="search-result"') for page in pages] == [1, 1, 1]
+    assert "позиция" in listed(pages[0]) and "Делегация" in listed(pages[1]) and "arbitration" in listed(pages[2])
+    past_the_end = results(cica, "okapines", page=7)
+    assert found(past_the_end) == 3 and listed(past_the_end).count('class="search-result"') == 0
+
+
+def test_the_search_leaves_the_planner_as_it_found_it(app, demo):
+    """On PostgreSQL the search looks words up in the GIN index only (SET enable_seqscan = off, see
+    services.search._index_only) and sets it back: later statements of the same request plan as usual."""
+    from mou_tracker.extensions import db
+    from mou_tracker.models import User
+    from mou_tracker.services import search
+
+    with app.app_context():
+        if db.session.get_bind().dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        reader = db.session.scalar(db.select(User).filter_by(login="cica.negotiator"))
+        assert search.search(db.session, reader, search.SearchFilter(query="memorandum")).pages.total > 0
+        assert db.session.scalar(db.text("SHOW enable_seqscan")) == "on"
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("isolation", ["AUTOCOMMIT", "READ COMMITTED"])
+def test_the_index_only_setting_holds_during_the_search_in_autocommit_as_in_a_transaction(app, demo, isolation):
+    """Pages read in autocommit (web.read_without_a_transaction), where a SET LOCAL is ignored: the setting must
+    hold during the search's statements there too, and be back to the default after them."""
+    from mou_tracker.extensions import db
+    from mou_tracker.services import search
+
+    with app.app_context():
+        if db.session.get_bind().dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        db.session.connection(execution_options={"isolation_level": isolation})
+        with search._index_only(db.session):
+            assert db.session.scalar(db.text("SHOW enable_seqscan")) == "off"
+        assert db.session.scalar(db.text("SHOW enable_seqscan")) == "on"
+        db.session.rollback()

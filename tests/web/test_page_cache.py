@@ -26,6 +26,8 @@ from tests.services.test_amendments import SETTLEMENT, act, amendment_id, as_use
 #: Queries of a repeated view of a kept page: the reader (with their session and their unread notifications, for the
 #: menu's bell, in one query), the negotiation's state stamp, the instrument (the draft's heading). Nothing per clause.
 KEPT_PAGE_QUERIES = 3
+#: The dashboard counts its reader's party's drafts for each request, around its kept part (web/reports.dashboard).
+PER_REQUEST = {"/dashboard": 1}
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
 
@@ -117,7 +119,7 @@ def test_a_repeated_view_is_not_rebuilt(app, demo):
         first = chair.get(page).get_data(as_text=True)
         queries, again = _queries_of(app, chair, page)
         assert _same_page(again) == _same_page(first)
-        assert queries <= KEPT_PAGE_QUERIES, (page, queries)
+        assert queries <= KEPT_PAGE_QUERIES + PER_REQUEST.get(page, 0), (page, queries)
 
 
 def test_the_kept_pages_refuse_a_visitor(app, demo):
@@ -187,7 +189,8 @@ def test_a_partys_draft_changes_its_own_pages_only_and_tabling_changes_everyones
     )
     # UNOCT's is served from the store, as it was: a CICA draft changes nothing UNOCT may see.
     queries, unoct_view = _queries_of(app, unoct, "/dashboard")
-    assert _same_page(unoct_view) == _same_page(before["unoct"]) and queries <= KEPT_PAGE_QUERIES
+    assert _same_page(unoct_view) == _same_page(before["unoct"])
+    assert queries <= KEPT_PAGE_QUERIES + PER_REQUEST["/dashboard"]
     assert DRAFTED not in unoct.get(f"/clauses/{wid_of(app, CONSULT)}").get_data(as_text=True)
 
     act(cica, drafted, "table")
@@ -214,7 +217,7 @@ def test_readers_of_the_same_visibility_share_one_part(app, demo):
     for page in ("/", "/dashboard", "/meetings/SWG/pack"):
         first.get(page)
         queries, body = _queries_of(app, second, page)
-        assert queries <= KEPT_PAGE_QUERIES, (page, queries)
+        assert queries <= KEPT_PAGE_QUERIES + PER_REQUEST.get(page, 0), (page, queries)
         assert "Nurlan Bekov" in body  # the menu is this reader's own
 
 
@@ -362,14 +365,15 @@ def test_with_redis_workers_share_parts_and_a_replaced_part_expires_soon(redis_a
     unoct = as_user(redis_app[1], demo, "unoct.negotiator")
     one.get("/dashboard")
     queries, _body = _queries_of(redis_app[1], other, "/dashboard")
-    assert queries <= KEPT_PAGE_QUERIES  # built by the first worker, served by the second
+    assert queries <= KEPT_PAGE_QUERIES + PER_REQUEST["/dashboard"]  # built by the first worker, served by the second
     with redis_app[0].app_context():
         store = page_cache.store()
         kept = {name.decode() for name in store.client.scan_iter(match=store.prefix + "dashboard*")}
         assert kept and all(0 < store.client.ttl(name) <= store.ttl for name in kept)
 
-    propose(as_user(redis_app[0], demo, "cica.negotiator"), wid_of(app, CONSULT), DRAFTED)
-    one.get("/dashboard")  # CICA's part rebuilt: the one it replaces expires within seconds
+    negotiator = as_user(redis_app[0], demo, "cica.negotiator")
+    act(negotiator, amendment_id(propose(negotiator, wid_of(app, CONSULT), DRAFTED)), "table")
+    one.get("/dashboard")  # CICA's part rebuilt (a tabling): the one it replaces expires within seconds
     unoct.get("/dashboard")
     with redis_app[0].app_context():
         ttls = {name: store.client.ttl(name) for name in kept}

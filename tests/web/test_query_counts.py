@@ -32,6 +32,10 @@ PAGES = [
 #: dashboard and pack: deadlines, brackets, attached documents), none per row: the test above still proves that
 #: the count does not grow with the negotiation.
 MOST_QUERIES = 17
+#: Pages allowed more on a first view. The clause page is a kept part since issue #22: it reads the state stamp and
+#: finds its clause by id (the part's key, and the discussion and attachments around the part) before the part is
+#: built; a repeated view then issues 7.
+MORE_QUERIES = {"/clauses/{wid}": 2}
 
 
 def _queries(app, browser, url) -> int:
@@ -74,5 +78,5 @@ def test_queries_per_page_do_not_grow_with_the_negotiation(app, demo, login):
     act(people["cica.negotiator"], first, "concur")
     large = measure()
     assert large == small
-    over = {page: n for page, n in large.items() if n > MOST_QUERIES}
+    over = {page: n for page, n in large.items() if n > MOST_QUERIES + MORE_QUERIES.get(page, 0)}
     assert over == {}

@@ -1,0 +1,130 @@
+"""The page around a kept part (menu, bell, language switcher, form tokens) is kept per reader too
+(web/page_cache.Wrapper): a repeated view renders nothing, yet each view shows what is true of its reader now."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+
+from flask import template_rendered
+
+from mou_tracker.extensions import db
+from mou_tracker.models import Instrument, Notification, User
+from mou_tracker.web import page_cache
+from tests.conftest import Browser
+from tests.services.test_amendments import as_user
+
+GZIP = {"Accept-Encoding": "gzip"}
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _templates_rendered(app, browser: Browser, url: str) -> tuple[list[str], str]:
+    names: list[str] = []
+
+    def note(_sender, template, context, **_extra):
+        names.append(template.name)
+
+    with template_rendered.connected_to(note, app):
+        page = browser.get(url, headers=GZIP)
+    assert page.status_code == 200
+    return names, gzip.decompress(page.data).decode()
+
+
+def _set_name(app, login: str, name: str) -> None:
+    with app.app_context():
+        db.session.scalar(db.select(User).filter_by(login=login)).display_name = name
+        db.session.commit()
+
+
+def test_a_repeated_view_renders_nothing_and_carries_a_token_that_works(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    chair.get("/dashboard", headers=GZIP)
+    rendered, html = _templates_rendered(app, chair, "/dashboard")
+    assert rendered == []  # neither the part nor the page around it
+    token = TOKEN.search(html).group(1)
+    # The token of the kept page is this session's: a form sent with it is accepted.
+    sent = chair.client.post("/language", data={"language": "ru", "next": "/dashboard", "csrf_token": token})
+    assert sent.status_code == 302
+    assert 'lang="ru"' in chair.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_session_ended_elsewhere_gets_no_kept_page(app, demo):
+    office, meeting_room = as_user(app, demo, "cica.chair"), as_user(app, demo, "cica.chair")
+    for browser in (office, meeting_room):
+        assert browser.get("/dashboard").status_code == 200
+        assert browser.get("/dashboard").status_code == 200  # kept for it
+    assert office.post("/account/sign-out-everywhere", token_from="/account/").status_code == 302
+    refused = meeting_room.get("/dashboard", headers=GZIP)
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert b"Status report" not in refused.data
+
+
+def test_the_bell_shows_a_new_notification_at_the_next_view_and_its_reading_too(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    assert "unread" not in chair.get("/dashboard").get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(login="cica.chair"))
+        instrument = db.session.scalar(db.select(Instrument).order_by(Instrument.id))
+        told = Notification(
+            user_id=user.id, instrument_id=instrument.id, kind="test", template="Told", params={}, target="/"
+        )
+        db.session.add(told)
+        db.session.commit()
+        told_id = told.id
+    assert "Notifications: 1 unread" in gzip.decompress(chair.get("/dashboard", headers=GZIP).data).decode()
+    assert "Notifications: 1 unread" in chair.get("/dashboard").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Notification, told_id).read_at = db.func.now()
+        db.session.commit()
+    assert "unread" not in gzip.decompress(chair.get("/dashboard", headers=GZIP).data).decode()
+
+
+def test_a_kept_page_around_is_never_another_readers(app, demo):
+    """Two chairs of the same party and role share the part, never the page around it."""
+    cica, unoct = as_user(app, demo, "cica.chair"), as_user(app, demo, "unoct.chair")
+    _set_name(app, "cica.chair", "Chair Alpha")
+    _set_name(app, "unoct.chair", "Chair Omega")
+    for _ in range(2):
+        cica_page = cica.get("/dashboard").get_data(as_text=True)
+        unoct_page = unoct.get("/dashboard").get_data(as_text=True)
+        assert "Chair Alpha" in cica_page and "Chair Omega" not in cica_page
+        assert "Chair Omega" in unoct_page and "Chair Alpha" not in unoct_page
+
+
+def test_a_changed_name_shows_at_the_next_view(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    chair.get("/dashboard")
+    _set_name(app, "cica.chair", "Renamed Chair")
+    assert "Renamed Chair" in chair.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_message_after_a_form_is_shown_on_a_kept_page_and_then_gone(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    chair.get("/dashboard")
+    chair.get("/dashboard")
+    refused = chair.post("/language", {"language": "xx", "next": "/dashboard"}, token_from="/dashboard")
+    assert refused.status_code == 302
+    assert "That language is not available." in chair.get("/dashboard").get_data(as_text=True)
+    assert "That language is not available." not in chair.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_page_around_keeps_the_security_headers(app, demo):
+    chair = as_user(app, demo, "cica.chair")
+    chair.get("/dashboard", headers=GZIP)
+    kept = chair.get("/dashboard", headers=GZIP)
+    assert "frame-ancestors 'none'" in kept.headers["Content-Security-Policy"]
+    assert kept.headers["X-Frame-Options"] == "DENY" and kept.headers["X-Content-Type-Options"] == "nosniff"
+    assert kept.headers["Cache-Control"] == "no-store"
+
+
+def test_a_wrapper_with_tokens_on_both_sides_of_the_part_is_one_valid_gzip_stream():
+    slot = page_cache._TOKEN_SLOT
+    html = f"<head>{slot}<p>menu</p>{slot}</head>{page_cache._SLOT}<footer>{slot}</footer>"
+    part = page_cache.KeptPart.of({"body": "<main>" + "clause text " * 500 + "</main>"})
+    wrapper = page_cache.Wrapper.of(html)
+    for token in ("IjAbC.xyz-1", "another.token_with-more.characters"):
+        expected = html.replace(slot, token).replace(page_cache._SLOT, part.data().decode())
+        assert gzip.decompress(wrapper.gzip(part, token)).decode() == expected
+        assert wrapper.html(part, token) == expected
+        assert zlib.decompress(wrapper.gzip(part, token), 16 + 15).decode() == expected  # CRC and size checked
