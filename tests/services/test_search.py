@@ -350,7 +350,7 @@ def test_the_search_leaves_the_planner_as_it_found_it(app, demo):
 
     with app.app_context():
         if db.session.get_bind().dialect.name != "postgresql":
-            pytest.skip("a PostgreSQL setting")
+            pytest.skip("needs a database server: a PostgreSQL setting")
         reader = db.session.scalar(db.select(User).filter_by(login="cica.negotiator"))
         assert search.search(db.session, reader, search.SearchFilter(query="memorandum")).pages.total > 0
         assert db.session.scalar(db.text("SHOW enable_seqscan")) == "on"
@@ -366,7 +366,7 @@ def test_the_index_only_setting_holds_during_the_search_in_autocommit_as_in_a_tr
 
     with app.app_context():
         if db.session.get_bind().dialect.name != "postgresql":
-            pytest.skip("a PostgreSQL setting")
+            pytest.skip("needs a database server: a PostgreSQL setting")
         db.session.connection(execution_options={"isolation_level": isolation})
         with search._index_only(db.session):
             assert db.session.scalar(db.text("SHOW enable_seqscan")) == "off"
