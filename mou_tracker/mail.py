@@ -113,7 +113,14 @@ def queue_at_once(session: Session, now: dt.datetime) -> int:
                 notification.target,
             )
             if key not in rendered:
-                rendered[key] = render(user.language, notification.template, notification.params, notification.target)
+                try:
+                    rendered[key] = render(
+                        user.language, notification.template, notification.params, notification.target
+                    )
+                except Exception:  # one that cannot be rendered must not stop everyone else's e-mail
+                    current_app.logger.exception("Notification %s could not be rendered as an e-mail", notification.id)
+                    notification.mail_at_once = False  # it stays on the notifications page
+                    continue
             message = rendered[key]
             session.add(
                 OutboxMessage(

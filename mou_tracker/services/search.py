@@ -278,7 +278,8 @@ def _index_only(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    autocommit = session.connection().get_isolation_level() == "AUTOCOMMIT"
+    # The driver's own flag: SQLAlchemy's get_isolation_level() asks the server, which never says "autocommit".
+    autocommit = bool(getattr(session.connection().connection.dbapi_connection, "autocommit", False))
     session.execute(text("SET enable_seqscan = off"))
     done = False
     try:

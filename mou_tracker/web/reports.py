@@ -104,7 +104,8 @@ def dashboard():
         }
 
     def around(part) -> dict:
-        tabled = part.fields["tabled_by_party"]
+        # A part kept by an earlier release (in Redis, across a deploy) may lack the counts: none until rebuilt.
+        tabled = part.fields.get("tabled_by_party", {})
         return {"open_by_party": service.open_by_party_now(db.session, current_user, instrument, tabled)}
 
     return status_page("dashboard", stamp, "reports/dashboard.html", build, around=around)

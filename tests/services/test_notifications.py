@@ -333,6 +333,32 @@ def test_one_event_mails_each_recipient_in_their_own_language(app, demo, smtp):
     assert english[0] == english[1]
 
 
+def test_a_notification_that_cannot_be_rendered_leaves_the_others_mailed(app, demo, smtp, monkeypatch):
+    """The worker renders each e-mail: one that fails (a sentence stored by an older release, say) is set aside
+    on the notifications page, and everyone else's e-mail still goes."""
+    languages = {"cica.negotiator": "en", "cica.chair": "ru", "unoct.chair": "en"}
+    for login, language in languages.items():
+        _set_email(app, login, language=language)
+    unoct = as_user(app, demo, "unoct.negotiator")
+    draft = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled by consultations."))
+    assert act(unoct, draft, "table").status_code == 302
+    from mou_tracker import mail
+
+    renders = mail.render
+
+    def fails_in_russian(language, *args):
+        if language == "ru":
+            raise ValueError("a sentence that no longer formats")
+        return renders(language, *args)
+
+    monkeypatch.setattr(mail, "render", fails_in_russian)
+    assert _run_worker(app) == (0, 2, 0)
+    assert {m["To"] for m in smtp.messages} == {"cica.negotiator@example.org", "unoct.chair@example.org"}
+    (set_aside,) = _notifications_of(app, "cica.chair")
+    assert set_aside.mailed_at is None and not set_aside.mail_at_once
+    assert _run_worker(app) == (0, 0, 0)  # not tried again and again
+
+
 # Rendered by the worker, from the notification alone --------------------------------------------------------
 
 

@@ -371,4 +371,11 @@ def test_the_index_only_setting_holds_during_the_search_in_autocommit_as_in_a_tr
         with search._index_only(db.session):
             assert db.session.scalar(db.text("SHOW enable_seqscan")) == "off"
         assert db.session.scalar(db.text("SHOW enable_seqscan")) == "on"
+        # A statement that fails inside: the setting is undone all the same (by the RESET in autocommit, by the
+        # rollback in a transaction), never left on the pooled connection for the next request.
+        with pytest.raises(Exception, match="division by zero"), search._index_only(db.session):
+            db.session.execute(db.text("SELECT 1 / 0"))
+        db.session.rollback()
+        db.session.connection(execution_options={"isolation_level": isolation})
+        assert db.session.scalar(db.text("SHOW enable_seqscan")) == "on"
         db.session.rollback()
