@@ -36,7 +36,7 @@ ALLOWED = {
     # A CSS paint reference the chart macros write into fill attributes: markup, not words.
     ("charts.html", "url(# - )"),
     # "id c-1a2b…": the clause's stable identifier, printed as a technical label beside its value.
-    ("draft/clause.html", "· id"),
+    ("draft/_clause.html", "· id"),
     # The name of the hash algorithm beside each uploaded file's fingerprint.
     ("imports/preview.html", ": (SHA-256 …) ;"),
     # A file format's name, the same in every language.
