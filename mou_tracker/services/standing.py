@@ -120,6 +120,13 @@ class _Tabled(NamedTuple):
     latest_id: int
     outdated: bool
 
+    @classmethod
+    def of(cls, amendment: Amendment | TabledAmendment, current: dict[int, ClauseVersion]) -> _Tabled:
+        # `is_outdated` reads the kind, the state and the current revision's base, which both kinds carry.
+        clause_id = amendment.clause_id
+        outdated = is_outdated(cast(Amendment, amendment), current.get(clause_id)) if clause_id else False
+        return cls(amendment.id, amendment.instrument_id, amendment.party.code, amendment.latest.id, outdated)
+
 
 class _Answer(NamedTuple):
     """A party's answer to one revision (`clearance.ResponseFact`), read as plain columns."""
@@ -136,16 +143,7 @@ def amendment_progress(
     ids = select(Amendment.id).where(Amendment.id.in_([a.id for a in amendments])).scalar_subquery()
     return _progress(
         session,
-        [
-            _Tabled(
-                a.id,
-                a.instrument_id,
-                a.party.code,
-                a.latest.id,
-                is_outdated(a, current.get(a.clause_id)) if a.clause_id else False,
-            )
-            for a in amendments
-        ],
+        [_Tabled.of(a, current) for a in amendments],
         ids,
     )
 
@@ -397,17 +395,7 @@ def standings(
         light = tabled_amendments(session, instrument, only)
         progress = _progress(
             session,
-            [
-                _Tabled(
-                    a.id,
-                    a.instrument_id,
-                    a.party.code,
-                    a.latest.id,
-                    # `is_outdated` reads the kind, the state and the current revision's base, which this has.
-                    is_outdated(cast(Amendment, a), current.get(a.clause_id)) if a.clause_id else False,
-                )
-                for a in light
-            ],
+            [_Tabled.of(a, current) for a in light],
             select(Amendment.id).where(*_tabled_filter(instrument, only)).scalar_subquery(),
         )
         amendments = light

@@ -7,8 +7,9 @@ meeting has forty people reading it. Its part (the body, without the page around
 * the reader's **visibility**: the party whose untabled drafts they may read (`amendments.visible_to`: every user
   of a party reads its drafts; a user of no party reads tabled ones only), and their role. Nothing else of the
   reader: the part is built *as* a `Reader` that carries only these (`as_reader`), so it cannot depend on who asked;
-* the state stamp of that visibility (`services.reports.state_stamp`): public changes move every party's stamp, a
-  party's internal draft moves that party's only, so the other party's parts stay kept.
+* the state stamp of that visibility (`services.reports.state_stamp`): public changes move every party's stamp; a
+  party's private business moves only that party's, and only on the pages that show it (`Private`), so the other
+  party's parts, and the party's own draft-blind pages, stay kept.
 
 The page around the part (the user menu, the bell, the language switcher) is the reader's own: it is rendered for
 one signed-in user and kept too (a `Wrapper`, in this worker's `WrapperStore`), under a key made of everything it
