@@ -367,9 +367,15 @@ def register_cli(app: Flask) -> None:
             if loop:
                 # Reminders of deadlines come with the worker that runs anyway: each cycle, each sent once.
                 _send_reminders()
-            digests, sent, failed = mail.run_once(db.session)
-            db.session.commit()
-            click.echo(f"{digests} digest(s) queued, {sent} message(s) sent, {failed} failed (will be retried).")
+            try:
+                with mail.one_run_at_a_time(db.session):
+                    digests, sent, failed = mail.run_once(db.session)
+                    db.session.commit()
+            except mail.OutboxBusy:
+                db.session.rollback()
+                click.echo("Another send-mail is working on the outbox: this run did nothing.")
+            else:
+                click.echo(f"{digests} digest(s) queued, {sent} message(s) sent, {failed} failed (will be retried).")
             if not loop:
                 return
             time.sleep(interval)

@@ -13,10 +13,13 @@ connection per run, a refusal per message) is there.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import smtplib
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -24,7 +27,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .core import notifications as rules
@@ -231,6 +234,45 @@ def _failed(message: OutboxMessage, now: dt.datetime, error: str) -> None:
     if message.attempts >= rules.MAX_ATTEMPTS:
         message.failed = True
     message.next_attempt_at = now + dt.timedelta(seconds=rules.retry_delay_seconds(message.attempts))
+
+
+class OutboxBusy(Exception):
+    """Another `send-mail` run is working on the outbox: this one leaves it alone."""
+
+
+#: The PostgreSQL advisory lock the one `send-mail` run working on the outbox holds ("MoU" and 1).
+OUTBOX_LOCK_KEY = 0x4D6F5501
+
+
+@contextlib.contextmanager
+def one_run_at_a_time(session: Session) -> Iterator[None]:
+    """Hold the outbox for one run of the worker, from before it reads to after its commit: two runs at once (a
+    second `send-mail --loop`, a cron job beside it) would each render the same notifications and send the same
+    messages. Raises `OutboxBusy` when another run holds it.
+
+    On PostgreSQL, a transaction-level advisory lock taken in `session`'s transaction: let go at its commit or
+    rollback, or when the connection drops (a killed worker holds nothing). On SQLite, whose database is a file on
+    this machine, an exclusive lock on a file beside it, let go when the block ends or the process dies (SQLite's
+    own locking would refuse the second run's writes, but possibly only at its commit, after it had sent)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        if not session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY}):
+            raise OutboxBusy
+        yield
+        return
+    database = bind.engine.url.database
+    if not database or database == ":memory:":  # a database no other process can open
+        yield
+        return
+    with open(f"{database}.send-mail.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutboxBusy from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def run_once(session: Session, now: dt.datetime | None = None) -> tuple[int, int, int]:

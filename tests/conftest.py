@@ -69,7 +69,15 @@ def database_url(tmp_path_factory) -> str:
 
 
 def make_app(database_url: str):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-only-secret"})
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-only-secret",
+            # No thread building parts while a test empties the database; tests/web/test_build_ahead.py turns it on.
+            "MOU_BUILD_AHEAD": False,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -133,11 +141,16 @@ def _wipe(app) -> None:
 def app(migrated_app):
     """The app on an empty, migrated database. Core tests never ask for it, so they run without one."""
     from mou_tracker.extensions import limiter
+    from mou_tracker.web import page_cache
 
     limiter.reset()  # sign-in attempts are counted per test, not across the suite
     _wipe(migrated_app)
+    page_cache._READ_THE_ROLE.clear()
     yield migrated_app
     _wipe(migrated_app)
+    # A page kept for every role whose build read the role: production falls back to parts per role (and logs
+    # it), every test that reaches such a build fails here, whatever state of the negotiation it reached.
+    assert not page_cache._READ_THE_ROLE, f"kept for every role, but read the role: {page_cache._READ_THE_ROLE}"
 
 
 @pytest.fixture

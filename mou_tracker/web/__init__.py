@@ -127,6 +127,7 @@ def register_web(app: Flask) -> None:
         admin,
         amendments,
         auth,
+        build_ahead,
         deadlines,
         discussion,
         draft,
@@ -286,6 +287,7 @@ def register_web(app: Flask) -> None:
         return None
 
     forms.install_single_use(app)  # a form sent again after it succeeded is answered, never done twice
+    build_ahead.install(app)  # after a change everyone sees, the parts read lately are rebuilt in the background
 
     # A negotiation's pages, under /n/<slug>/ (and their old addresses): registered after the sign-in check, so
     # that the negotiation is opened for signed-in readers only.

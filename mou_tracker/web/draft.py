@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from ..services import redlines as redline_service
 from ..services import reports as report_service
 from ..services import standing as standing_service
 from ..services.errors import ValidationFailed
-from . import parse_id
+from . import build_ahead, parse_id
 from .forms import ConfirmForm
 from .page_cache import rendered, status_page
 
@@ -29,34 +30,42 @@ def _language(instrument) -> str:
     return text_language(instrument, request.args.get("lang"))
 
 
+@build_ahead.builder("draft")
+def _draft_part(instrument, lang: str) -> dict:
+    """The draft page's kept part in text language `lang`, built as `current_user` (a `page_cache.Reader`)."""
+    clauses = draft_service.draft_as_of(db.session, current_user, instrument)
+    standing = standing_service.standings(
+        db.session, current_user, instrument, current={item.clause.id: item.version for item in clauses}
+    )
+    return {
+        "body": rendered(
+            "draft/_clauses.html",
+            instrument=instrument,
+            clauses=clauses,
+            lang=lang,
+            standing=standing,
+            link_clauses=True,
+        ),
+        "clause_count": len(clauses),
+        "outdated_count": sum(1 for item in clauses if item.outdated_translations),
+    }
+
+
 @bp.route("/")
 def index():
     """The draft as it stands, each clause with where it stands and its count of posts. The kept part shows the
     current text and tabled proposals, and of the party's private business only its internal posts, counted
-    (`Private.POSTS`): a party's draft leaves it kept, an internal post rebuilds that party's."""
-    stamp = report_service.state_stamp(db.session, current_user, private=report_service.Private.POSTS)
+    (`Private.POSTS`): a party's draft leaves it kept, an internal post rebuilds that party's. It shows every role
+    the same, and is built ahead after a public change (web/build_ahead)."""
+    private = report_service.Private.POSTS
+    stamp = report_service.state_stamp(db.session, current_user, private=private)
     instrument = draft_service.current_instrument(db.session)
     lang = _language(instrument)
-
-    def build() -> dict:
-        clauses = draft_service.draft_as_of(db.session, current_user, instrument)
-        standing = standing_service.standings(
-            db.session, current_user, instrument, current={item.clause.id: item.version for item in clauses}
-        )
-        return {
-            "body": rendered(
-                "draft/_clauses.html",
-                instrument=instrument,
-                clauses=clauses,
-                lang=lang,
-                standing=standing,
-                link_clauses=True,
-            ),
-            "clause_count": len(clauses),
-            "outdated_count": sum(1 for item in clauses if item.outdated_translations),
-        }
-
-    return status_page(f"draft:{lang}", stamp, "draft/index.html", build, instrument=instrument, lang=lang)
+    build_ahead.note_read(f"draft:{lang}", "draft", private, instrument, lang)
+    build = partial(_draft_part, instrument, lang)
+    return status_page(
+        f"draft:{lang}", stamp, "draft/index.html", build, per_role=False, instrument=instrument, lang=lang
+    )
 
 
 @bp.route("/print")

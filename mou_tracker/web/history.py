@@ -101,7 +101,9 @@ def draft_who_wrote():
         return {"body": body}
 
     page = f"history-who:{instrument.slug}:{lang}"
-    return page_cache.status_page(page, stamp, "history/draft_who_wrote.html", build, instrument=instrument, lang=lang)
+    return page_cache.status_page(
+        page, stamp, "history/draft_who_wrote.html", build, per_role=False, instrument=instrument, lang=lang
+    )
 
 
 def _clause_record(wid: str):

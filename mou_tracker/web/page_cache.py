@@ -5,8 +5,10 @@ meeting has forty people reading it. Its part (the body, without the page around
 
 * the page, the negotiation and the interface language;
 * the reader's **visibility**: the party whose untabled drafts they may read (`amendments.visible_to`: every user
-  of a party reads its drafts; a user of no party reads tabled ones only), and their role. Nothing else of the
-  reader: the part is built *as* a `Reader` that carries only these (`as_reader`), so it cannot depend on who asked;
+  of a party reads its drafts; a user of no party reads tabled ones only), and their role, unless the page shows
+  every role the same (`per_role=False`: the part is then built as a reader whose role cannot be read, so a part
+  that needed it is built per role instead). Nothing else of the reader: the part is built *as* a `Reader` that
+  carries only these (`as_reader`), so it cannot depend on who asked;
 * the state stamp of that visibility (`services.reports.state_stamp`): public changes move every party's stamp; a
   party's private business moves only that party's, and only on the pages that show it (`Private`), so the other
   party's parts, and the party's own draft-blind pages, stay kept.
@@ -36,6 +38,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import logging
 import pickle
 import struct
 import threading
@@ -57,6 +60,8 @@ from ..services.reports import StateStamp
 from .navigation import unread_notifications
 from .negotiation_scope import current_slug
 
+log = logging.getLogger(__name__)
+
 #: How a part is compressed once for every reader (the browser's bytes): zlib's default level.
 PART_LEVEL = 6
 #: Stands for the part while the page around it is rendered; the page is cut there.
@@ -69,13 +74,24 @@ _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, 
 # The reader a part is built as ---------------------------------------------------------------------------------
 
 
+class RoleNotKept(BaseException):
+    """A part kept for every role read the reader's role while it was built: it cannot be shared by roles.
+
+    A BaseException so that no `except Exception` on the way (a service's, a template filter's) can swallow it and
+    keep a part that silently depends on a role it never had; `kept_part` catches it and builds the part per role.
+    Not an AttributeError either: Jinja would take that for an undefined attribute and render on."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Reader:
     """What a shared part may depend on: the reader's party (whose drafts they read) and role; nobody's identity.
-    Satisfies `core.permissions.Actor` and what templates read of `current_user`."""
+    Satisfies `core.permissions.Actor` and what templates read of `current_user`.
+
+    A part kept for every role (`kept_role` None) is built as a reader whose role cannot be read (`RoleNotKept`):
+    whatever the build shows, it did not learn from the role, so it is the same for every role."""
 
     party_id: int | None
-    role: Role
+    kept_role: Role | None
     party: Any = None
     id: int = 0  # no user has it: "the reader's own proposals" are nobody's
     login: str = ""
@@ -88,7 +104,18 @@ class Reader:
 
     @classmethod
     def of(cls, user) -> Reader:
-        return cls(party_id=user.party_id, role=user.role, party=user.party)
+        if isinstance(user, Reader):  # a part built ahead (web/build_ahead), as a reader of no one
+            return user
+        return cls(party_id=user.party_id, kept_role=user.role, party=user.party)
+
+    def for_every_role(self) -> Reader:
+        return dataclasses.replace(self, kept_role=None)
+
+    @property
+    def role(self) -> Role:
+        if self.kept_role is None:
+            raise RoleNotKept
+        return self.kept_role
 
     def get_id(self) -> None:
         return None
@@ -416,18 +443,43 @@ def store() -> LocalStore | RedisStore:
 
 def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
     """The part's key, and the key of its kind without the state (the latest part of the kind is kept under it)."""
-    kind = "|".join(str(p) for p in (page, current_slug(), reader.visibility, reader.role.value, get_locale()))
+    role = reader.kept_role.value if reader.kept_role is not None else "every-role"
+    kind = "|".join(str(p) for p in (page, current_slug(), reader.visibility, role, get_locale()))
     return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
 
 
+#: Pages kept for every role (`per_role=False`) whose build read the role all the same, in this worker: built per
+#: role from then on. Each is a mistake in the page's declaration, logged once; bounded, since clause pages are many.
+_READ_THE_ROLE: set[str] = set()
+_READ_THE_ROLE_MOST = 1000
+
+
 def kept_part(
-    page: str, stamp: StateStamp, build: Callable[[], dict], *, current_only: bool = False
+    page: str, stamp: StateStamp, build: Callable[[], dict], *, current_only: bool = False, per_role: bool = True
 ) -> tuple[KeptPart, bool]:
     """The part `build` renders (a dict whose "body" is HTML) for this page, state, visibility, role and
     language: built once, as a `Reader`, then kept. The flag says the part is the previous state's, served while
     another request builds this one; never with `current_only` (a document to download, which carries no notice
-    that it is out of date: its readers wait for the rebuild)."""
+    that it is out of date: its readers wait for the rebuild).
+
+    `per_role=False`: the page shows the same to every role of a visibility (what a role may do is in the page
+    around the part), so one part serves them all and a change rebuilds one part per visibility and language, not
+    one per role. Should its build read the role all the same, the part is built per role instead (and the mistake
+    logged): a part is never shared by roles it could differ for."""
     reader = Reader.of(current_user)
+    if not per_role and page not in _READ_THE_ROLE:
+        try:
+            return _kept_for(reader.for_every_role(), page, stamp, build, current_only)
+        except RoleNotKept:
+            log.error("%s is kept for every role but its build read the reader's role: kept per role instead", page)
+            if len(_READ_THE_ROLE) < _READ_THE_ROLE_MOST:
+                _READ_THE_ROLE.add(page)
+    return _kept_for(reader, page, stamp, build, current_only)
+
+
+def _kept_for(
+    reader: Reader, page: str, stamp: StateStamp, build: Callable[[], dict], current_only: bool
+) -> tuple[KeptPart, bool]:
     key, kind = _keys(page, stamp, reader)
     kept_in = store()
     part = kept_in.get(key)
@@ -459,14 +511,15 @@ def status_page(
     *,
     around: Callable[[KeptPart], dict] | None = None,
     personal_around: bool = False,
+    per_role: bool = True,
     **context,
 ) -> Response:
     """A status page: the part `build` renders, kept per state, visibility, role and language, inside `template`
     rendered for this reader (and kept for their next view: `_wrapper`). `around`, given the part, returns what
     the page shows around it for this reader alone (worked out from what the part kept, per request).
     `personal_around`: the page around the part holds what must be rendered for each view (single-use forms, the
-    reader's own discussion): it is never kept, not even for the same reader."""
-    part, stale = kept_part(page, stamp, build)
+    reader's own discussion): it is never kept, not even for the same reader. `per_role`: see `kept_part`."""
+    part, stale = kept_part(page, stamp, build, per_role=per_role)
     context["kept_stale"] = stale
     if around is not None:
         context.update(around(part))

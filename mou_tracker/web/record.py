@@ -121,7 +121,7 @@ def rolling_text():
         return {"body": body}
 
     page = f"rolling:{instrument.id}:{language}"
-    return status_page(page, stamp, "record/rolling.html", build, instrument=instrument, lang=language)
+    return status_page(page, stamp, "record/rolling.html", build, per_role=False, instrument=instrument, lang=language)
 
 
 def _rolling_parts(instrument, languages: list[str], header):

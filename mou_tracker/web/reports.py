@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import partial
 
 from babel.dates import format_date
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -26,6 +27,7 @@ from ..services import meetings as meetings_service
 from ..services import redlines as redline_service
 from ..services import reports as service
 from ..services.errors import Conflict, NotFound, ValidationFailed
+from . import build_ahead
 from .page_cache import kept_part, rendered, status_page
 
 bp = Blueprint("reports", __name__)
@@ -79,36 +81,43 @@ def _now_stem(instrument, what: str) -> str:
     return _file_stem(instrument, what, redline_service.Point("now"))
 
 
+@build_ahead.builder("dashboard")
+def _dashboard_part(instrument) -> dict:
+    """The dashboard's kept part, built as `current_user` (a `page_cache.Reader`): the status report."""
+    report = service.status_report(db.session, current_user, instrument)
+    body = rendered(
+        "reports/_dashboard_body.html",
+        report=report,
+        statuses=STATUSES,
+        share_patterns=True,
+        open_by_party_around=True,
+    )
+    return {
+        "body": body,
+        "title": instrument.short_title,
+        "generated_at": report.generated_at,
+        "tabled_by_party": service.tabled_by_party(report),
+    }
+
+
 @bp.route("/dashboard")
 def dashboard():
     """The status report. Its kept part shows nothing private (`Private.NOTHING`): the one thing of the reader's
     party it shows, the count of its drafts per party, is counted for each request (one query) and shown around the
-    part, so that a party's draft, saved every few seconds, never rebuilds its readers' dashboards."""
+    part, so that a party's draft, saved every few seconds, never rebuilds its readers' dashboards. It shows every
+    role the same, and is built ahead after a public change (web/build_ahead)."""
     instrument = draft_service.current_instrument(db.session)
     stamp = service.state_stamp(db.session, current_user, private=service.Private.NOTHING)
-
-    def build() -> dict:
-        report = service.status_report(db.session, current_user, instrument)
-        body = rendered(
-            "reports/_dashboard_body.html",
-            report=report,
-            statuses=STATUSES,
-            share_patterns=True,
-            open_by_party_around=True,
-        )
-        return {
-            "body": body,
-            "title": instrument.short_title,
-            "generated_at": report.generated_at,
-            "tabled_by_party": service.tabled_by_party(report),
-        }
 
     def around(part) -> dict:
         # A part kept by an earlier release (in Redis, across a deploy) may lack the counts: none until rebuilt.
         tabled = part.fields.get("tabled_by_party", {})
         return {"open_by_party": service.open_by_party_now(db.session, current_user, instrument, tabled)}
 
-    return status_page("dashboard", stamp, "reports/dashboard.html", build, around=around)
+    build_ahead.note_read("dashboard", "dashboard", service.Private.NOTHING, instrument)
+    return status_page(
+        "dashboard", stamp, "reports/dashboard.html", lambda: _dashboard_part(instrument), around=around, per_role=False
+    )
 
 
 @bp.route("/dashboard.pdf")
@@ -183,13 +192,21 @@ def meeting_pack(code: str):
             body = rendered("reports/_pack_article_body.html", pack=part, instrument=part.instrument, printing=False)
             return _pack_fields(part, body, article=part.part.key, article_label=part.part.label)
 
-        return status_page(f"pack:{_negotiation_id()}:{code}:{article}", stamp, "reports/pack.html", build_article)
+        return status_page(
+            f"pack:{_negotiation_id()}:{code}:{article}", stamp, "reports/pack.html", build_article, per_role=False
+        )
 
-    def build() -> dict:
-        pack = service.pack_contents(db.session, current_user, code)
-        return _pack_fields(pack, rendered("reports/_pack_contents_body.html", pack=pack, instrument=pack.instrument))
+    page = f"pack:{_negotiation_id()}:{code}"
+    build_ahead.note_read(page, "pack", shows, draft_service.current_instrument(db.session), code)
+    return status_page(page, stamp, "reports/pack.html", partial(_pack_contents_part, None, code), per_role=False)
 
-    return status_page(f"pack:{_negotiation_id()}:{code}", stamp, "reports/pack.html", build)
+
+@build_ahead.builder("pack")
+def _pack_contents_part(_instrument, code: str) -> dict:
+    """A meeting pack's first page (the negotiation's meeting `code`), built as `current_user` (a
+    `page_cache.Reader`): built ahead after a public change (web/build_ahead)."""
+    pack = service.pack_contents(db.session, current_user, code)
+    return _pack_fields(pack, rendered("reports/_pack_contents_body.html", pack=pack, instrument=pack.instrument))
 
 
 @bp.route("/meetings/<code>/pack.pdf")

@@ -476,3 +476,26 @@ def test_the_send_mail_command_renders_and_sends_what_the_actions_left(app, demo
     (message,) = smtp.messages
     assert message["To"] == "cica.negotiator@example.org" and "UNOCT-1" in message["Subject"]
     assert re.search("[а-я]", message["Subject"])
+
+
+def test_a_second_send_mail_run_beside_the_first_sends_nothing_twice(app, demo, smtp):
+    """Two workers at once (a second `send-mail --loop`, a cron job beside it): the one that finds the outbox held
+    renders and sends nothing, says so, and the mail goes once, by the run that holds it."""
+    from sqlalchemy.orm import Session
+
+    from mou_tracker import mail
+
+    _set_email(app, "cica.negotiator")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    act(unoct, amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably.")), "table")
+    runner = app.test_cli_runner()
+    with app.app_context(), Session(db.engine) as first, mail.one_run_at_a_time(first):
+        second = runner.invoke(args=["send-mail"])
+        assert second.exit_code == 0, second.output
+        assert "Another send-mail is working on the outbox: this run did nothing." in second.output
+        assert smtp.messages == []
+        assert db.session.scalars(db.select(OutboxMessage)).all() == []  # nothing rendered either
+    result = runner.invoke(args=["send-mail"])  # the first run is over: the next one does the work, once
+    assert "1 message(s) sent" in result.output
+    assert len(smtp.messages) == 1
+    assert "0 message(s) sent" in runner.invoke(args=["send-mail"]).output

@@ -236,6 +236,48 @@ def test_the_part_is_built_as_nobody_in_particular(app, demo):
     assert seen == [(0, "", chair.party_id, chair.role)]
 
 
+def test_a_page_kept_for_every_role_is_built_once_for_the_roles_of_a_party(app, demo):
+    """The dashboard, the draft and the meeting pack show each role of a party the same (what a role may do is
+    around the part): the party's chair and lawyer share one part, the other party has its own."""
+    chair, lawyer, other = (as_user(app, demo, who) for who in ("cica.chair", "cica.legal", "unoct.legal"))
+    with app.app_context():
+        store = page_cache.store()
+    for page in ("/", "/dashboard", "/meetings/SWG/pack"):
+        store.clear()
+        chair_view = chair.get(page).get_data(as_text=True)
+        kept = len(store._parts)
+        assert _same_page(lawyer.get(page).get_data(as_text=True)).count("<tr") == _same_page(chair_view).count("<tr")
+        assert len(store._parts) == kept, page  # the lawyer was served the chair's part
+        other.get(page)
+        assert len(store._parts) == kept + 1, page  # UNOCT's part is its own
+
+
+def test_a_page_kept_for_every_role_whose_build_reads_the_role_is_kept_per_role(app, demo, caplog):
+    """A page declared the same for every role that reads the role all the same (a mistake) is never shared by
+    roles: its build stops at the first reading of the role, and the part is built per role instead (and logged)."""
+    from flask_login import login_user
+
+    from mou_tracker.models import User
+    from mou_tracker.services.reports import state_stamp
+
+    def build() -> dict:
+        from flask_login import current_user
+
+        return {"body": f"for {current_user.role.value}"}
+
+    bodies = []
+    for login in ("cica.chair", "cica.legal"):
+        with app.test_request_context("/n/cica-unoct-mou/"):
+            user = db.session.scalar(db.select(User).where(User.login == login))
+            login_user(user)
+            stamp = state_stamp(db.session, user)
+            part, _stale = page_cache.kept_part("role-reading", stamp, build, per_role=False)
+            bodies.append(str(part.body()))
+    assert bodies == ["for chair", "for legal_reviewer"]
+    assert "role-reading is kept for every role but its build read the reader's role" in caplog.text
+    page_cache._READ_THE_ROLE.clear()  # the mistake was this test's own (the suite fails on any other)
+
+
 # The compressed part inside each reader's page -------------------------------------------------------------------
 
 
