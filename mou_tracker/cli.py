@@ -364,11 +364,12 @@ def register_cli(app: Flask) -> None:
         if not current_app.config.get("MAIL_SERVER"):
             click.echo("No MAIL_SERVER is configured: messages wait in the outbox (Notifications > Outbox).")
         while True:
-            if loop:
-                # Reminders of deadlines come with the worker that runs anyway: each cycle, each sent once.
-                _send_reminders()
             try:
                 with mail.one_run_at_a_time(db.session):
+                    if loop:
+                        # Reminders of deadlines come with the worker that runs anyway: each cycle, each sent once
+                        # (inside the run's hold on the outbox: two workers never race to send the same one).
+                        _queue_reminders()
                     digests, sent, failed = mail.run_once(db.session)
                     db.session.commit()
             except mail.OutboxBusy:
@@ -381,12 +382,15 @@ def register_cli(app: Flask) -> None:
             time.sleep(interval)
 
     def _send_reminders() -> int:
+        count = _queue_reminders()
+        db.session.commit()
+        return count
+
+    def _queue_reminders() -> int:
         from .services import deadlines
 
         days = int(current_app.config.get("MOU_DEADLINE_REMINDER_DAYS", 2))
-        count = deadlines.send_reminders(db.session, days_before=days)
-        db.session.commit()
-        return count
+        return deadlines.send_reminders(db.session, days_before=days)
 
     @app.cli.command("prune-attachment-files")
     @click.option(

@@ -73,8 +73,9 @@ def default_config(instance_path: str) -> dict:
         # MOU_CACHE_TTL_SECONDS at most, the one a change replaces for a few seconds).
         **_page_cache_config(os.environ.get("MOU_CACHE_REDIS"), database_url),
         # After a change every reader sees, the parts read lately are built again at once in the background
-        # (web/build_ahead.py), so that no reader waits for a rebuild.
-        "MOU_BUILD_AHEAD": _flag("MOU_BUILD_AHEAD", True),
+        # (web/build_ahead.py), so that no reader waits for a rebuild. Unset: on, but in tests (TESTING), whose
+        # database is emptied between two tests while such a thread could be reading it.
+        "MOU_BUILD_AHEAD": _flag("MOU_BUILD_AHEAD", True) if os.environ.get("MOU_BUILD_AHEAD") else None,
         # FAILED sign-ins per address (people signing in successfully behind one NAT address are never counted).
         "MOU_LOGIN_LIMIT_PER_ADDRESS": os.environ.get("MOU_LOGIN_LIMIT_PER_ADDRESS", "100 per 15 minutes"),
         # Per (account, address): this many failures are free, then the wait doubles from 1 s up to the cap.

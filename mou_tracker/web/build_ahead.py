@@ -9,17 +9,21 @@ that served it: readers who arrive meanwhile are served the part it replaces, wi
 being brought up to date (`page_cache`: one rebuild per key, the others served the previous state), and the next
 view is the new state.
 
-Only what readers of this worker read lately is built (`READ_LATELY_SECONDS`), for the visibility and language
-they read it in, and only pages that show every role the same (`per_role=False`: one part per visibility and
-language). A part is built as a `page_cache.Reader` of that visibility, exactly as a reader's request would build
-it, under the same key; when a reader's request got there first, the build ahead finds the part kept and does
-nothing. Off when `MOU_BUILD_AHEAD` is false (the test suite, which turns it on where it tests it).
+Only what readers of this worker read lately is built (`READ_LATELY_SECONDS`), for the visibility and language they
+read it in, and only pages that show every role the same (`per_role=False`: one part per visibility and language). A
+part is built as a `page_cache.Reader` of that visibility, exactly as a reader's request would build it, under the
+same key; when a reader's request got there first, the build ahead finds the part kept and does nothing. One thread
+per worker builds them, one at a time, each opening its database session only at its turn; readers who ask for a
+part still queued are served the previous one at once (`page_cache.expect`). A change while a part is being built
+builds it again. Off when `MOU_BUILD_AHEAD` is false; unset, on but under `TESTING` (the suite turns it on where it
+tests it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -68,14 +72,20 @@ class Recipe:
 _BUILDERS: dict[str, Callable[..., dict]] = {}
 _read_lately: dict[Recipe, float] = {}
 _read_lately_lock = threading.Lock()
-_pending: set[Recipe] = set()
+
+#: The builds ahead of this worker, one at a time in one thread (each opens a database session only at its turn,
+#: so queued builds hold no connection): {recipe queued or building: its part's kind, expected in page_cache}.
+_pending: dict[Recipe, str] = {}
+#: The one being built, and those asked again meanwhile (a change after its build had read the database).
+_building: set[Recipe] = set()
+_again: set[Recipe] = set()
 _pending_lock = threading.Lock()
-#: Builds ahead that run at once: each holds its part's rebuild lock from the start (so readers are served the
-#: previous state meanwhile, not a build of their own), but they build one at a time, leaving the worker's other
-#: threads the CPU to serve readers.
-BUILDING_AT_ONCE = 1
-_building = threading.BoundedSemaphore(BUILDING_AT_ONCE)
 _idle = threading.Condition(_pending_lock)
+_queue: queue.SimpleQueue[tuple[Flask, Recipe, float]] = queue.SimpleQueue()
+_runner: threading.Thread | None = None
+#: How long the builds wait after the change (readers meanwhile are served the previous state): the writer's own
+#: next page, the answer to the change and the page it leads to, is served before the builds take the worker's CPU.
+WRITER_FIRST_SECONDS = 0.4
 
 
 def builder(name: str) -> Callable[[Callable[..., dict]], Callable[..., dict]]:
@@ -94,8 +104,7 @@ def note_read(
 ) -> None:
     """This request read `page` (a part kept for every role, which `builder_name` builds from the negotiation and
     `args`): build it ahead after the next public change."""
-    app = _app()
-    if not app.config.get("MOU_BUILD_AHEAD"):
+    if not enabled(_app()):
         return
     from flask_babel import get_locale
     from flask_login import current_user
@@ -118,6 +127,12 @@ def note_read(
             del _read_lately[next(iter(_read_lately))]  # the one read longest ago
 
 
+def enabled(app: Flask) -> bool:
+    """`MOU_BUILD_AHEAD`, which when unset means on, except in tests (`TESTING`)."""
+    setting = app.config.get("MOU_BUILD_AHEAD")
+    return not app.testing if setting is None else bool(setting)
+
+
 def _app() -> Flask:
     from flask import current_app
 
@@ -128,7 +143,7 @@ def install(app: Flask) -> None:
     @app.after_request
     def build_ahead_after_a_public_change(response):
         changed = db.session.info.pop(PUBLIC_CHANGES, None)
-        if changed and app.config.get("MOU_BUILD_AHEAD") and response.status_code < 400:
+        if changed and enabled(app) and response.status_code < 400:
             schedule(app, changed)
         return response
 
@@ -146,35 +161,79 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
     now = time.monotonic()
     with _read_lately_lock:
         recipes = [
-            r
-            for r, read in _read_lately.items()
-            if r.instrument_id in instrument_ids and now - read < READ_LATELY_SECONDS
+            recipe
+            for recipe, read in _read_lately.items()
+            if recipe.instrument_id in instrument_ids
+            and now - read < READ_LATELY_SECONDS
+            and recipe.page not in page_cache._READ_THE_ROLE  # built per role after all: not ahead
         ]
     queued = 0
     with _pending_lock:
         for recipe in recipes:
-            if recipe not in _pending:
-                _pending.add(recipe)
-                threading.Thread(target=_run, args=(app, recipe), name=f"ahead-{recipe.page}", daemon=True).start()
-                queued += 1
+            if recipe in _building:
+                _again.add(recipe)  # its build may have read the database before this change
+                continue
+            if recipe in _pending:
+                continue  # queued: its build will read the database as it is then
+            reader = page_cache.Reader(party_id=recipe.party_id, kept_role=None)
+            kind = page_cache.latest_key(recipe.page, recipe.slug, reader, recipe.language)
+            _pending[recipe] = kind
+            page_cache.expect(kind)
+            _queue.put((app, recipe, now))
+            queued += 1
+        if queued and not _start_runner():
+            _forget_pending()
     return queued
 
 
-def _run(app: Flask, recipe: Recipe) -> None:
+def _start_runner() -> bool:
+    """The worker's one thread of builds ahead, started when first needed (and again if it ever died)."""
+    global _runner
+    if _runner is not None and _runner.is_alive():
+        return True
     try:
-        build(app, recipe)
-    except BaseException:
-        log.exception("Building %s ahead failed", recipe.page)
-    finally:
+        _runner = threading.Thread(target=_run, name="build-ahead", daemon=True)
+        _runner.start()
+    except RuntimeError:  # no thread to be had: readers build their parts as before
+        log.exception("No thread for the builds ahead")
+        _runner = None
+        return False
+    return True
+
+
+def _forget_pending() -> None:
+    """Nothing will build what is queued: readers must not wait for it (under `_pending_lock`)."""
+    while True:
+        try:
+            _queue.get_nowait()
+        except queue.Empty:
+            break
+    for kind in _pending.values():
+        page_cache.expected(kind)
+    _pending.clear()
+    _again.clear()
+    _idle.notify_all()
+
+
+def _run() -> None:
+    while True:
+        app, recipe, scheduled = _queue.get()
+        time.sleep(max(0.0, scheduled + WRITER_FIRST_SECONDS - time.monotonic()))
         with _pending_lock:
-            _pending.discard(recipe)
-            _idle.notify_all()
-
-
-def _in_turn(build_part: Callable[..., dict], *args: object) -> dict:
-    """Build when one of the `BUILDING_AT_ONCE` turns is free (the part's rebuild lock is already held)."""
-    with _building:
-        return build_part(*args)
+            _building.add(recipe)
+        try:
+            build(app, recipe)
+        except BaseException:
+            log.exception("Building %s ahead failed", recipe.page)
+        finally:
+            with _pending_lock:
+                _building.discard(recipe)
+                if recipe in _again:
+                    _again.discard(recipe)
+                    _queue.put((app, recipe, time.monotonic()))  # stays pending and expected
+                else:
+                    page_cache.expected(_pending.pop(recipe))
+                    _idle.notify_all()
 
 
 def build(app: Flask, recipe: Recipe) -> None:
@@ -186,7 +245,7 @@ def build(app: Flask, recipe: Recipe) -> None:
         db.session.info[READS_ONLY] = True  # it only reads, as a page does
         g.negotiation_slug = recipe.slug
         party = db.session.get(Party, recipe.party_id) if recipe.party_id is not None else None
-        reader = page_cache.Reader(party_id=recipe.party_id, kept_role=None, party=party, language=recipe.language)
+        reader = page_cache.Reader(party_id=recipe.party_id, kept_role=None, party=party)
         g._login_user = reader
         instrument = db.session.get(Instrument, recipe.instrument_id)
         if instrument is None:
@@ -197,7 +256,9 @@ def build(app: Flask, recipe: Recipe) -> None:
         actor = cast("User", reader)
         stamp = report_service.state_stamp(db.session, actor, private=recipe.private, instrument=instrument)
         build_part = _BUILDERS[recipe.builder]
-        page_cache.kept_part(recipe.page, stamp, lambda: _in_turn(build_part, instrument, *recipe.args), per_role=False)
+        page_cache.kept_part(
+            recipe.page, stamp, lambda: build_part(instrument, *recipe.args), per_role=False, ahead=True
+        )
 
 
 def wait_until_idle(timeout: float = 30.0) -> bool:

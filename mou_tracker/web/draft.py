@@ -61,11 +61,12 @@ def index():
     stamp = report_service.state_stamp(db.session, current_user, private=private)
     instrument = draft_service.current_instrument(db.session)
     lang = _language(instrument)
-    build_ahead.note_read(f"draft:{lang}", "draft", private, instrument, lang)
     build = partial(_draft_part, instrument, lang)
-    return status_page(
+    page = status_page(
         f"draft:{lang}", stamp, "draft/index.html", build, per_role=False, instrument=instrument, lang=lang
     )
+    build_ahead.note_read(f"draft:{lang}", "draft", private, instrument, lang)  # once it was shown
+    return page
 
 
 @bp.route("/print")

@@ -27,9 +27,10 @@ compressed again for each reader). The user is still loaded with their sign-in s
 After a change, one thread (and, with Redis, one worker) rebuilds a part (`_rebuild_lock`). Readers who arrive
 meanwhile are served the part it replaces, with a notice that the page is being brought up to date, rather than
 forty of them waiting seconds for a meeting pack (stale while revalidating); only when there is no earlier part do
-they wait for the rebuild. The replaced part is dropped once the new one is kept (in-process) or expires a few
-seconds later (Redis). The in-process store is bounded in bytes (MOU_CACHE_MAX_BYTES) and evicts the least recently
-used part.
+they wait for the rebuild. After a change every reader sees, the parts read lately are built ahead in the background
+(web/build_ahead), and readers meanwhile are served the previous ones. The replaced part is dropped once the new one
+is kept (in-process) or expires a few seconds later (Redis). The in-process store is bounded in bytes
+(MOU_CACHE_MAX_BYTES) and evicts the least recently used part.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
@@ -104,7 +105,9 @@ class Reader:
 
     @classmethod
     def of(cls, user) -> Reader:
-        if isinstance(user, Reader):  # a part built ahead (web/build_ahead), as a reader of no one
+        """The reader `user` (`current_user` itself, or the user behind it) stands for."""
+        user = getattr(user, "_get_current_object", lambda: user)()  # never the proxy: it would stand for itself
+        if isinstance(user, Reader):  # a part built outside a request (web/build_ahead, the history's files)
             return user
         return cls(party_id=user.party_id, kept_role=user.role, party=user.party)
 
@@ -441,11 +444,41 @@ def store() -> LocalStore | RedisStore:
 # Pages -----------------------------------------------------------------------------------------------------------
 
 
+def _kind(page: str, slug: str, reader: Reader, language: str) -> str:
+    role = reader.kept_role.value if reader.kept_role is not None else "every-role"
+    return "|".join(str(p) for p in (page, slug, reader.visibility, role, language))
+
+
 def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
     """The part's key, and the key of its kind without the state (the latest part of the kind is kept under it)."""
-    role = reader.kept_role.value if reader.kept_role is not None else "every-role"
-    kind = "|".join(str(p) for p in (page, current_slug(), reader.visibility, role, get_locale()))
+    kind = _kind(page, current_slug(), reader, str(get_locale()))
     return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
+
+
+def latest_key(page: str, slug: str, reader: Reader, language: str) -> str:
+    """The key of a kind of part without its state (see `_keys`), for a part to be built outside a request."""
+    return "latest|" + _kind(page, slug, reader, language)
+
+
+#: Kinds of part (their `latest_key`) queued to be built ahead in this worker (web/build_ahead), with how many
+#: builds of each are queued: a reader who finds such a part of the new state missing is served the previous one
+#: at once, rather than building it too.
+_coming: Counter[str] = Counter()
+_coming_lock = threading.Lock()
+
+
+def expect(kind: str) -> None:
+    """A part of `kind` is queued to be built ahead."""
+    with _coming_lock:
+        _coming[kind] += 1
+
+
+def expected(kind: str) -> None:
+    """A part of `kind` queued to be built ahead was built (or failed)."""
+    with _coming_lock:
+        _coming[kind] -= 1
+        if _coming[kind] <= 0:
+            del _coming[kind]
 
 
 #: Pages kept for every role (`per_role=False`) whose build read the role all the same, in this worker: built per
@@ -455,7 +488,13 @@ _READ_THE_ROLE_MOST = 1000
 
 
 def kept_part(
-    page: str, stamp: StateStamp, build: Callable[[], dict], *, current_only: bool = False, per_role: bool = True
+    page: str,
+    stamp: StateStamp,
+    build: Callable[[], dict],
+    *,
+    current_only: bool = False,
+    per_role: bool = True,
+    ahead: bool = False,
 ) -> tuple[KeptPart, bool]:
     """The part `build` renders (a dict whose "body" is HTML) for this page, state, visibility, role and
     language: built once, as a `Reader`, then kept. The flag says the part is the previous state's, served while
@@ -465,20 +504,22 @@ def kept_part(
     `per_role=False`: the page shows the same to every role of a visibility (what a role may do is in the page
     around the part), so one part serves them all and a change rebuilds one part per visibility and language, not
     one per role. Should its build read the role all the same, the part is built per role instead (and the mistake
-    logged): a part is never shared by roles it could differ for."""
+    logged): a part is never shared by roles it could differ for.
+
+    `ahead`: the build ahead of web/build_ahead, which builds the part even though it is expected."""
     reader = Reader.of(current_user)
     if not per_role and page not in _READ_THE_ROLE:
         try:
-            return _kept_for(reader.for_every_role(), page, stamp, build, current_only)
+            return _kept_for(reader.for_every_role(), page, stamp, build, current_only, ahead)
         except RoleNotKept:
             log.error("%s is kept for every role but its build read the reader's role: kept per role instead", page)
             if len(_READ_THE_ROLE) < _READ_THE_ROLE_MOST:
                 _READ_THE_ROLE.add(page)
-    return _kept_for(reader, page, stamp, build, current_only)
+    return _kept_for(reader, page, stamp, build, current_only, ahead)
 
 
 def _kept_for(
-    reader: Reader, page: str, stamp: StateStamp, build: Callable[[], dict], current_only: bool
+    reader: Reader, page: str, stamp: StateStamp, build: Callable[[], dict], current_only: bool, ahead: bool
 ) -> tuple[KeptPart, bool]:
     key, kind = _keys(page, stamp, reader)
     kept_in = store()
@@ -487,6 +528,8 @@ def _kept_for(
         return part, False
     # Same page, visibility, role and language: only its state is older.
     earlier = None if current_only else kept_in.latest(kind)
+    if earlier is not None and not ahead and kind in _coming:
+        return earlier, True  # queued to be built ahead: no reader builds it as well
     with _rebuild_lock(kept_in, key, 0 if earlier is not None else WAIT_SECONDS) as building:
         part = kept_in.get(key)  # built while this request waited
         if part is not None:

@@ -114,10 +114,11 @@ def dashboard():
         tabled = part.fields.get("tabled_by_party", {})
         return {"open_by_party": service.open_by_party_now(db.session, current_user, instrument, tabled)}
 
-    build_ahead.note_read("dashboard", "dashboard", service.Private.NOTHING, instrument)
-    return status_page(
+    page = status_page(
         "dashboard", stamp, "reports/dashboard.html", lambda: _dashboard_part(instrument), around=around, per_role=False
     )
+    build_ahead.note_read("dashboard", "dashboard", service.Private.NOTHING, instrument)  # once it was shown
+    return page
 
 
 @bp.route("/dashboard.pdf")
@@ -196,9 +197,11 @@ def meeting_pack(code: str):
             f"pack:{_negotiation_id()}:{code}:{article}", stamp, "reports/pack.html", build_article, per_role=False
         )
 
-    page = f"pack:{_negotiation_id()}:{code}"
-    build_ahead.note_read(page, "pack", shows, draft_service.current_instrument(db.session), code)
-    return status_page(page, stamp, "reports/pack.html", partial(_pack_contents_part, None, code), per_role=False)
+    name = f"pack:{_negotiation_id()}:{code}"
+    page = status_page(name, stamp, "reports/pack.html", partial(_pack_contents_part, None, code), per_role=False)
+    # Once it was shown: a meeting that does not exist was answered 404 above, and is never built ahead.
+    build_ahead.note_read(name, "pack", shows, draft_service.current_instrument(db.session), code)
+    return page
 
 
 @build_ahead.builder("pack")

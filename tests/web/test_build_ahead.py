@@ -4,6 +4,8 @@ own request would have built."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from mou_tracker.web import build_ahead, page_cache
@@ -85,3 +87,62 @@ def test_a_dashboard_built_ahead_is_in_the_language_it_was_read_in(ahead, demo, 
     builds.clear()
     page = chair.get(DASHBOARD).get_data(as_text=True)
     assert builds.keys == [] and "Состояние проекта" in page and "UNOCT-1" in page
+
+
+def test_readers_arriving_before_the_build_ahead_are_served_the_previous_state_at_once(ahead, demo, monkeypatch):
+    """Between the change and the build ahead (which waits for the writer's own next page first), a reader is
+    served the state of a moment ago, told so, and builds nothing; the build ahead then brings the new state."""
+    app = ahead
+    monkeypatch.setattr(build_ahead, "WRITER_FIRST_SECONDS", 3.0)
+    chair = as_user(app, demo, "cica.chair")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    chair.get(DASHBOARD)
+    builds = Builds(app, monkeypatch)
+    act(unoct, amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably.")), "table")
+    meanwhile = chair.get(DASHBOARD)
+    assert builds.keys == []
+    assert meanwhile.headers["Cache-Control"] == "no-store"  # the next view asks again
+    assert "UNOCT-1" not in meanwhile.get_data(as_text=True)
+    assert build_ahead.wait_until_idle(60)
+    assert builds.of("dashboard", _party_id(app, "cica.chair")) == 1
+    assert "UNOCT-1</a>: CICA to respond" in chair.get(DASHBOARD).get_data(as_text=True)
+
+
+def test_a_change_while_a_page_is_being_built_ahead_builds_it_again(ahead, demo, monkeypatch):
+    app = ahead
+    chair = as_user(app, demo, "cica.chair")
+    unoct = as_user(app, demo, "unoct.negotiator")
+    chair.get(DASHBOARD)
+    monkeypatch.setattr(build_ahead, "WRITER_FIRST_SECONDS", 0.0)
+    started, release = threading.Event(), threading.Event()
+    real = build_ahead.build
+    built = []
+
+    def slow(app_, recipe):
+        built.append(recipe.page)
+        if len(built) == 1:
+            started.set()
+            assert release.wait(30)
+        real(app_, recipe)
+
+    monkeypatch.setattr(build_ahead, "build", slow)
+    first = amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably."))
+    act(unoct, first, "table")
+    assert started.wait(30)
+    second = amendment_id(propose(unoct, wid_of(app, "The Participants will consult"), "They will consult yearly."))
+    act(unoct, second, "table")  # while the first build is under way
+    release.set()
+    assert build_ahead.wait_until_idle(60)
+    assert built == ["dashboard", "dashboard"]
+    builds = Builds(app, monkeypatch)
+    page = chair.get(DASHBOARD).get_data(as_text=True)
+    assert builds.keys == [] and "UNOCT-2" in page  # the second tabling too, built ahead
+
+
+def test_a_meeting_pack_that_does_not_exist_is_never_built_ahead(ahead, demo):
+    app = ahead
+    chair = as_user(app, demo, "cica.chair")
+    assert chair.get("/n/cica-unoct-mou/meetings/NOPE/pack").status_code == 404
+    assert build_ahead._read_lately == {}
+    assert chair.get(DASHBOARD).status_code == 200
+    assert [recipe.page for recipe in build_ahead._read_lately] == ["dashboard"]
