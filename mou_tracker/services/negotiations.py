@@ -7,12 +7,13 @@ named in the address with `open_negotiation` first, so that every query of the r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import and_, bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..core import permissions
@@ -45,11 +46,16 @@ NOT_FOUND = N_("There is no negotiation by that name, or it is not open to you."
 def open_to(actor: User):
     """SQL condition: the negotiations this user may open. Negotiators work on those their party takes part in;
     chairs, legal reviewers and administrators on those they are assigned to (`Role.works_by_assignment`)."""
-    if actor.role.works_by_assignment:
-        return exists().where(
-            InstrumentAssignment.instrument_id == Instrument.id, InstrumentAssignment.user_id == actor.id
-        )
-    return exists().where(InstrumentParty.instrument_id == Instrument.id, InstrumentParty.party_id == actor.party_id)
+    by_assignment = actor.role.works_by_assignment
+    return _open_to(by_assignment, actor.id if by_assignment else actor.party_id)
+
+
+def _open_to(by_assignment: bool, who):
+    """`open_to` for a user known by their id (`by_assignment`) or their party's id (`who`: a value, or a bound
+    parameter of a statement built once)."""
+    if by_assignment:
+        return exists().where(InstrumentAssignment.instrument_id == Instrument.id, InstrumentAssignment.user_id == who)
+    return exists().where(InstrumentParty.instrument_id == Instrument.id, InstrumentParty.party_id == who)
 
 
 def _with_languages_and_parties(query):
@@ -62,11 +68,7 @@ def open_negotiation(session: Session, actor: User | None, slug: str) -> Instrum
     page asks it."""
     if not permissions.can_read_draft(actor):
         raise NotFound(NOT_FOUND)
-    instrument = (
-        session.scalars(_with_languages_and_parties(select(Instrument).where(Instrument.slug == slug, open_to(actor))))
-        .unique()
-        .first()
-    )
+    instrument = _opening(session, actor, by_slug=True, slug=slug)
     if instrument is None:
         raise NotFound(NOT_FOUND)
     remember_instrument(session, instrument)
@@ -78,10 +80,26 @@ def first_open_to(session: Session, actor: User | None) -> Instrument | None:
     the product held one negotiation) lead to."""
     if not permissions.can_read_draft(actor):
         return None
-    oldest = select(Instrument.id).where(open_to(actor)).order_by(Instrument.id).limit(1).scalar_subquery()
-    return (
-        session.scalars(_with_languages_and_parties(select(Instrument).where(Instrument.id == oldest))).unique().first()
-    )
+    return _opening(session, actor, by_slug=False)
+
+
+def _opening(session: Session, actor: User, *, by_slug: bool, slug: str | None = None) -> Instrument | None:
+    by_assignment = actor.role.works_by_assignment
+    who = actor.id if by_assignment else actor.party_id
+    return session.scalars(_opening_query(by_assignment, by_slug), {"who": who, "slug": slug}).unique().first()
+
+
+@functools.cache
+def _opening_query(by_assignment: bool, by_slug: bool):
+    """The statement `open_negotiation` (`by_slug`) or `first_open_to` runs for a user of each kind, built once: every
+    page runs one, and building it again on each request cost as much as running it."""
+    condition = _open_to(by_assignment, bindparam("who"))
+    if by_slug:
+        chosen = and_(Instrument.slug == bindparam("slug"), condition)
+    else:
+        oldest = select(Instrument.id).where(condition).order_by(Instrument.id).limit(1)
+        chosen = Instrument.id == oldest.scalar_subquery()
+    return _with_languages_and_parties(select(Instrument).where(chosen))
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,14 @@ class StateStamp(NamedTuple):
     account_event_id: int | None
     event_time: dt.datetime | None
     day: str
+    #: Whether the kept part shows the private business `own_event_id` stands for; False when only the page around
+    #: the part does (`state_stamp`'s `around`): the part is then kept across it.
+    own_in_part: bool = True
+
+    def of_part(self) -> tuple:
+        """What the page's kept part depends on: the whole stamp but for its party's events that only the page
+        around the part shows."""
+        return self._replace(own_event_id=self.own_event_id if self.own_in_part else None)[:-1]
 
 
 class Private(enum.Flag):
@@ -182,7 +190,12 @@ class Private(enum.Flag):
 
 
 def state_stamp(
-    session: Session, actor: User, *, private: Private = Private.EVERYTHING, instrument: Instrument | None = None
+    session: Session,
+    actor: User,
+    *,
+    private: Private = Private.EVERYTHING,
+    around: Private = Private.NOTHING,
+    instrument: Instrument | None = None,
 ) -> StateStamp:
     """What a status page of the negotiation (`instrument`, else the one this unit of work reads) shown to
     `actor` depends on, in one query: it changes whenever the page would.
@@ -192,7 +205,9 @@ def state_stamp(
     rebuild it; a part that shows some private business must name it, and its stamp moves with each event of the
     reader's party of that kind (a page missing its reader's own new draft is a bug). The default, EVERYTHING, is
     the safe one for a page that has not said. The part is kept per visibility (web/page_cache), so whatever it
-    shows, it is never served to the other party.
+    shows, it is never served to the other party. `around` names what the page shows of the party's private
+    business around its part, counted for each reader (the dashboard's count of the party's drafts): it moves the
+    stamp, so the page around the part is kept with it, but not the part's key (`StateStamp.of_part`).
 
     Every change to the negotiation records an audit event, so the newest event's number moves with each one: the
     negotiation's newest public event, its newest event private to the actor's party of the kinds `private` names
@@ -207,16 +222,19 @@ def state_stamp(
         raise PermissionDenied(N_("Sign in to read the status report."))
     if instrument is None:
         instrument = current_instrument(session)
+    # One newest private event stands for both: a part that shows some private business itself is rebuilt by the
+    # kinds only the page around it shows as well (sometimes for nothing, never out of date).
+    kinds = private | around
     shown = {
         # No party, no private event: the index finds none at once (a condition on the kind would read them all).
-        "party": actor.party_id if private else None,
-        "everything": private == Private.EVERYTHING,
-        "drafts": Private.DRAFTS in private,
-        "posts": Private.POSTS in private,
-        "attachments": Private.ATTACHMENTS in private,
+        "party": actor.party_id if kinds else None,
+        "everything": kinds == Private.EVERYTHING,
+        "drafts": Private.DRAFTS in kinds,
+        "posts": Private.POSTS in kinds,
+        "attachments": Private.ATTACHMENTS in kinds,
     }
     row = session.execute(_STAMP_QUERY, {"instrument": instrument.id, **shown}).one()
-    return StateStamp._make((*row._tuple(), utcnow().date().isoformat()))
+    return StateStamp._make((*row._tuple(), utcnow().date().isoformat(), bool(private)))
 
 
 # Written out once: every status page asks for it, and building the same statement from expressions on each

@@ -75,7 +75,7 @@ _read_lately_lock = threading.Lock()
 
 #: The builds ahead of this worker, one at a time in one thread (each opens a database session only at its turn,
 #: so queued builds hold no connection): {recipe queued or building: its part's kind, expected in page_cache}.
-_pending: dict[Recipe, str] = {}
+_pending: dict[Recipe, tuple[str, page_cache.LocalStore | page_cache.RedisStore]] = {}
 #: The one being built, and those asked again meanwhile (a change after its build had read the database).
 _building: set[Recipe] = set()
 _again: set[Recipe] = set()
@@ -177,8 +177,9 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
                 continue  # queued: its build will read the database as it is then
             reader = page_cache.Reader(party_id=recipe.party_id, kept_role=None)
             kind = page_cache.latest_key(recipe.page, recipe.slug, reader, recipe.language)
-            _pending[recipe] = kind
-            page_cache.expect(kind)
+            kept_in = app.extensions["mou_part_store"]
+            _pending[recipe] = (kind, kept_in)
+            page_cache.expect(kind, kept_in)
             _queue.put((app, recipe, now))
             queued += 1
         if queued and not _start_runner():
@@ -208,8 +209,8 @@ def _forget_pending() -> None:
             _queue.get_nowait()
         except queue.Empty:
             break
-    for kind in _pending.values():
-        page_cache.expected(kind)
+    for kind, kept_in in _pending.values():
+        page_cache.expected(kind, kept_in)
     _pending.clear()
     _again.clear()
     _idle.notify_all()
@@ -232,7 +233,7 @@ def _run() -> None:
                     _again.discard(recipe)
                     _queue.put((app, recipe, time.monotonic()))  # stays pending and expected
                 else:
-                    page_cache.expected(_pending.pop(recipe))
+                    page_cache.expected(*_pending.pop(recipe))
                     _idle.notify_all()
 
 

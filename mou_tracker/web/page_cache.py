@@ -342,6 +342,17 @@ class LocalStore:
             self._latest.clear()
             self.used = 0
 
+    # Builds ahead: this worker's are counted in `_coming`; other workers keep parts of their own.
+
+    def expect(self, kind: str) -> None:
+        pass
+
+    def expected(self, kind: str) -> None:
+        pass
+
+    def coming(self, kind: str) -> bool:
+        return False
+
 
 class RedisStore:
     """Parts shared by every worker. Each expires after MOU_CACHE_TTL_SECONDS; the one a rebuild replaces after
@@ -389,6 +400,28 @@ class RedisStore:
             if self.client.get(name) == token.encode():
                 self.client.delete(name)
 
+    # Builds ahead, marked for every worker: a reader of another worker who finds the part of the new state
+    # missing is served the previous one rather than building it too (the mark lapses should its worker die).
+
+    def expect(self, kind: str) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.incr(self.prefix + "coming|" + kind)
+            pipe.expire(self.prefix + "coming|" + kind, COMING_SECONDS)
+            pipe.execute()
+        except Exception:  # Redis unreachable: the other workers' readers build the part themselves
+            log.warning("Could not mark a build ahead in Redis", exc_info=True)
+
+    def expected(self, kind: str) -> None:
+        try:
+            if self.client.decr(self.prefix + "coming|" + kind) <= 0:
+                self.client.delete(self.prefix + "coming|" + kind)
+        except Exception:  # the mark lapses by itself
+            log.warning("Could not clear a build ahead's mark in Redis", exc_info=True)
+
+    def coming(self, kind: str) -> bool:
+        return bool(self.client.exists(self.prefix + "coming|" + kind))
+
     def clear(self) -> None:
         for name in self.client.scan_iter(match=self.prefix + "*", count=1000):
             self.client.delete(name)
@@ -396,6 +429,8 @@ class RedisStore:
 
 #: A part replaced by a rebuild stays readable this long in Redis (a worker may be between get and send).
 STALE_SECONDS = 5
+#: A build ahead's mark in Redis lapses after this long, should its worker die before building it.
+COMING_SECONDS = 30
 #: A rebuild lock in Redis lapses after this long, should its worker die holding it.
 LOCK_SECONDS = 30.0
 #: How long a request waits for another's rebuild of the same part before building it itself.
@@ -452,7 +487,7 @@ def _kind(page: str, slug: str, reader: Reader, language: str) -> str:
 def _keys(page: str, stamp: StateStamp, reader: Reader) -> tuple[str, str]:
     """The part's key, and the key of its kind without the state (the latest part of the kind is kept under it)."""
     kind = _kind(page, current_slug(), reader, str(get_locale()))
-    return kind + "|" + "|".join(str(p) for p in stamp), "latest|" + kind
+    return kind + "|" + "|".join(str(p) for p in stamp.of_part()), "latest|" + kind
 
 
 def latest_key(page: str, slug: str, reader: Reader, language: str) -> str:
@@ -467,18 +502,22 @@ _coming: Counter[str] = Counter()
 _coming_lock = threading.Lock()
 
 
-def expect(kind: str) -> None:
-    """A part of `kind` is queued to be built ahead."""
+def expect(kind: str, kept_in: LocalStore | RedisStore) -> None:
+    """A part of `kind` is queued to be built ahead (marked in Redis too, for the other workers' readers)."""
     with _coming_lock:
         _coming[kind] += 1
+    kept_in.expect(kind)
 
 
-def expected(kind: str) -> None:
+def expected(kind: str, kept_in: LocalStore | RedisStore) -> None:
     """A part of `kind` queued to be built ahead was built (or failed)."""
     with _coming_lock:
         _coming[kind] -= 1
-        if _coming[kind] <= 0:
+        done = _coming[kind] <= 0
+        if done:
             del _coming[kind]
+    if done:
+        kept_in.expected(kind)
 
 
 #: Pages kept for every role (`per_role=False`) whose build read the role all the same, in this worker: built per
@@ -528,8 +567,8 @@ def _kept_for(
         return part, False
     # Same page, visibility, role and language: only its state is older.
     earlier = None if current_only else kept_in.latest(kind)
-    if earlier is not None and not ahead and kind in _coming:
-        return earlier, True  # queued to be built ahead: no reader builds it as well
+    if earlier is not None and not ahead and (kind in _coming or kept_in.coming(kind)):
+        return earlier, True  # queued to be built ahead (here or by another worker): no reader builds it as well
     with _rebuild_lock(kept_in, key, 0 if earlier is not None else WAIT_SECONDS) as building:
         part = kept_in.get(key)  # built while this request waited
         if part is not None:
@@ -559,15 +598,15 @@ def status_page(
 ) -> Response:
     """A status page: the part `build` renders, kept per state, visibility, role and language, inside `template`
     rendered for this reader (and kept for their next view: `_wrapper`). `around`, given the part, returns what
-    the page shows around it for this reader alone (worked out from what the part kept, per request).
+    the page shows around it for this reader alone (worked out from what the part kept); it is asked only when
+    that page is rendered, not when it is kept from the reader's previous view, so whatever it reads must move
+    the stamp (a party's private business: named as `state_stamp`'s `around`).
     `personal_around`: the page around the part holds what must be rendered for each view (single-use forms, the
     reader's own discussion): it is never kept, not even for the same reader. `per_role`: see `kept_part`."""
     part, stale = kept_part(page, stamp, build, per_role=per_role)
     context["kept_stale"] = stale
-    if around is not None:
-        context.update(around(part))
     token = generate_csrf()
-    wrapper = _wrapper(template, stamp, part, context, token, keep=not personal_around)
+    wrapper = _wrapper(template, stamp, part, context, token, keep=not personal_around, around=around)
     if _accepts_gzip():
         response = Response(wrapper.gzip(part, token), mimetype="text/html")
         response.headers["Content-Encoding"] = "gzip"
@@ -675,13 +714,25 @@ def _wrapper_key(template: str, stamp: StateStamp, part: KeptPart, context: dict
         return None
 
 
-def _wrapper(template: str, stamp: StateStamp, part: KeptPart, context: dict, token: str, *, keep: bool) -> Wrapper:
+def _wrapper(
+    template: str,
+    stamp: StateStamp,
+    part: KeptPart,
+    context: dict,
+    token: str,
+    *,
+    keep: bool,
+    around: Callable[[KeptPart], dict] | None = None,
+) -> Wrapper:
     """The page around `part` for this reader: kept from their previous view when nothing it shows has changed,
-    else rendered with a slot for the form token (and kept, unless not to `keep`)."""
+    else rendered with a slot for the form token (and kept, unless not to `keep`). What `around` adds is in the
+    stamp (see `status_page`), which is part of the key: it is asked only to render."""
     wrappers: WrapperStore = current_app.extensions["mou_wrapper_store"]
     key = _wrapper_key(template, stamp, part, context) if keep else None
     if key is not None and (kept := wrappers.get(key)) is not None:
         return kept
+    if around is not None:
+        context = {**context, **around(part)}
     html = render_template(
         template,
         **context,

@@ -103,11 +103,14 @@ def _dashboard_part(instrument) -> dict:
 @bp.route("/dashboard")
 def dashboard():
     """The status report. Its kept part shows nothing private (`Private.NOTHING`): the one thing of the reader's
-    party it shows, the count of its drafts per party, is counted for each request (one query) and shown around the
-    part, so that a party's draft, saved every few seconds, never rebuilds its readers' dashboards. It shows every
-    role the same, and is built ahead after a public change (web/build_ahead)."""
+    party it shows, the count of its drafts per party, is shown around the part (counted when the page around it
+    is rendered, kept with it until the party's drafts move the stamp), so that a party's draft, saved every few
+    seconds, never rebuilds its readers' dashboards. It shows every role the same, and is built ahead after a
+    public change (web/build_ahead)."""
     instrument = draft_service.current_instrument(db.session)
-    stamp = service.state_stamp(db.session, current_user, private=service.Private.NOTHING)
+    stamp = service.state_stamp(
+        db.session, current_user, private=service.Private.NOTHING, around=service.Private.DRAFTS
+    )
 
     def around(part) -> dict:
         # A part kept by an earlier release (in Redis, across a deploy) may lack the counts: none until rebuilt.

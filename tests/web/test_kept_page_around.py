@@ -8,12 +8,13 @@ import re
 import zlib
 
 from flask import template_rendered
+from sqlalchemy import event
 
 from mou_tracker.extensions import db
 from mou_tracker.models import Instrument, Notification, User
 from mou_tracker.web import page_cache
-from tests.conftest import Browser
-from tests.services.test_amendments import as_user
+from tests.conftest import Browser, wid_of
+from tests.services.test_amendments import as_user, propose
 
 GZIP = {"Accept-Encoding": "gzip"}
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -47,6 +48,37 @@ def test_a_repeated_view_renders_nothing_and_carries_a_token_that_works(app, dem
     sent = chair.client.post("/language", data={"language": "ru", "next": "/dashboard", "csrf_token": token})
     assert sent.status_code == 302
     assert 'lang="ru"' in chair.get("/dashboard").get_data(as_text=True)
+
+
+def _statements(app, browser: Browser, url: str) -> list[str]:
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert browser.get(url, headers=GZIP).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_a_repeated_dashboard_asks_three_things_and_counts_the_partys_drafts_again_only_when_it_drafts(app, demo):
+    """A kept dashboard asks the database for the reader with their sign-in session and bell, the negotiation open
+    to them and the state stamp: the count of the party's drafts around the part is kept with the page around it,
+    counted again after a draft of the reader's own party (never after the other party's)."""
+    chair = as_user(app, demo, "cica.chair")
+    chair.get("/dashboard", headers=GZIP)
+    assert len(_statements(app, chair, "/dashboard")) == 3
+    propose(as_user(app, demo, "unoct.negotiator"), wid_of(app, "The Participants will consult"), "UNOCT's words.")
+    assert len(_statements(app, chair, "/dashboard")) == 3  # the other party's draft: nothing to count again
+    propose(as_user(app, demo, "cica.negotiator"), wid_of(app, "The Participants will consult"), "CICA's words.")
+    counted = _statements(app, chair, "/dashboard")
+    assert len(counted) == 4 and "amendments" in counted[-1]
+    html = gzip.decompress(chair.get("/dashboard", headers=GZIP).data).decode()
+    assert re.search(r'<th scope="row">CICA</th><td>\d+</td><td>1</td>', html)
 
 
 def test_a_session_ended_elsewhere_gets_no_kept_page(app, demo):

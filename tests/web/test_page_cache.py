@@ -18,6 +18,7 @@ from sqlalchemy import event
 
 from mou_tracker import create_app
 from mou_tracker.extensions import db
+from mou_tracker.models import User
 from mou_tracker.web import page_cache
 from tests.conftest import wid_of
 from tests.services.test_agreement import NEW_WORDING, review, tabled
@@ -420,3 +421,36 @@ def test_with_redis_workers_share_parts_and_a_replaced_part_expires_soon(redis_a
     with redis_app[0].app_context():
         ttls = {name: store.client.ttl(name) for name in kept}
     assert all(0 < ttl <= page_cache.STALE_SECONDS for ttl in ttls.values()), ttls
+
+
+def test_with_redis_a_part_another_worker_builds_ahead_is_awaited_not_built_again(redis_app, demo, app, monkeypatch):
+    """A worker that queues a part to be built ahead marks it in Redis: a reader of another worker who asks for the
+    new state meanwhile is served the previous one at once (told so, not kept by the browser) and builds nothing;
+    once the mark is gone, the new state is built as usual."""
+    from tests.web.test_state_stamp import Builds
+
+    one, other = redis_app
+    chair = as_user(other, demo, "cica.chair")
+    assert chair.get("/dashboard").status_code == 200  # the previous state, kept in Redis
+    with one.app_context():
+        party_id = db.session.scalar(db.select(User.party_id).filter_by(login="cica.chair"))
+    with one.test_request_context():
+        reader = page_cache.Reader(party_id=party_id, kept_role=None)
+        kind = page_cache.latest_key("dashboard", "cica-unoct-mou", reader, "en")
+        store = page_cache.store()
+    # Marked through the store alone: this test's two workers share one process, and with it the count each worker
+    # keeps of its own builds ahead (`page_cache._coming`), which would hide what Redis does.
+    store.expect(kind)
+    unoct = as_user(one, demo, "unoct.negotiator")
+    act(unoct, amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably.")), "table")
+    builds = Builds(other, monkeypatch)
+    meanwhile = chair.get("/dashboard")
+    assert builds.keys == []
+    assert meanwhile.headers["Cache-Control"] == "no-store"
+    assert "UNOCT-1" not in meanwhile.get_data(as_text=True)
+    assert 0 < store.client.ttl(store.prefix + "coming|" + kind) <= page_cache.COMING_SECONDS  # lapses if never built
+
+    store.expected(kind)
+    assert not store.coming(kind)
+    assert "UNOCT-1</a>: CICA to respond" in chair.get("/dashboard").get_data(as_text=True)
+    assert len(builds.keys) == 1
