@@ -70,7 +70,8 @@ def default_config(instance_path: str) -> dict:
         "MOU_API_RATE_LIMIT": os.environ.get("MOU_API_RATE_LIMIT", "600 per minute"),
         # Status pages: rendered parts shared by readers of the same visibility, kept in-process (at most
         # MOU_CACHE_MAX_BYTES, compressed) or, with MOU_CACHE_REDIS, in Redis for every worker (each part for
-        # MOU_CACHE_TTL_SECONDS at most, the one a change replaces for a few seconds).
+        # MOU_CACHE_TTL_SECONDS at most, the one a change replaces for a few seconds), each worker keeping copies
+        # of the parts it served in a quarter of MOU_CACHE_MAX_BYTES.
         **_page_cache_config(os.environ.get("MOU_CACHE_REDIS"), database_url),
         # After a change every reader sees, the parts read lately are built again at once in the background
         # (web/build_ahead.py), so that no reader waits for a rebuild. Unset: on, but in tests (TESTING), whose

@@ -14,7 +14,7 @@ meeting has forty people reading it. Its part (the body, without the page around
   party's parts, and the party's own draft-blind pages, stay kept.
 
 The page around the part (the user menu, the bell, the language switcher) is the reader's own: it is rendered for
-one signed-in user and kept too (a `Wrapper`, in this worker's `WrapperStore`), under a key made of everything it
+one signed-in user and kept too (a `Wrapper`, in this worker's `BoundedStore`), under a key made of everything it
 shows (the user's name, role and party, their unread notifications, the state stamp, the address, the view's other
 values, ...), with a slot where the session's CSRF token goes; each request puts its own token there. A page with a
 message to show once, or with a value of no kind a key can hold (a form, a clause), is rendered for each request. A
@@ -47,8 +47,8 @@ import time
 import uuid
 import zlib
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any, cast
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, has_app_context, render_template, request, session
 from flask_babel import get_locale
@@ -358,16 +358,25 @@ class RedisStore:
     """Parts shared by every worker. Each expires after MOU_CACHE_TTL_SECONDS; the one a rebuild replaces after
     a few seconds (a worker may be sending it). Redis itself should run with `maxmemory` and `allkeys-lru`."""
 
-    def __init__(self, url: str, prefix: str, ttl: int):
+    def __init__(self, url: str, prefix: str, ttl: int, copies_max_bytes: int):
         import redis
 
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
         self.ttl = ttl
+        # A part's key names the state it was built for, so a part never changes under its key: this worker keeps
+        # copies of those it served, rather than reading (and unpickling) tens of kilobytes from Redis per view.
+        self._copies = BoundedStore[KeptPart](copies_max_bytes)
 
     def get(self, key: str) -> KeptPart | None:
+        if (copy := self._copies.get(key)) is not None:
+            return copy
         raw = self.client.get(self.prefix + key)
-        return None if raw is None else pickle.loads(cast(bytes, raw))  # noqa: S301  (written by this app into its own Redis)
+        if raw is None:
+            return None
+        part = pickle.loads(cast(bytes, raw))  # noqa: S301  (written by this app into its own Redis)
+        self._copies.put(key, part)
+        return part
 
     def latest(self, kind: str) -> KeptPart | None:
         """The newest part of `kind` kept by any worker, whatever state it was built for."""
@@ -376,6 +385,7 @@ class RedisStore:
 
     def put(self, key: str, kind: str, part: KeptPart) -> None:
         """Keep `part` under `key`; the part of the same kind it replaces expires in a few seconds."""
+        self._copies.put(key, part)
         pipe = self.client.pipeline(transaction=False)
         pipe.set(self.prefix + key, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), ex=self.ttl)
         pipe.set(self.prefix + kind, key, ex=self.ttl, get=True)
@@ -423,10 +433,13 @@ class RedisStore:
         return bool(self.client.exists(self.prefix + "coming|" + kind))
 
     def clear(self) -> None:
+        self._copies.clear()
         for name in self.client.scan_iter(match=self.prefix + "*", count=1000):
             self.client.delete(name)
 
 
+#: With Redis, a worker keeps copies of the parts it served, in this share of MOU_CACHE_MAX_BYTES.
+REDIS_COPIES_SHARE = 4
 #: A part replaced by a rebuild stays readable this long in Redis (a worker may be between get and send).
 STALE_SECONDS = 5
 #: A build ahead's mark in Redis lapses after this long, should its worker die before building it.
@@ -464,12 +477,15 @@ def _rebuild_lock(store, key: str, wait: float) -> Iterator[bool]:
 def init_app(app: Flask) -> None:
     if url := app.config.get("MOU_CACHE_REDIS"):
         store: LocalStore | RedisStore = RedisStore(
-            url, app.config["CACHE_KEY_PREFIX"] + "part:", int(app.config["MOU_CACHE_TTL_SECONDS"])
+            url,
+            app.config["CACHE_KEY_PREFIX"] + "part:",
+            int(app.config["MOU_CACHE_TTL_SECONDS"]),
+            int(app.config["MOU_CACHE_MAX_BYTES"]) // REDIS_COPIES_SHARE,
         )
     else:
         store = LocalStore(int(app.config["MOU_CACHE_MAX_BYTES"]))
     app.extensions["mou_part_store"] = store
-    app.extensions["mou_wrapper_store"] = WrapperStore(WRAPPER_MAX_BYTES)
+    app.extensions["mou_wrapper_store"] = BoundedStore[Wrapper](WRAPPER_MAX_BYTES)
 
 
 def store() -> LocalStore | RedisStore:
@@ -621,30 +637,39 @@ def status_page(
 # The page around a part, kept per reader -------------------------------------------------------------------------
 
 
-class WrapperStore:
-    """This worker's pages around parts, least recently used first, bounded in bytes."""
+class _Weighed(Protocol):
+    @property
+    def weight(self) -> int: ...
+
+
+Kept = TypeVar("Kept", bound=_Weighed)
+
+
+class BoundedStore(Generic[Kept]):
+    """Things this worker keeps (pages around parts; with Redis, its own copies of parts), least recently used
+    first, bounded in bytes."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.used = 0
-        self._kept: OrderedDict[tuple, Wrapper] = OrderedDict()
+        self._kept: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Wrapper | None:
+    def get(self, key: Hashable) -> Kept | None:
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
             return found
 
-    def put(self, key: tuple, wrapper: Wrapper) -> None:
+    def put(self, key: Hashable, kept: Kept) -> None:
         with self._lock:
             if (replaced := self._kept.pop(key, None)) is not None:
                 self.used -= replaced.weight
-            if wrapper.weight > self.max_bytes:
+            if kept.weight > self.max_bytes:
                 return
-            self._kept[key] = wrapper
-            self.used += wrapper.weight
+            self._kept[key] = kept
+            self.used += kept.weight
             while self.used > self.max_bytes:
                 _key, evicted = self._kept.popitem(last=False)
                 self.used -= evicted.weight
@@ -727,7 +752,7 @@ def _wrapper(
     """The page around `part` for this reader: kept from their previous view when nothing it shows has changed,
     else rendered with a slot for the form token (and kept, unless not to `keep`). What `around` adds is in the
     stamp (see `status_page`), which is part of the key: it is asked only to render."""
-    wrappers: WrapperStore = current_app.extensions["mou_wrapper_store"]
+    wrappers: BoundedStore[Wrapper] = current_app.extensions["mou_wrapper_store"]
     key = _wrapper_key(template, stamp, part, context) if keep else None
     if key is not None and (kept := wrappers.get(key)) is not None:
         return kept

@@ -454,3 +454,24 @@ def test_with_redis_a_part_another_worker_builds_ahead_is_awaited_not_built_agai
     assert not store.coming(kind)
     assert "UNOCT-1</a>: CICA to respond" in chair.get("/dashboard").get_data(as_text=True)
     assert len(builds.keys) == 1
+
+
+def test_with_redis_each_worker_reads_a_part_once_then_serves_its_own_copy(redis_app, demo, monkeypatch):
+    """A part never changes under its key (the key names the state it shows), so a worker keeps a copy of what it
+    read from Redis: a dashboard viewed again costs no Redis read of tens of kilobytes."""
+    one, other = redis_app
+    assert as_user(one, demo, "cica.chair").get("/dashboard").status_code == 200  # built by the first worker
+    with other.app_context():
+        store = page_cache.store()
+    reads: list[str] = []
+    real_get = store.client.get
+
+    def counted(name):
+        reads.append(name)
+        return real_get(name)
+
+    monkeypatch.setattr(store.client, "get", counted)
+    negotiator = as_user(other, demo, "cica.negotiator")  # the same party: the same part
+    for _ in range(3):
+        assert "Status report" in negotiator.get("/dashboard").get_data(as_text=True)
+    assert len([name for name in reads if name.startswith(store.prefix + "dashboard|")]) == 1
