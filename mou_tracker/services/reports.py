@@ -162,14 +162,13 @@ class StateStamp(NamedTuple):
     account_event_id: int | None
     event_time: dt.datetime | None
     day: str
-    #: Whether the kept part shows the private business `own_event_id` stands for; False when only the page around
-    #: the part does (`state_stamp`'s `around`): the part is then kept across it.
-    own_in_part: bool = True
+    #: The newest event of the reader's party of the kinds only the page around the part shows (`state_stamp`'s
+    #: `around`): it moves the page, not its kept part.
+    around_event_id: int | None = None
 
     def of_part(self) -> tuple:
-        """What the page's kept part depends on: the whole stamp but for its party's events that only the page
-        around the part shows."""
-        return self._replace(own_event_id=self.own_event_id if self.own_in_part else None)[:-1]
+        """What the page's kept part depends on: the whole stamp but for what only the page around it shows."""
+        return self[:-1]
 
 
 class Private(enum.Flag):
@@ -206,8 +205,9 @@ def state_stamp(
     reader's party of that kind (a page missing its reader's own new draft is a bug). The default, EVERYTHING, is
     the safe one for a page that has not said. The part is kept per visibility (web/page_cache), so whatever it
     shows, it is never served to the other party. `around` names what the page shows of the party's private
-    business around its part, counted for each reader (the dashboard's count of the party's drafts): it moves the
-    stamp, so the page around the part is kept with it, but not the part's key (`StateStamp.of_part`).
+    business around its part, for each reader (the dashboard's count of the party's drafts): its newest event moves
+    the stamp, and with it the page around the part (kept per reader), but not the part's key
+    (`StateStamp.of_part`), so a part built without it (web/build_ahead) is the same part.
 
     Every change to the negotiation records an audit event, so the newest event's number moves with each one: the
     negotiation's newest public event, its newest event private to the actor's party of the kinds `private` names
@@ -222,19 +222,35 @@ def state_stamp(
         raise PermissionDenied(N_("Sign in to read the status report."))
     if instrument is None:
         instrument = current_instrument(session)
-    # One newest private event stands for both: a part that shows some private business itself is rebuilt by the
-    # kinds only the page around it shows as well (sometimes for nothing, never out of date).
-    kinds = private | around
-    shown = {
+    row = session.execute(
+        _STAMP_QUERY,
+        {"instrument": instrument.id, **_kinds_shown(actor, private, ""), **_kinds_shown(actor, around, "around_")},
+    ).one()
+    *newest, around_event_id = row._tuple()
+    return StateStamp._make((*newest, utcnow().date().isoformat(), around_event_id))
+
+
+def _kinds_shown(actor: User, kinds: Private, prefix: str) -> dict:
+    """The parameters of `_private_event`'s condition for these kinds of the actor's party's private events."""
+    return {
         # No party, no private event: the index finds none at once (a condition on the kind would read them all).
-        "party": actor.party_id if kinds else None,
-        "everything": kinds == Private.EVERYTHING,
-        "drafts": Private.DRAFTS in kinds,
-        "posts": Private.POSTS in kinds,
-        "attachments": Private.ATTACHMENTS in kinds,
+        prefix + "party": actor.party_id if kinds else None,
+        prefix + "everything": kinds == Private.EVERYTHING,
+        prefix + "drafts": Private.DRAFTS in kinds,
+        prefix + "posts": Private.POSTS in kinds,
+        prefix + "attachments": Private.ATTACHMENTS in kinds,
     }
-    row = session.execute(_STAMP_QUERY, {"instrument": instrument.id, **shown}).one()
-    return StateStamp._make((*row._tuple(), utcnow().date().isoformat(), bool(private)))
+
+
+def _private_event(prefix: str) -> str:
+    """The newest event private to a party of the kinds `_kinds_shown(..., prefix)` names (`prefix`: one of this
+    module's two constants, never input)."""
+    return (
+        f"(SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id = :{prefix}party"  # noqa: S608
+        f" AND (:{prefix}everything OR (:{prefix}drafts AND (kind LIKE 'amendment.%' OR kind LIKE 'amendments.%'))"
+        f" OR (:{prefix}posts AND kind = 'clause.discussed') OR (:{prefix}attachments AND kind LIKE 'attachment.%'))"
+        " ORDER BY id DESC LIMIT 1)"
+    )
 
 
 # Written out once: every status page asks for it, and building the same statement from expressions on each
@@ -248,12 +264,9 @@ def state_stamp(
 # of the drafts read from a marked-up Word document ("amendments.*"); POSTS the internal posts of a clause's
 # discussion ("clause.discussed"); ATTACHMENTS the documents attached as internal ("attachment.*").
 _STAMP_QUERY = text(
-    "SELECT (SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id IS NULL"
+    "SELECT (SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id IS NULL"  # noqa: S608
     " ORDER BY id DESC LIMIT 1) AS event_id,"
-    " (SELECT id FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id = :party"
-    " AND (:everything OR (:drafts AND (kind LIKE 'amendment.%' OR kind LIKE 'amendments.%'))"
-    " OR (:posts AND kind = 'clause.discussed') OR (:attachments AND kind LIKE 'attachment.%'))"
-    " ORDER BY id DESC LIMIT 1) AS own_event_id,"
+    f" {_private_event('')} AS own_event_id,"
     " (SELECT v.id FROM clause_versions v WHERE EXISTS (SELECT 1 FROM clauses c WHERE c.id = v.clause_id"
     " AND c.instrument_id = :instrument) ORDER BY v.id DESC LIMIT 1) AS version_id,"
     " (SELECT r.id FROM responses r WHERE EXISTS (SELECT 1 FROM amendments a WHERE a.id = r.amendment_id"
@@ -264,10 +277,12 @@ _STAMP_QUERY = text(
     " AND m.instrument_id = :instrument) ORDER BY o.id DESC LIMIT 1) AS outcome_id,"
     " (SELECT id FROM audit_events WHERE instrument_id IS NULL ORDER BY id DESC LIMIT 1) AS account_event_id,"
     " (SELECT occurred_at FROM audit_events WHERE instrument_id = :instrument AND private_to_party_id IS NULL"
-    " ORDER BY id DESC LIMIT 1) AS event_time"
+    " ORDER BY id DESC LIMIT 1) AS event_time,"
+    f" {_private_event('around_')} AS around_event_id"
 ).columns(
     *(column(name, Integer) for name in StateStamp._fields[:7]),
     column("event_time", AuditEvent.__table__.c.occurred_at.type),
+    column("around_event_id", Integer),
 )
 
 
@@ -409,9 +424,10 @@ def open_by_party_now(
     session: Session, actor: User, instrument: Instrument, tabled: dict[str, int]
 ) -> dict[str, Counter]:
     """The "open amendments per party" panel for `actor` now: the tabled counts kept with the dashboard's part
-    (`tabled_by_party`) and the drafts the actor may see, counted for this request. The drafts are a party's own
-    business and change every few seconds while it drafts: counting only them keeps the per-request query to a
-    party's handful of drafts (the amendments' state index) instead of every open amendment of the negotiation."""
+    (`tabled_by_party`) and the drafts the actor may see, counted now. The drafts are a party's own business and
+    change every few seconds while it drafts: they are counted when the page around the dashboard's part is
+    rendered (kept for the reader until their party's drafts move the stamp: `state_stamp`'s `around`), and
+    counting only them reads a party's handful of drafts instead of every open amendment of the negotiation."""
     panel: dict[str, Counter] = {code: Counter(tabled=count) for code, count in tabled.items()}
     for code, count in session.execute(
         select(Party.code, func.count())

@@ -74,8 +74,9 @@ _read_lately: dict[Recipe, float] = {}
 _read_lately_lock = threading.Lock()
 
 #: The builds ahead of this worker, one at a time in one thread (each opens a database session only at its turn,
-#: so queued builds hold no connection): {recipe queued or building: its part's kind, expected in page_cache}.
-_pending: dict[Recipe, tuple[str, page_cache.LocalStore | page_cache.RedisStore]] = {}
+#: so queued builds hold no connection): {recipe queued or building: its part's kind, expected in page_cache (and
+#: marked in the store, for the other workers, while any of its kind is queued here)}.
+_pending: dict[Recipe, str] = {}
 #: The one being built, and those asked again meanwhile (a change after its build had read the database).
 _building: set[Recipe] = set()
 _again: set[Recipe] = set()
@@ -168,6 +169,8 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
             and recipe.page not in page_cache._READ_THE_ROLE  # built per role after all: not ahead
         ]
     queued = 0
+    first: list[str] = []  # kinds now queued in this worker and none before: marked for the other workers
+    unmark = False
     with _pending_lock:
         for recipe in recipes:
             if recipe in _building:
@@ -177,13 +180,20 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
                 continue  # queued: its build will read the database as it is then
             reader = page_cache.Reader(party_id=recipe.party_id, kept_role=None)
             kind = page_cache.latest_key(recipe.page, recipe.slug, reader, recipe.language)
-            kept_in = app.extensions["mou_part_store"]
-            _pending[recipe] = (kind, kept_in)
-            page_cache.expect(kind, kept_in)
+            _pending[recipe] = kind
+            if page_cache.expect(kind):
+                first.append(kind)
             _queue.put((app, recipe, now))
             queued += 1
         if queued and not _start_runner():
-            _forget_pending()
+            first = _forget_pending()
+            unmark = True
+    if first:  # outside the lock: a slow Redis holds up neither the writer's answer's peers nor the builds
+        kept_in = app.extensions["mou_part_store"]
+        if unmark:
+            kept_in.unmark_coming(first)
+        else:
+            kept_in.mark_coming(first)
     return queued
 
 
@@ -202,18 +212,19 @@ def _start_runner() -> bool:
     return True
 
 
-def _forget_pending() -> None:
-    """Nothing will build what is queued: readers must not wait for it (under `_pending_lock`)."""
+def _forget_pending() -> list[str]:
+    """Nothing will build what is queued: readers must not wait for it (under `_pending_lock`). Returns the kinds
+    no longer queued at all, whose marks in the store are to be cleared."""
     while True:
         try:
             _queue.get_nowait()
         except queue.Empty:
             break
-    for kind, kept_in in _pending.values():
-        page_cache.expected(kind, kept_in)
+    done = [kind for kind in _pending.values() if page_cache.expected(kind)]
     _pending.clear()
     _again.clear()
     _idle.notify_all()
+    return done
 
 
 def _run() -> None:
@@ -227,14 +238,18 @@ def _run() -> None:
         except BaseException:
             log.exception("Building %s ahead failed", recipe.page)
         finally:
+            done = False
             with _pending_lock:
                 _building.discard(recipe)
                 if recipe in _again:
                     _again.discard(recipe)
                     _queue.put((app, recipe, time.monotonic()))  # stays pending and expected
                 else:
-                    page_cache.expected(*_pending.pop(recipe))
+                    kind = _pending.pop(recipe)
+                    done = page_cache.expected(kind)
                     _idle.notify_all()
+            if done:
+                app.extensions["mou_part_store"].unmark_coming([kind])
 
 
 def build(app: Flask, recipe: Recipe) -> None:

@@ -28,9 +28,10 @@ After a change, one thread (and, with Redis, one worker) rebuilds a part (`_rebu
 meanwhile are served the part it replaces, with a notice that the page is being brought up to date, rather than
 forty of them waiting seconds for a meeting pack (stale while revalidating); only when there is no earlier part do
 they wait for the rebuild. After a change every reader sees, the parts read lately are built ahead in the background
-(web/build_ahead), and readers meanwhile are served the previous ones. The replaced part is dropped once the new one
-is kept (in-process) or expires a few seconds later (Redis). The in-process store is bounded in bytes
-(MOU_CACHE_MAX_BYTES) and evicts the least recently used part.
+(web/build_ahead), and readers meanwhile are served the previous ones (with Redis, by every worker: the queued build
+is marked there). The replaced part is dropped once the new one is kept (in-process) or expires a few seconds later
+(Redis; each worker's copy of it is evicted in its turn, and lives no longer than MOU_CACHE_TTL_SECONDS). The
+in-process store is bounded in bytes (MOU_CACHE_MAX_BYTES) and evicts the least recently used part.
 """
 
 from __future__ import annotations
@@ -344,14 +345,26 @@ class LocalStore:
 
     # Builds ahead: this worker's are counted in `_coming`; other workers keep parts of their own.
 
-    def expect(self, kind: str) -> None:
+    def mark_coming(self, kinds: list[str]) -> None:
         pass
 
-    def expected(self, kind: str) -> None:
+    def unmark_coming(self, kinds: list[str]) -> None:
         pass
 
     def coming(self, kind: str) -> bool:
         return False
+
+
+@dataclasses.dataclass(frozen=True)
+class _Copy:
+    """A worker's copy of a part kept in Redis, and when it was taken."""
+
+    part: KeptPart
+    kept_at: float
+
+    @property
+    def weight(self) -> int:
+        return self.part.weight
 
 
 class RedisStore:
@@ -361,21 +374,28 @@ class RedisStore:
     def __init__(self, url: str, prefix: str, ttl: int, copies_max_bytes: int):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        # A Redis that stops answering fails the request that waits on it (as one that is down does), rather than
+        # holding its thread for ever.
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_SOCKET_SECONDS, socket_connect_timeout=REDIS_SOCKET_SECONDS
+        )
         self.prefix = prefix
         self.ttl = ttl
         # A part's key names the state it was built for, so a part never changes under its key: this worker keeps
         # copies of those it served, rather than reading (and unpickling) tens of kilobytes from Redis per view.
-        self._copies = BoundedStore[KeptPart](copies_max_bytes)
+        # A copy lives no longer than the part in Redis (`ttl`), so that the workers agree again within that time
+        # should two builds of one key ever differ (a change committed out of the order of its event's number).
+        self._copies = BoundedStore[_Copy](copies_max_bytes)
 
     def get(self, key: str) -> KeptPart | None:
-        if (copy := self._copies.get(key)) is not None:
-            return copy
+        copy = self._copies.get(key)
+        if copy is not None and time.monotonic() - copy.kept_at < self.ttl:
+            return copy.part
         raw = self.client.get(self.prefix + key)
         if raw is None:
             return None
         part = pickle.loads(cast(bytes, raw))  # noqa: S301  (written by this app into its own Redis)
-        self._copies.put(key, part)
+        self._copies.put(key, _Copy(part, time.monotonic()))
         return part
 
     def latest(self, kind: str) -> KeptPart | None:
@@ -385,7 +405,7 @@ class RedisStore:
 
     def put(self, key: str, kind: str, part: KeptPart) -> None:
         """Keep `part` under `key`; the part of the same kind it replaces expires in a few seconds."""
-        self._copies.put(key, part)
+        self._copies.put(key, _Copy(part, time.monotonic()))
         pipe = self.client.pipeline(transaction=False)
         pipe.set(self.prefix + key, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), ex=self.ttl)
         pipe.set(self.prefix + kind, key, ex=self.ttl, get=True)
@@ -411,26 +431,31 @@ class RedisStore:
                 self.client.delete(name)
 
     # Builds ahead, marked for every worker: a reader of another worker who finds the part of the new state
-    # missing is served the previous one rather than building it too (the mark lapses should its worker die).
+    # missing is served the previous one rather than building it too. A mark counts the workers that queued the
+    # kind and lapses after COMING_SECONDS, should its worker die before building it.
 
-    def expect(self, kind: str) -> None:
+    def mark_coming(self, kinds: list[str]) -> None:
         try:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.incr(self.prefix + "coming|" + kind)
-            pipe.expire(self.prefix + "coming|" + kind, COMING_SECONDS)
+            pipe = self.client.pipeline(transaction=True)  # the count and its expiry together, or neither
+            for kind in kinds:
+                pipe.incr(self.prefix + "coming|" + kind)
+                pipe.expire(self.prefix + "coming|" + kind, COMING_SECONDS)
             pipe.execute()
         except Exception:  # Redis unreachable: the other workers' readers build the part themselves
-            log.warning("Could not mark a build ahead in Redis", exc_info=True)
+            log.warning("Could not mark builds ahead in Redis", exc_info=True)
 
-    def expected(self, kind: str) -> None:
+    def unmark_coming(self, kinds: list[str]) -> None:
         try:
-            if self.client.decr(self.prefix + "coming|" + kind) <= 0:
-                self.client.delete(self.prefix + "coming|" + kind)
+            pipe = self.client.pipeline(transaction=False)
+            for kind in kinds:
+                pipe.decr(self.prefix + "coming|" + kind)  # left at 0 (or below) to lapse: never another's mark
+            pipe.execute()
         except Exception:  # the mark lapses by itself
-            log.warning("Could not clear a build ahead's mark in Redis", exc_info=True)
+            log.warning("Could not clear the marks of builds ahead in Redis", exc_info=True)
 
     def coming(self, kind: str) -> bool:
-        return bool(self.client.exists(self.prefix + "coming|" + kind))
+        count = self.client.get(self.prefix + "coming|" + kind)
+        return count is not None and int(count) > 0
 
     def clear(self) -> None:
         self._copies.clear()
@@ -438,6 +463,8 @@ class RedisStore:
             self.client.delete(name)
 
 
+#: How long a request waits on Redis (to connect, or for an answer) before it fails.
+REDIS_SOCKET_SECONDS = 5.0
 #: With Redis, a worker keeps copies of the parts it served, in this share of MOU_CACHE_MAX_BYTES.
 REDIS_COPIES_SHARE = 4
 #: A part replaced by a rebuild stays readable this long in Redis (a worker may be between get and send).
@@ -518,22 +545,23 @@ _coming: Counter[str] = Counter()
 _coming_lock = threading.Lock()
 
 
-def expect(kind: str, kept_in: LocalStore | RedisStore) -> None:
-    """A part of `kind` is queued to be built ahead (marked in Redis too, for the other workers' readers)."""
+def expect(kind: str) -> bool:
+    """A part of `kind` is queued to be built ahead; True when it is the first of its kind queued in this worker
+    (then mark it in the store too, outside any lock: `mark_coming`)."""
     with _coming_lock:
         _coming[kind] += 1
-    kept_in.expect(kind)
+        return _coming[kind] == 1
 
 
-def expected(kind: str, kept_in: LocalStore | RedisStore) -> None:
-    """A part of `kind` queued to be built ahead was built (or failed)."""
+def expected(kind: str) -> bool:
+    """A part of `kind` queued to be built ahead was built (or failed); True when none of its kind is queued in
+    this worker any more (then clear its mark in the store: `unmark_coming`)."""
     with _coming_lock:
         _coming[kind] -= 1
-        done = _coming[kind] <= 0
-        if done:
-            del _coming[kind]
-    if done:
-        kept_in.expected(kind)
+        if _coming[kind] > 0:
+            return False
+        del _coming[kind]
+        return True
 
 
 #: Pages kept for every role (`per_role=False`) whose build read the role all the same, in this worker: built per
@@ -778,7 +806,8 @@ def rendered(template: str, **context) -> Markup:
 
 
 def clear() -> None:
-    """Forget every kept part (the benchmark measures first views with it)."""
+    """Forget every kept part: this worker's, and those in Redis (not another worker's copies of them, which lapse
+    with MOU_CACHE_TTL_SECONDS). The benchmark measures first views with it, in one process."""
     if has_app_context():
         store().clear()
         current_app.extensions["mou_wrapper_store"].clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import pickle
 import re
 import threading
 import time
@@ -27,7 +28,9 @@ from tests.services.test_amendments import SETTLEMENT, act, amendment_id, as_use
 #: Queries of a repeated view of a kept page: the reader (with their session and their unread notifications, for the
 #: menu's bell, in one query), the negotiation's state stamp, the instrument (the draft's heading). Nothing per clause.
 KEPT_PAGE_QUERIES = 3
-#: The dashboard counts its reader's party's drafts for each request, around its kept part (web/reports.dashboard).
+#: The dashboard counts its reader's party's drafts when it renders the page around its kept part for them (their
+#: first view, or after their party drafted), not for a page around kept from their previous view
+#: (web/reports.dashboard; test_kept_page_around counts a repeated view's queries exactly).
 PER_REQUEST = {"/dashboard": 1}
 
 TOKEN = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
@@ -440,7 +443,7 @@ def test_with_redis_a_part_another_worker_builds_ahead_is_awaited_not_built_agai
         store = page_cache.store()
     # Marked through the store alone: this test's two workers share one process, and with it the count each worker
     # keeps of its own builds ahead (`page_cache._coming`), which would hide what Redis does.
-    store.expect(kind)
+    store.mark_coming([kind])
     unoct = as_user(one, demo, "unoct.negotiator")
     act(unoct, amendment_id(propose(unoct, wid_of(app, SETTLEMENT), "Differences will be settled amicably.")), "table")
     builds = Builds(other, monkeypatch)
@@ -450,7 +453,7 @@ def test_with_redis_a_part_another_worker_builds_ahead_is_awaited_not_built_agai
     assert "UNOCT-1" not in meanwhile.get_data(as_text=True)
     assert 0 < store.client.ttl(store.prefix + "coming|" + kind) <= page_cache.COMING_SECONDS  # lapses if never built
 
-    store.expected(kind)
+    store.unmark_coming([kind])
     assert not store.coming(kind)
     assert "UNOCT-1</a>: CICA to respond" in chair.get("/dashboard").get_data(as_text=True)
     assert len(builds.keys) == 1
@@ -475,3 +478,37 @@ def test_with_redis_each_worker_reads_a_part_once_then_serves_its_own_copy(redis
     for _ in range(3):
         assert "Status report" in negotiator.get("/dashboard").get_data(as_text=True)
     assert len([name for name in reads if name.startswith(store.prefix + "dashboard|")]) == 1
+
+
+def test_a_kind_queued_twice_in_a_worker_is_marked_for_the_others_once_and_cleared_when_both_are_built():
+    kind = "latest|a-test-kind"
+    assert page_cache.expect(kind) is True  # the first: mark it for the other workers
+    assert page_cache.expect(kind) is False
+    assert page_cache.expected(kind) is False  # one still queued: the mark stays
+    assert page_cache.expected(kind) is True  # none: clear the mark
+    assert kind not in page_cache._coming
+
+
+def test_with_redis_a_mark_counts_the_workers_that_queued_the_kind(redis_app):
+    with redis_app[0].app_context():
+        store = page_cache.store()
+    kind = "latest|a-test-kind"
+    store.mark_coming([kind])  # one worker
+    store.mark_coming([kind])  # the other
+    store.unmark_coming([kind])
+    assert store.coming(kind)  # the other worker's build is still to come
+    store.unmark_coming([kind])
+    assert not store.coming(kind)
+
+
+def test_with_redis_a_workers_copy_of_a_part_lives_no_longer_than_the_part_in_redis(redis_app, monkeypatch):
+    """Should two builds of one state ever differ, the workers agree again within MOU_CACHE_TTL_SECONDS."""
+    with redis_app[0].app_context():
+        store = page_cache.store()
+    store.put("a-test-key", "latest|a-test-kind", page_cache.KeptPart.of({"body": "<p>built here</p>"}))
+    elsewhere = page_cache.KeptPart.of({"body": "<p>built by another worker</p>"})
+    store.client.set(store.prefix + "a-test-key", pickle.dumps(elsewhere), ex=store.ttl)
+    assert store.get("a-test-key").data() == b"<p>built here</p>"  # this worker's copy
+    later = time.monotonic() + store.ttl + 1
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert store.get("a-test-key").data() == b"<p>built by another worker</p>"
