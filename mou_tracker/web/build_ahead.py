@@ -170,7 +170,7 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
         ]
     queued = 0
     first: list[str] = []  # kinds now queued in this worker and none before: marked for the other workers
-    unmark = False
+    forgotten: list[str] = []  # kinds marked before that nothing will build: their marks cleared
     with _pending_lock:
         for recipe in recipes:
             if recipe in _building:
@@ -186,14 +186,14 @@ def schedule(app: Flask, instrument_ids: set[int]) -> int:
             _queue.put((app, recipe, now))
             queued += 1
         if queued and not _start_runner():
-            first = _forget_pending()
-            unmark = True
-    if first:  # outside the lock: a slow Redis holds up neither the writer's answer's peers nor the builds
-        kept_in = app.extensions["mou_part_store"]
-        if unmark:
-            kept_in.unmark_coming(first)
-        else:
-            kept_in.mark_coming(first)
+            forgotten = [kind for kind in _forget_pending() if kind not in first]  # those of this call never marked
+            first = []
+    # Outside the lock: a slow Redis holds up no other request's queueing and no build's end.
+    kept_in = app.extensions["mou_part_store"]
+    if first:
+        kept_in.mark_coming(first)
+    if forgotten:
+        kept_in.unmark_coming(forgotten)
     return queued
 
 

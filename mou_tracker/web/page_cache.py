@@ -448,7 +448,10 @@ class RedisStore:
         try:
             pipe = self.client.pipeline(transaction=False)
             for kind in kinds:
-                pipe.decr(self.prefix + "coming|" + kind)  # left at 0 (or below) to lapse: never another's mark
+                # Left at 0 to lapse (never deleting a mark another worker set meanwhile); a mark that had lapsed
+                # already comes back below 0, and lapses too.
+                pipe.decr(self.prefix + "coming|" + kind)
+                pipe.expire(self.prefix + "coming|" + kind, COMING_SECONDS)
             pipe.execute()
         except Exception:  # the mark lapses by itself
             log.warning("Could not clear the marks of builds ahead in Redis", exc_info=True)

@@ -499,6 +499,9 @@ def test_with_redis_a_mark_counts_the_workers_that_queued_the_kind(redis_app):
     assert store.coming(kind)  # the other worker's build is still to come
     store.unmark_coming([kind])
     assert not store.coming(kind)
+    store.unmark_coming([kind])  # a build that outlived its mark: the count goes below 0, and lapses
+    assert not store.coming(kind)
+    assert 0 < store.client.ttl(store.prefix + "coming|" + kind) <= page_cache.COMING_SECONDS
 
 
 def test_with_redis_a_workers_copy_of_a_part_lives_no_longer_than_the_part_in_redis(redis_app, monkeypatch):
