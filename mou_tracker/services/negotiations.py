@@ -46,8 +46,13 @@ NOT_FOUND = N_("There is no negotiation by that name, or it is not open to you."
 def open_to(actor: User):
     """SQL condition: the negotiations this user may open. Negotiators work on those their party takes part in;
     chairs, legal reviewers and administrators on those they are assigned to (`Role.works_by_assignment`)."""
+    return _open_to(*_known_by(actor))
+
+
+def _known_by(actor: User) -> tuple[bool, int | None]:
+    """Whether the actor opens negotiations by assignment, and the id that says which: theirs, or their party's."""
     by_assignment = actor.role.works_by_assignment
-    return _open_to(by_assignment, actor.id if by_assignment else actor.party_id)
+    return by_assignment, actor.id if by_assignment else actor.party_id
 
 
 def _open_to(by_assignment: bool, who):
@@ -84,8 +89,7 @@ def first_open_to(session: Session, actor: User | None) -> Instrument | None:
 
 
 def _opening(session: Session, actor: User, *, by_slug: bool, slug: str | None = None) -> Instrument | None:
-    by_assignment = actor.role.works_by_assignment
-    who = actor.id if by_assignment else actor.party_id
+    by_assignment, who = _known_by(actor)
     return session.scalars(_opening_query(by_assignment, by_slug), {"who": who, "slug": slug}).unique().first()
 
 
