@@ -3,6 +3,8 @@ form of it, and opens the amendment from the results (issue #18)."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import axe_violations
 from tests.conftest import DEMO_HOME, wid_of
 
@@ -31,7 +33,8 @@ def test_the_other_party_is_told_finds_the_amendment_and_opens_it(app, people):
     bell = other.get_by_role("link", name="Notifications: 1 unread")
     assert bell.is_visible()
     bell.click()
-    assert other.get_by_role("link", name="UNOCT tabled UNOCT-1: your party may respond").is_visible()
+    expect(other.get_by_role("link", name="UNOCT tabled UNOCT-1: your party may respond")).to_be_visible()
+    other.wait_for_load_state()
     assert axe_violations(other) == []
     cica.shot("notifications")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, context_labels, labels
 from tests.conftest import wid_of
@@ -68,7 +69,7 @@ def test_a_to_d_a_change_from_proposal_to_the_new_text(app, people, language):
     cica.shot("b1-redline")
     assert_accessible(page, "amendment page")
     page.get_by_role("button", name=_("Concur for %(party)s") % {"party": "CICA"}).click()
-    assert page.locator(".flash-success").count() == 1
+    expect(page.locator(".flash-success")).to_have_count(1)
 
     # c. A legal reviewer clears it: the amendment is adopted.
     reviewer = people("unoct.legal", language)
@@ -142,11 +143,15 @@ def test_e_a_chair_runs_the_swg(app, people, language):
     assert_accessible(page, "meeting pack")
     # The pack is read an article at a time: the contents link each part, and each part the next one.
     page.locator("table.pack-contents a").nth(1).click()
-    assert page.locator("table.compilation").is_visible() and page.locator("#part-3").is_visible()
+    # (a click waits for the next page to start, not for it to be read: the assertions wait for what they look for)
+    expect(page.locator("table.compilation")).to_be_visible()
+    expect(page.locator("#part-3")).to_be_visible()
+    page.wait_for_load_state()
     chair.shot("e4-meeting-pack-article")
     assert_accessible(page, "meeting pack article")
     page.locator("nav.pack-nav a[rel=next]").first.click()
-    assert page.locator("table.compilation").is_visible()
+    page.wait_for_load_state()
+    expect(page.locator("table.compilation")).to_be_visible()
     page.locator("nav.pack-nav").first.get_by_role("link", name=_("Contents"), exact=True).click()
     assert page.locator(".cover h1").inner_text() == swg
     with page.expect_download() as download_info:

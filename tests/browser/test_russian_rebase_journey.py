@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from lxml import html as lxml_html
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, labels
 from tests.conftest import add_clause_version, wid_of
@@ -72,6 +73,7 @@ def english_left(page) -> list[str]:
 
 def check_page(person, what: str, *, shows: list[str]):
     page = person.page
+    page.wait_for_load_state()  # a click waits for the next page to start, not for it to be read
     assert page.locator("html").get_attribute("lang") == "ru"
     body = " ".join(page.locator("main").inner_text().split())
     for sentence in shows:
@@ -131,7 +133,8 @@ def test_a_clause_goes_through_a_rebase_conflict_to_adoption_in_russian(app, peo
     english.fill(RESOLVED)
     page.get_by_label(_("Rationale")).fill("Порядок изменения должен быть ясен; учтена действующая редакция.")
     page.locator("form.form.wide [type=submit]").click()
-    assert page.url == amendment_url
+    page.wait_for_url(amendment_url)
+    page.wait_for_load_state()
     assert page.locator("h1 .badge", has_text=_("Outdated")).count() == 0
     check_page(
         unoct,
@@ -148,7 +151,7 @@ def test_a_clause_goes_through_a_rebase_conflict_to_adoption_in_russian(app, peo
     cica = people("cica.negotiator", "ru")
     cica.page.goto(amendment_url)
     cica.page.get_by_role("button", name=_("Concur for %(party)s") % {"party": "CICA"}).click()
-    assert cica.page.locator(".flash-success").count() == 1
+    expect(cica.page.locator(".flash-success")).to_have_count(1)
     check_page(cica, "6-concurred", shows=[_("concurred with revision %(seq)s") % {"seq": 2}])
     for login in ("cica.legal", "unoct.legal"):  # as many clearances as the negotiation's rule asks for
         reviewer = people(login, "ru")
