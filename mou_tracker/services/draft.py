@@ -56,7 +56,8 @@ CURRENT_INSTRUMENT_ID = "current_instrument_id"
 
 
 def current_instrument(session: Session) -> Instrument:
-    """The negotiation this unit of work is about, with its languages and parties: one query, then none.
+    """The negotiation this unit of work is about: the one opened (`negotiations.open_negotiation`, which reads its
+    languages and parties when first asked), else the oldest, read here with them in one query.
 
     The web layer and the API open the negotiation their address names (`negotiations.open_negotiation`); a unit of
     work that opened none (the command line, a test of a service) reads the oldest. A page asks for it from several

@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import and_, bindparam, delete, exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 
 from ..core import permissions
 from ..core.clearance import DEFAULT_FOR_NEW_NEGOTIATIONS, ClearanceRule
 from ..core.messages import N_, Message
 from ..core.milestones import MilestoneState
+from ..core.roles import Role
 from ..core.slugs import is_valid_slug, slugify
 from ..core.workflow import OPEN_STATES
 from ..models import (
@@ -55,37 +57,98 @@ def _known_by(actor: User) -> tuple[bool, int | None]:
     return by_assignment, actor.id if by_assignment else actor.party_id
 
 
-def _open_to(by_assignment: bool, who):
-    """`open_to` for a user known by their id (`by_assignment`) or their party's id (`who`: a value, or a bound
-    parameter of a statement built once)."""
+def _open_to(by_assignment: bool, who, instrument=Instrument):
+    """`open_to` for a user known by their id (`by_assignment`) or their party's id (`who`: a value, a bound
+    parameter of a statement built once, or a column of the user's row); `instrument`: Instrument or an alias."""
+    # Correlated explicitly: nested in another subquery (`with_the_opened`), the user's row is two levels out.
     if by_assignment:
-        return exists().where(InstrumentAssignment.instrument_id == Instrument.id, InstrumentAssignment.user_id == who)
-    return exists().where(InstrumentParty.instrument_id == Instrument.id, InstrumentParty.party_id == who)
+        return (
+            exists()
+            .where(InstrumentAssignment.instrument_id == instrument.id, InstrumentAssignment.user_id == who)
+            .correlate_except(InstrumentAssignment)
+        )
+    return (
+        exists()
+        .where(InstrumentParty.instrument_id == instrument.id, InstrumentParty.party_id == who)
+        .correlate_except(InstrumentParty)
+    )
 
 
-def _with_languages_and_parties(query):
-    return query.options(joinedload(Instrument.languages), joinedload(Instrument.party_links))
+def _open_to_the_row(instrument=Instrument):
+    """`open_to` for the user of the statement's row (`User`): by assignment or by party as their role says."""
+    by_assignment = [role for role in Role if role.works_by_assignment]
+    return or_(
+        and_(User.role.in_(by_assignment), _open_to(True, User.id, instrument)),
+        and_(User.role.not_in(by_assignment), _open_to(False, User.party_id, instrument)),
+    )
 
 
-def open_negotiation(session: Session, actor: User | None, slug: str) -> Instrument:
+@dataclass(frozen=True)
+class Asked:
+    """The negotiation an address asks for: the one named `slug`, or (an old address, without one) the reader's
+    oldest (`slug` None)."""
+
+    slug: str | None = None
+
+
+class NotRead:
+    """Said of a negotiation not read with the reader (`sign_in_sessions.load` was not asked for one)."""
+
+
+NOT_READ: Final = NotRead()
+
+
+def with_the_opened(statement, *, by_slug: bool):
+    """`statement`, which reads a user (`User`), made to read as its last column the negotiation asked for (`Asked`:
+    named by the bound parameter "slug" when `by_slug`, else the oldest) when it is open to that user (else None), so
+    that the reader and the negotiation they open are read at once
+    (`sign_in_sessions.load`: every page does both, and in two statements they cost half again as much). The same
+    rule as `open_negotiation` and `first_open_to`, which take what it found (`found`)."""
+    chosen = _chosen(by_slug, _open_to_the_row)
+    return _alone(statement.add_columns(Instrument).outerjoin(Instrument, chosen))
+
+
+def _chosen(by_slug: bool, open_to_it: Callable[[Any], Any]):
+    """The condition on `Instrument` that picks the negotiation asked for, given the condition that an instrument
+    (Instrument, or an alias of it) is open to the reader: the one named by the bound parameter "slug" (`by_slug`),
+    else the oldest open."""
+    if by_slug:
+        return and_(Instrument.slug == bindparam("slug"), open_to_it(Instrument))
+    candidate = aliased(Instrument)
+    oldest = select(candidate.id).where(open_to_it(candidate)).order_by(candidate.id).limit(1)
+    return Instrument.id == oldest.scalar_subquery()
+
+
+def _alone(query):
+    """The negotiation's own row, its languages and parties read when first asked for: a page kept from the
+    reader's previous view never asks (loading them with every opening was a fifth of a kept page's time), a page
+    rendered asks once for each."""
+    return query.options(lazyload(Instrument.languages), lazyload(Instrument.party_links))
+
+
+def open_negotiation(
+    session: Session, actor: User | None, slug: str, *, found: Instrument | NotRead | None = NOT_READ
+) -> Instrument:
     """The negotiation named `slug`, made the one every service of this unit of work reads (see
-    `draft.current_instrument`); not found when it does not exist or this user may not open it. One query: every
-    page asks it."""
+    `draft.current_instrument`); not found when it does not exist or this user may not open it. One query (none
+    when read with the reader: `found`, see `with_the_opened`): every page asks it."""
     if not permissions.can_read_draft(actor):
         raise NotFound(NOT_FOUND)
-    instrument = _opening(session, actor, by_slug=True, slug=slug)
+    instrument = _opening(session, actor, by_slug=True, slug=slug) if isinstance(found, NotRead) else found
     if instrument is None:
         raise NotFound(NOT_FOUND)
     remember_instrument(session, instrument)
     return instrument
 
 
-def first_open_to(session: Session, actor: User | None) -> Instrument | None:
+def first_open_to(
+    session: Session, actor: User | None, *, found: Instrument | NotRead | None = NOT_READ
+) -> Instrument | None:
     """The oldest negotiation this user may open: what addresses without a negotiation's name (kept from the time
-    the product held one negotiation) lead to."""
+    the product held one negotiation) lead to. `found`: as `open_negotiation`'s."""
     if not permissions.can_read_draft(actor):
         return None
-    return _opening(session, actor, by_slug=False)
+    return _opening(session, actor, by_slug=False) if isinstance(found, NotRead) else found
 
 
 def _opening(session: Session, actor: User, *, by_slug: bool, slug: str | None = None) -> Instrument | None:
@@ -97,13 +160,8 @@ def _opening(session: Session, actor: User, *, by_slug: bool, slug: str | None =
 def _opening_query(by_assignment: bool, by_slug: bool):
     """The statement `open_negotiation` (`by_slug`) or `first_open_to` runs for a user of each kind, built once: every
     page runs one, and building it again on each request cost as much as running it."""
-    condition = _open_to(by_assignment, bindparam("who"))
-    if by_slug:
-        chosen = and_(Instrument.slug == bindparam("slug"), condition)
-    else:
-        oldest = select(Instrument.id).where(condition).order_by(Instrument.id).limit(1)
-        chosen = Instrument.id == oldest.scalar_subquery()
-    return _with_languages_and_parties(select(Instrument).where(chosen))
+    chosen = _chosen(by_slug, lambda instrument: _open_to(by_assignment, bindparam("who"), instrument))
+    return _alone(select(Instrument).where(chosen))
 
 
 @dataclass(frozen=True)

@@ -222,10 +222,15 @@ def state_stamp(
         raise PermissionDenied(N_("Sign in to read the status report."))
     if instrument is None:
         instrument = current_instrument(session)
-    row = session.execute(
-        _STAMP_QUERY,
-        {"instrument": instrument.id, **_kinds_shown(actor, private, ""), **_kinds_shown(actor, around, "around_")},
-    ).one()
+    # On the connection: the session's way to a plain statement only added its own bookkeeping, on every page.
+    row = (
+        session.connection()
+        .execute(
+            _STAMP_QUERY,
+            {"instrument": instrument.id, **_kinds_shown(actor, private, ""), **_kinds_shown(actor, around, "around_")},
+        )
+        .one()
+    )
     *newest, around_event_id = row._tuple()
     return StateStamp._make((*newest, utcnow().date().isoformat(), around_event_id))
 

@@ -9,16 +9,18 @@ administrator and a deactivation delete all of the user's rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Notification, SignInSession, User
+from ..models import Instrument, Notification, SignInSession, User
 from ..models.base import utcnow
+from . import negotiations
 
 #: last_seen_at is refreshed at most this often, and only by requests that write anyway (pages never write).
 SEEN_RESOLUTION = dt.timedelta(minutes=5)
@@ -71,34 +73,54 @@ def start(session: Session, user: User, *, user_agent: str | None) -> tuple[Sign
     return row, secret
 
 
-def load(session: Session, user_id: int, secret: str | None) -> tuple[User, SignInSession, int] | None:
-    """The active user, their session for this cookie and their unread notifications (the bell on every page),
-    in one query; None when the session has ended."""
+class SignedIn(NamedTuple):
+    user: User
+    sign_in: SignInSession
+    #: Their unread notifications (the bell on every page).
+    unread: int
+    #: The negotiation the request asked to open, read with them (`negotiations.with_the_opened`): None when it is
+    #: not open to them, NOT_READ when none was asked.
+    negotiation: Instrument | negotiations.NotRead | None
+
+
+def load(
+    session: Session, user_id: int, secret: str | None, *, asked: negotiations.Asked | None = None
+) -> SignedIn | None:
+    """The active user, their session for this cookie, their unread notifications and the negotiation `asked` for
+    (when asked), in one query; None when the session has ended."""
     if not secret or len(secret) > 100:
         return None
-    found = session.execute(
-        _LOAD, {"user_id": user_id, "digest": digest(secret), "seen_since": utcnow() - IDLE_LIMIT}
-    ).first()
-    return (found[0], found[1], found[2] or 0) if found else None
+    parameters = {"user_id": user_id, "digest": digest(secret), "seen_since": utcnow() - IDLE_LIMIT}
+    if asked is None:
+        found = session.execute(_load_statement(None), parameters).first()
+        return SignedIn(found[0], found[1], found[2] or 0, negotiations.NOT_READ) if found else None
+    found = session.execute(_load_statement(asked.slug is not None), {**parameters, "slug": asked.slug}).first()
+    return SignedIn(found[0], found[1], found[2] or 0, found[3]) if found else None
 
 
-# Built once: every request runs it, and building it again each time cost as much as running it.
-_UNREAD = (
-    select(func.count())
-    .select_from(Notification)
-    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-    .scalar_subquery()
-)
-_LOAD = (
-    select(User, SignInSession, _UNREAD)
-    .join(SignInSession, SignInSession.user_id == User.id)
-    .where(
-        User.id == bindparam("user_id"),
-        User.active.is_(True),
-        SignInSession.digest == bindparam("digest"),
-        SignInSession.last_seen_at > bindparam("seen_since"),
+@functools.cache
+def _load_statement(by_slug: bool | None):
+    """The statement `load` runs, built once for each kind of negotiation asked (`by_slug`; None: none): every
+    request runs one, and building it again each time cost as much as running it."""
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
-)
+    statement = (
+        select(User, SignInSession, unread)
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            User.active.is_(True),
+            SignInSession.digest == bindparam("digest"),
+            SignInSession.last_seen_at > bindparam("seen_since"),
+        )
+    )
+    if by_slug is None:
+        return statement
+    return negotiations.with_the_opened(statement, by_slug=by_slug)
 
 
 def note_seen(row: SignInSession, now: dt.datetime | None = None) -> None:

@@ -205,10 +205,13 @@ def register_web(app: Flask) -> None:
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit() or int(user_id) > MAX_ID:
             return None
-        found = sign_in_sessions.load(db.session, int(user_id), session.get(sign_in_sessions.SESSION_KEY))
-        if found is None or found[0].session_version != int(version):
+        secret = session.get(sign_in_sessions.SESSION_KEY)
+        # With the negotiation the page opens, if any (negotiation_scope.open_negotiation takes it from here).
+        found = sign_in_sessions.load(db.session, int(user_id), secret, asked=negotiation_scope.asked())
+        if found is None or found.user.session_version != int(version):
             return None
-        user, g.sign_in_session, g.unread_notifications = found
+        user, g.sign_in_session, g.unread_notifications = found.user, found.sign_in, found.unread
+        g.negotiation_read_with_the_reader = found.negotiation
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sign_in_sessions.note_seen(g.sign_in_session)  # a POST commits anyway; a page never writes
         return user

@@ -7,11 +7,13 @@ negotiation: those open the oldest negotiation the reader may open, so bookmarks
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 
-from flask import Blueprint, Flask, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from flask_login import current_user
 
+from ..core.slugs import is_valid_slug
 from ..extensions import db
 from ..services import negotiations
 from ..services.draft import current_instrument, remember_instrument
@@ -22,12 +24,15 @@ SLUG_ARG = "negotiation"
 PREFIX = f"/n/<{SLUG_ARG}>"
 #: Registered again without the prefix under this suffix, for the old addresses.
 LEGACY = "_legacy"
+#: Where the app keeps the names of the blueprints of a negotiation's pages.
+_SCOPED = "mou_negotiation_blueprints"
 
 
 def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Blueprint] = ()) -> None:
     """`blueprints` answer at /n/<slug>/... and at their old addresses; `new` ones (pages that never had an old
     address) only under /n/<slug>/."""
     scoped = {bp.name for bp in (*blueprints, *new)}
+    app.extensions[_SCOPED] = scoped
     for bp in (*blueprints, *new):
         app.register_blueprint(bp, url_prefix=PREFIX + (bp.url_prefix or ""))
     for bp in blueprints:
@@ -41,13 +46,14 @@ def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Bluep
     @app.before_request
     def open_negotiation():
         """Runs after the sign-in check: an anonymous reader is sent to sign in, never told what exists."""
-        blueprint = request.blueprint or ""
         if not current_user.is_authenticated:
             return None
-        if blueprint in scoped:
-            instrument = negotiations.open_negotiation(db.session, current_user, g.negotiation_slug_asked)
-        elif blueprint.endswith(LEGACY) and blueprint.removesuffix(LEGACY) in scoped:
-            instrument = negotiations.first_open_to(db.session, current_user)
+        found = g.pop("negotiation_read_with_the_reader", negotiations.NOT_READ)  # web.load_user read it with them
+        addressed = _addressed()
+        if addressed is _Address.NAMED:
+            instrument = negotiations.open_negotiation(db.session, current_user, g.negotiation_slug_asked, found=found)
+        elif addressed is _Address.OLD:
+            instrument = negotiations.first_open_to(db.session, current_user, found=found)
             if instrument is None:
                 current_instrument(db.session)  # none loaded at all: says how to load one
                 raise NotFound(negotiations.NOT_FOUND)
@@ -70,6 +76,36 @@ def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Bluep
         if SLUG_ARG in values or not app.url_map.is_endpoint_expecting(endpoint, SLUG_ARG):
             return
         values[SLUG_ARG] = current_slug()
+
+
+class _Address(enum.Enum):
+    """How a request's address names the negotiation of its page."""
+
+    NAMED = "named"  # /n/<slug>/...
+    OLD = "old"  # an address kept from the time of one negotiation: the reader's oldest
+
+
+def _addressed() -> _Address | None:
+    """How this request names its negotiation; None for a page of none (accounts, the list of negotiations)."""
+    blueprint = request.blueprint or ""
+    scoped = current_app.extensions.get(_SCOPED, ())
+    if blueprint in scoped:
+        return _Address.NAMED
+    if blueprint.endswith(LEGACY) and blueprint.removesuffix(LEGACY) in scoped:
+        return _Address.OLD
+    return None
+
+
+def asked() -> negotiations.Asked | None:
+    """The negotiation this request's page opens, for web.load_user to read with the reader; None for a page of
+    none, and for a name no negotiation can have (opened, and not found, as it would be otherwise)."""
+    addressed = _addressed()
+    if addressed is _Address.OLD:
+        return negotiations.Asked(None)
+    slug = g.get("negotiation_slug_asked")
+    if addressed is _Address.NAMED and isinstance(slug, str) and is_valid_slug(slug):
+        return negotiations.Asked(slug)
+    return None
 
 
 def current_slug() -> str:

@@ -516,6 +516,7 @@ def init_app(app: Flask) -> None:
         store = LocalStore(int(app.config["MOU_CACHE_MAX_BYTES"]))
     app.extensions["mou_part_store"] = store
     app.extensions["mou_wrapper_store"] = BoundedStore[Wrapper](WRAPPER_MAX_BYTES)
+    app.extensions["mou_signed_tokens"] = BoundedStore[_SignedToken](SIGNED_TOKENS_MAX_BYTES)
 
 
 def store() -> LocalStore | RedisStore:
@@ -628,6 +629,37 @@ def _kept_for(
     return part, False
 
 
+@dataclasses.dataclass(frozen=True)
+class _SignedToken:
+    value: str
+
+    @property
+    def weight(self) -> int:
+        return 2 * len(self.value) + 100  # the signed token, its key (the session's own token) and their entry
+
+
+#: Form tokens signed in this worker, by the session's token they sign: some thousands of sessions.
+SIGNED_TOKENS_MAX_BYTES = 1024 * 1024
+
+
+def _form_token() -> str:
+    """The session's form token (Flask-WTF's `generate_csrf`), signed once per session in this worker rather than on
+    each view: signing it was a twentieth of a kept page's time. A token signed earlier is as valid as a new one
+    while tokens live as long as their session (WTF_CSRF_TIME_LIMIT None, config.py); with a time limit, each view
+    signs its own, so that none expires sooner than the page says."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if not isinstance(raw, str) or field in g or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    signed: BoundedStore[_SignedToken] = current_app.extensions["mou_signed_tokens"]
+    if (kept := signed.get(raw)) is not None:
+        setattr(g, field, kept.value)  # what generate_csrf (and csrf_token() in templates) return for this request
+        return kept.value
+    token = generate_csrf()
+    signed.put(raw, _SignedToken(token))
+    return token
+
+
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0 or request.accept_encodings["x-gzip"] > 0
 
@@ -652,7 +684,7 @@ def status_page(
     reader's own discussion): it is never kept, not even for the same reader. `per_role`: see `kept_part`."""
     part, stale = kept_part(page, stamp, build, per_role=per_role)
     context["kept_stale"] = stale
-    token = generate_csrf()
+    token = _form_token()
     wrapper = _wrapper(template, stamp, part, context, token, keep=not personal_around, around=around)
     if _accepts_gzip():
         response = Response(wrapper.gzip(part, token), mimetype="text/html")

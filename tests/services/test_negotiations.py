@@ -111,6 +111,55 @@ def test_old_addresses_open_the_oldest_negotiation_the_reader_may_open(app, demo
     assert cica.get("/").status_code == 200
 
 
+def test_old_addresses_open_the_oldest_negotiation_open_to_each_reader(app, demo):
+    """Read with the reader in one statement (web.load_user): a chair taken off the first negotiation is led to
+    the second by the old addresses, a reader with none open to them is told so, and the others keep the first."""
+    from mou_tracker.models import InstrumentAssignment, User
+
+    with app.app_context():
+        first = db.session.scalar(db.select(Instrument.id).filter_by(slug=demo_text.SLUG))
+        for login in ("cica.chair", "unoct.chair"):
+            chair = db.session.scalar(db.select(User).filter_by(login=login))
+            db.session.execute(
+                db.delete(InstrumentAssignment).where(
+                    InstrumentAssignment.user_id == chair.id, InstrumentAssignment.instrument_id == first
+                )
+            )
+        db.session.commit()
+    cica_chair = as_user(app, demo, "cica.chair").get("/").get_data(as_text=True)
+    assert SECOND_WORDS in cica_chair and FIRST_WORDS not in cica_chair
+    assert as_user(app, demo, "cica.chair").get(f"{FIRST}/").status_code == 404
+    assert as_user(app, demo, "unoct.chair").get("/").status_code == 404  # assigned to none now
+    assert FIRST_WORDS in as_user(app, demo, "unoct.negotiator").get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("login", EVERYONE)
+def test_the_negotiation_read_with_the_reader_is_the_one_the_rule_opens(app, demo, login):
+    """The reader's statement (`sign_in_sessions.load`) opens, for every user and every address, exactly what
+    `open_negotiation` and `first_open_to` open on their own: one rule, `negotiations.open_to`."""
+    from mou_tracker.models import User
+    from mou_tracker.services import sign_in_sessions
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(login=login))
+        _row, secret = sign_in_sessions.start(db.session, user, user_agent="test")
+        db.session.flush()
+        for slug in (demo_text.SLUG, demo_text.SECOND_SLUG, "no-such-negotiation"):
+            found = sign_in_sessions.load(db.session, user.id, secret, asked=negotiations.Asked(slug))
+            assert found is not None and found.user is user
+            alone = negotiations._opening(db.session, user, by_slug=True, slug=slug)
+            assert found.negotiation is alone, (login, slug)
+            assert (alone is not None) == (
+                slug == demo_text.SLUG or (slug != "no-such-negotiation" and login in OPENS_SECOND)
+            )
+        oldest = sign_in_sessions.load(db.session, user.id, secret, asked=negotiations.Asked(None))
+        assert oldest is not None and oldest.negotiation is negotiations.first_open_to(db.session, user)
+        assert oldest.negotiation is not None and oldest.negotiation.slug == demo_text.SLUG
+        unasked = sign_in_sessions.load(db.session, user.id, secret)
+        assert unasked is not None and unasked.negotiation is negotiations.NOT_READ
+        db.session.rollback()
+
+
 def test_an_administrator_opens_a_negotiation_and_bad_input_changes_nothing(app, demo):
     from mou_tracker.models import User
     from mou_tracker.services.errors import PermissionDenied, ValidationFailed

@@ -222,3 +222,20 @@ def test_with_one_trusted_proxy_its_forwarded_for_header_is_the_address(database
         assert _attempt(browser, "cica.legal", demo["cica.legal"], headers=from_b).status_code == 302
     finally:
         limiter.init_app(app)  # the global limiter counts for the suite's app again
+
+
+def test_every_limit_set_on_a_page_is_on_writes_only(app):
+    """Reads are not looked at by the limiter (extensions._reads_are_not_limited): a limit set on a read would never
+    count. Every limit a view declares must name the writes it counts."""
+    from flask_limiter.util import get_qualified_name
+
+    with app.test_request_context("/login", method="POST"):
+        declared = {
+            endpoint: limiter.limit_manager.decorated_limits(get_qualified_name(view))
+            for endpoint, view in app.view_functions.items()
+        }
+        limited = {endpoint: limits for endpoint, limits in declared.items() if limits}
+        assert "auth.login" in limited  # the sign-in limit per address (it would be found if there were others)
+        for endpoint, limits in limited.items():
+            for limit in limits:
+                assert limit.methods and not {"get", "head", "options"} & set(limit.methods), endpoint

@@ -7,6 +7,7 @@ import gzip
 import re
 import zlib
 
+import pytest
 from flask import template_rendered
 from sqlalchemy import event
 
@@ -50,6 +51,27 @@ def test_a_repeated_view_renders_nothing_and_carries_a_token_that_works(app, dem
     assert 'lang="ru"' in chair.get("/dashboard").get_data(as_text=True)
 
 
+def test_the_token_of_a_kept_page_is_its_sessions_own(app, demo):
+    """Signed once per session and worker (page_cache._form_token): each session's kept page carries its own token,
+    which works in that session and in no other."""
+    office, meeting_room = as_user(app, demo, "cica.chair"), as_user(app, demo, "cica.chair")
+    tokens = {}
+    for name, browser in (("office", office), ("meeting room", meeting_room)):
+        browser.get("/dashboard", headers=GZIP)
+        views = [TOKEN.search(_templates_rendered(app, browser, "/dashboard")[1]).group(1) for _ in range(2)]
+        assert views[0] == views[1]  # kept with the session, not signed again
+        tokens[name] = views[0]
+    assert tokens["office"] != tokens["meeting room"]
+    crossed = meeting_room.client.post(
+        "/language", data={"language": "ru", "next": "/", "csrf_token": tokens["office"]}
+    )
+    assert crossed.status_code == 400
+    own = meeting_room.client.post(
+        "/language", data={"language": "ru", "next": "/", "csrf_token": tokens["meeting room"]}
+    )
+    assert own.status_code == 302
+
+
 def _statements(app, browser: Browser, url: str) -> list[str]:
     sent: list[str] = []
 
@@ -65,19 +87,24 @@ def _statements(app, browser: Browser, url: str) -> list[str]:
     return sent
 
 
-def test_a_repeated_dashboard_asks_three_things_and_counts_the_partys_drafts_again_only_when_it_drafts(app, demo):
-    """A kept dashboard asks the database for the reader with their sign-in session and bell, the negotiation open
-    to them and the state stamp: the count of the party's drafts around the part is kept with the page around it,
-    counted again after a draft of the reader's own party (never after the other party's)."""
+@pytest.mark.parametrize("address", ["/dashboard", "/n/cica-unoct-mou/dashboard"])
+def test_a_repeated_dashboard_asks_two_things_and_counts_the_partys_drafts_again_only_when_it_drafts(
+    app, demo, address
+):
+    """A kept dashboard asks the database for two things: the reader with their sign-in session, their bell and the
+    negotiation open to them (at its address, or the oldest at the old one), then the state stamp. The count of the
+    party's drafts around the part is kept with the page around it, counted again after a draft of the reader's own
+    party (never after the other party's)."""
     chair = as_user(app, demo, "cica.chair")
-    chair.get("/dashboard", headers=GZIP)
-    assert len(_statements(app, chair, "/dashboard")) == 3
+    chair.get(address, headers=GZIP)
+    asked = _statements(app, chair, address)
+    assert len(asked) == 2 and "instruments" in asked[0] and "sign_in_sessions" in asked[0]
     propose(as_user(app, demo, "unoct.negotiator"), wid_of(app, "The Participants will consult"), "UNOCT's words.")
-    assert len(_statements(app, chair, "/dashboard")) == 3  # the other party's draft: nothing to count again
+    assert len(_statements(app, chair, address)) == 2  # the other party's draft: nothing to count again
     propose(as_user(app, demo, "cica.negotiator"), wid_of(app, "The Participants will consult"), "CICA's words.")
-    counted = _statements(app, chair, "/dashboard")
-    assert len(counted) == 4 and "amendments" in counted[-1]
-    html = gzip.decompress(chair.get("/dashboard", headers=GZIP).data).decode()
+    counted = _statements(app, chair, address)
+    assert len(counted) == 3 and "amendments" in counted[-1]
+    html = gzip.decompress(chair.get(address, headers=GZIP).data).decode()
     assert re.search(r'<th scope="row">CICA</th><td>\d+</td><td>1</td>', html)
 
 
