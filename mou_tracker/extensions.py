@@ -36,5 +36,7 @@ def _reads_are_not_limited() -> bool:
     """The limits set with decorators are on writes (sign-in attempts, a POST; the API counts its own requests,
     api/framework.py): a read is not looked at, which was a twentieth of a kept page's time."""
     return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 #: Rendered parts of the status pages, kept until the negotiation changes (see services/reports.state_stamp).
 page_cache = Cache()
