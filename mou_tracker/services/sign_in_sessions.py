@@ -92,16 +92,17 @@ def load(
         return None
     parameters = {"user_id": user_id, "digest": digest(secret), "seen_since": utcnow() - IDLE_LIMIT}
     if asked is None:
-        found = session.execute(_load_statement(None), parameters).first()
+        found = session.execute(_load_statement(None, False), parameters).first()
         return SignedIn(found[0], found[1], found[2] or 0, negotiations.NOT_READ) if found else None
-    found = session.execute(_load_statement(asked.slug is not None), {**parameters, "slug": asked.slug}).first()
+    statement = _load_statement(asked.slug is not None, asked.languages)
+    found = session.execute(statement, {**parameters, "slug": asked.slug}).unique().first()
     return SignedIn(found[0], found[1], found[2] or 0, found[3]) if found else None
 
 
 @functools.cache
-def _load_statement(by_slug: bool | None):
-    """The statement `load` runs, built once for each kind of negotiation asked (`by_slug`; None: none): every
-    request runs one, and building it again each time cost as much as running it."""
+def _load_statement(by_slug: bool | None, languages: bool):
+    """The statement `load` runs, built once for each kind of negotiation asked (`by_slug`; None: none; with its
+    `languages` or not): every request runs one, and building it again each time cost as much as running it."""
     unread = (
         select(func.count())
         .select_from(Notification)
@@ -120,7 +121,7 @@ def _load_statement(by_slug: bool | None):
     )
     if by_slug is None:
         return statement
-    return negotiations.with_the_opened(statement, by_slug=by_slug)
+    return negotiations.with_the_opened(statement, by_slug=by_slug, languages=languages)
 
 
 def note_seen(row: SignInSession, now: dt.datetime | None = None) -> None:

@@ -8,7 +8,8 @@ negotiation: those open the oldest negotiation the reader may open, so bookmarks
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, request
 from flask_login import current_user
@@ -26,6 +27,8 @@ PREFIX = f"/n/<{SLUG_ARG}>"
 LEGACY = "_legacy"
 #: Where the app keeps the names of the blueprints of a negotiation's pages.
 _SCOPED = "mou_negotiation_blueprints"
+#: Set on a view by `languages_unread`.
+_LANGUAGES_UNREAD = "mou_languages_unread"
 
 
 def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Blueprint] = ()) -> None:
@@ -100,12 +103,21 @@ def asked() -> negotiations.Asked | None:
     """The negotiation this request's page opens, for web.load_user to read with the reader; None for a page of
     none, and for a name no negotiation can have (opened, and not found, as it would be otherwise)."""
     addressed = _addressed()
+    languages = not getattr(current_app.view_functions.get(request.endpoint or ""), _LANGUAGES_UNREAD, False)
     if addressed is _Address.OLD:
-        return negotiations.Asked(None)
+        return negotiations.Asked(None, languages=languages)
     slug = g.get("negotiation_slug_asked")
     if addressed is _Address.NAMED and isinstance(slug, str) and is_valid_slug(slug):
-        return negotiations.Asked(slug)
+        return negotiations.Asked(slug, languages=languages)
     return None
+
+
+def languages_unread(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Says of a page that a view of it kept from the reader's previous one never reads the negotiation's languages
+    (the dashboard: its part's key has no text language), so that they are not read with the reader on each view
+    (`asked`), only when the page is rendered. Every other page has them read with the reader."""
+    setattr(view, _LANGUAGES_UNREAD, True)
+    return view
 
 
 def current_slug() -> str:

@@ -774,7 +774,7 @@ def _wrapper_key(template: str, stamp: StateStamp, part: KeptPart, context: dict
     sent back, a value of no known kind)."""
     if request.method not in ("GET", "HEAD") or session.get("_flashes") or not current_user.is_authenticated:
         return None
-    user = current_user
+    user = current_user._get_current_object()  # read a dozen times: once through the proxy
     party = user.party
     negotiation = g.get("open_negotiation")
     try:

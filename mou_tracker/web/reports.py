@@ -28,6 +28,7 @@ from ..services import redlines as redline_service
 from ..services import reports as service
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from . import build_ahead
+from .negotiation_scope import languages_unread
 from .page_cache import kept_part, rendered, status_page
 
 bp = Blueprint("reports", __name__)
@@ -101,6 +102,7 @@ def _dashboard_part(instrument) -> dict:
 
 
 @bp.route("/dashboard")
+@languages_unread
 def dashboard():
     """The status report. Its kept part shows nothing private (`Private.NOTHING`): the one thing of the reader's
     party it shows, the count of its drafts per party, is shown around the part (counted when the page around it
@@ -178,6 +180,7 @@ def _pack_fields(pack, body, *, article: str | None = None, article_label: str |
 
 
 @bp.route("/meetings/<code>/pack")
+@languages_unread
 def meeting_pack(code: str):
     """A meeting's pack, a part at a time: its first page (the cover, the summary, who is late and the contents
     with each article's counts), or one article (?article=<stable id or number>, or "preamble") with its text

@@ -108,6 +108,17 @@ def test_a_repeated_dashboard_asks_two_things_and_counts_the_partys_drafts_again
     assert re.search(r'<th scope="row">CICA</th><td>\d+</td><td>1</td>', html)
 
 
+@pytest.mark.parametrize("address", ["/n/cica-unoct-mou/", "/", "/n/cica-unoct-mou/meetings/SWG/pack"])
+def test_a_repeated_draft_and_meeting_pack_ask_two_things(app, demo, address):
+    """The draft page reads the negotiation's languages on every view (its text language is in its part's key):
+    they come with the reader and the negotiation, not in a statement of their own; the meeting pack never reads
+    them (`negotiation_scope.languages_unread`)."""
+    chair = as_user(app, demo, "cica.chair")
+    chair.get(address, headers=GZIP)
+    asked = _statements(app, chair, address)
+    assert len(asked) == 2 and "instrument_languages" not in asked[1], asked
+
+
 def test_a_session_ended_elsewhere_gets_no_kept_page(app, demo):
     office, meeting_room = as_user(app, demo, "cica.chair"), as_user(app, demo, "cica.chair")
     for browser in (office, meeting_room):
