@@ -64,7 +64,8 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
-        # Sign-in attempts: failures per address, and per (account, address) pair (web/sign_in_limits.py).
+        # Sign-in attempts: failures per address, and per (account, address) pair (web/sign_in_limits.py). The only
+        # limits set on pages, on writes: reads are not looked at (extensions.py), so set no default limit here.
         "RATELIMIT_STORAGE_URI": os.environ.get("MOU_RATELIMIT_STORAGE", "memory://"),
         # API requests per token, in the `limits` notation ("" switches it off): see mou_tracker/api/framework.py.
         "MOU_API_RATE_LIMIT": os.environ.get("MOU_API_RATE_LIMIT", "600 per minute"),

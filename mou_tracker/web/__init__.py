@@ -200,18 +200,19 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        """The user of this request's sign-in session, read with its server-side row in one query. No row (signed
-        out, signed out everywhere, password changed or reset, deactivated): no user, even for a copied cookie."""
+        """The user of this request's sign-in session, read with its server-side row, their bell and the negotiation
+        the page opens (`negotiation_scope.asked`) in one query. No row (signed out, signed out everywhere, password
+        changed or reset, deactivated): no user, even for a copied cookie."""
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit() or int(user_id) > MAX_ID:
             return None
         secret = session.get(sign_in_sessions.SESSION_KEY)
-        # With the negotiation the page opens, if any (negotiation_scope.open_negotiation takes it from here).
-        found = sign_in_sessions.load(db.session, int(user_id), secret, asked=negotiation_scope.asked())
+        asked = negotiation_scope.asked()  # the negotiation the page opens, if any: read with the reader
+        found = sign_in_sessions.load(db.session, int(user_id), secret, asked=asked)
         if found is None or found.user.session_version != int(version):
             return None
         user, g.sign_in_session, g.unread_notifications = found.user, found.sign_in, found.unread
-        g.negotiation_read_with_the_reader = found.negotiation
+        negotiation_scope.read_with_the_reader(asked, user, found.negotiation)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sign_in_sessions.note_seen(g.sign_in_session)  # a POST commits anyway; a page never writes
         return user

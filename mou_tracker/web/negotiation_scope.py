@@ -51,7 +51,7 @@ def register(app: Flask, blueprints: Sequence[Blueprint], *, new: Sequence[Bluep
         """Runs after the sign-in check: an anonymous reader is sent to sign in, never told what exists."""
         if not current_user.is_authenticated:
             return None
-        found = g.pop("negotiation_read_with_the_reader", negotiations.NOT_READ)  # web.load_user read it with them
+        found = _read_with_the_reader()
         addressed = _addressed()
         if addressed is _Address.NAMED:
             instrument = negotiations.open_negotiation(db.session, current_user, g.negotiation_slug_asked, found=found)
@@ -110,6 +110,24 @@ def asked() -> negotiations.Asked | None:
     if addressed is _Address.NAMED and isinstance(slug, str) and is_valid_slug(slug):
         return negotiations.Asked(slug, languages=languages)
     return None
+
+
+def read_with_the_reader(asked_for: negotiations.Asked | None, reader: Any, found: Any) -> None:
+    """web.load_user read the negotiation `asked_for` (`asked`) with `reader`: `found` (an Instrument, None when not
+    open to them, NOT_READ when none was asked), for `open_negotiation` to take instead of reading it again."""
+    g.negotiation_read_with_the_reader = (asked_for, reader.id, found)
+
+
+def _read_with_the_reader() -> Any:
+    """What web.load_user found, if it read the negotiation this request asks for, for its reader; else NOT_READ
+    (the negotiation is read on its own): never one read for another address or reader."""
+    read = g.pop("negotiation_read_with_the_reader", None)
+    if read is None:
+        return negotiations.NOT_READ
+    asked_for, reader_id, found = read
+    if asked_for is None or asked_for != asked() or reader_id != current_user.id:
+        return negotiations.NOT_READ
+    return found
 
 
 def languages_unread(view: Callable[..., Any]) -> Callable[..., Any]:

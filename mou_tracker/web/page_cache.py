@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 PART_LEVEL = 6
 #: Stands for the part while the page around it is rendered; the page is cut there.
 _SLOT = "<!--mou-kept-part-" + uuid.uuid4().hex + "-->"
-#: Stands for the session's CSRF token in a kept page around a part; each request puts its own token there.
+#: Stands for the session's CSRF token in a kept page around a part; each view puts the session's token there.
 _TOKEN_SLOT = "mou-form-token-" + uuid.uuid4().hex
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
 

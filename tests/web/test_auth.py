@@ -229,6 +229,8 @@ def test_every_limit_set_on_a_page_is_on_writes_only(app):
     count. Every limit a view declares must name the writes it counts."""
     from flask_limiter.util import get_qualified_name
 
+    # Nor may a limit apply to every request (a default or application-wide limit would not count reads either).
+    assert not limiter.limit_manager.default_limits and not limiter.limit_manager.application_limits
     with app.test_request_context("/login", method="POST"):
         declared = {
             endpoint: limiter.limit_manager.decorated_limits(get_qualified_name(view))
