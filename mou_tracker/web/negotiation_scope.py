@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from ..core.slugs import is_valid_slug
 from ..extensions import db
+from ..models import Instrument, User
 from ..services import negotiations
 from ..services.draft import current_instrument, remember_instrument
 from ..services.errors import NotFound
@@ -112,13 +113,15 @@ def asked() -> negotiations.Asked | None:
     return None
 
 
-def read_with_the_reader(asked_for: negotiations.Asked | None, reader: Any, found: Any) -> None:
+def read_with_the_reader(
+    asked_for: negotiations.Asked | None, reader: User, found: Instrument | negotiations.NotRead | None
+) -> None:
     """web.load_user read the negotiation `asked_for` (`asked`) with `reader`: `found` (an Instrument, None when not
     open to them, NOT_READ when none was asked), for `open_negotiation` to take instead of reading it again."""
     g.negotiation_read_with_the_reader = (asked_for, reader.id, found)
 
 
-def _read_with_the_reader() -> Any:
+def _read_with_the_reader() -> Instrument | negotiations.NotRead | None:
     """What web.load_user found, if it read the negotiation this request asks for, for its reader; else NOT_READ
     (the negotiation is read on its own): never one read for another address or reader."""
     read = g.pop("negotiation_read_with_the_reader", None)

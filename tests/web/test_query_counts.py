@@ -34,10 +34,8 @@ PAGES = [
 MOST_QUERIES = 17
 #: Pages allowed more on a first view. The clause page is a kept part since issue #22: it reads the state stamp and
 #: finds its clause by id (the part's key, and the discussion and attachments around the part) before the part is
-#: built; a repeated view then issues 7. Every page also reads the negotiation's languages and parties when it is
-#: rendered (two reads), no longer with each view kept from the reader's previous one (which reads the reader and
-#: their negotiation in one).
-MORE_QUERIES = {"/clauses/{wid}": 3}
+#: built; a repeated view then issues 7.
+MORE_QUERIES = {"/clauses/{wid}": 2}
 
 
 def _queries(app, browser, url) -> int:
