@@ -56,8 +56,9 @@ CURRENT_INSTRUMENT_ID = "current_instrument_id"
 
 
 def current_instrument(session: Session) -> Instrument:
-    """The negotiation this unit of work is about: the one opened (`negotiations.open_negotiation`, which reads its
-    languages and parties when first asked), else the oldest, read here with them in one query.
+    """The negotiation this unit of work is about: the one opened (`negotiations.open_negotiation`: its languages
+    read with it or when first asked, as the page says, its parties when first asked), else the oldest, read here
+    with them in one query.
 
     The web layer and the API open the negotiation their address names (`negotiations.open_negotiation`); a unit of
     work that opened none (the command line, a test of a service) reads the oldest. A page asks for it from several
